@@ -1,0 +1,176 @@
+/**
+ * The domain records as the service holds them, and the views it returns (SPEC §3). Views are
+ * built only here so no handler can leak a hash or an answer by accident.
+ */
+import {
+  type AccountStatus,
+  type CompanyAddOns,
+  type Features,
+  featuresFor,
+  type PlanName,
+} from '#lib/rules/plans.ts';
+import { effectiveQuotaMb, percentUsed } from '#lib/rules/quota.ts';
+
+export type CompanyStatus = 'active' | 'cancelled';
+export type AccountKind = 'parent' | 'sub';
+
+export interface Company {
+  id: string;
+  partnerId: string;
+  name: string;
+  /** The storage pool; null when the company has none. */
+  quotaMb: number | null;
+  allocatedMb: number;
+  usedMb: number;
+  accountCount: number;
+  licenses: { egr: number; spV5: number };
+  endGuard: boolean;
+  status: CompanyStatus;
+  adminAccountId: string;
+  adminContactId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Contact {
+  id: string;
+  companyId: string;
+  fullName: string;
+  email: string;
+  phone: string | null;
+  createdAt: string;
+}
+
+export interface Account {
+  id: string;
+  partnerId: string;
+  companyId: string;
+  username: string;
+  kind: AccountKind;
+  parentId: string | null;
+  plan: PlanName;
+  contactId: string;
+  status: AccountStatus;
+  hardQuotaMb: number | null;
+  userQuotaMb: number | null;
+  usedMb: number;
+  ultraSafe: boolean;
+  secretQuestion: string | null;
+  /** scrypt hash of the normalised answer; never leaves the store. */
+  secretAnswerHash: string | null;
+  /** scrypt hash; null until the mailer has generated and sent a temporary password. */
+  passwordHash: string | null;
+  passwordIssuedAt: string | null;
+  mustChangePassword: boolean;
+  trialEndsAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CompanyView {
+  id: string;
+  name: string;
+  quotaMb: number | null;
+  allocatedMb: number;
+  freeMb: number | null;
+  usedMb: number;
+  accountCount: number;
+  licenses: { egr: number; spV5: number };
+  endGuard: boolean;
+  status: CompanyStatus;
+  adminAccountId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AccountView {
+  id: string;
+  companyId: string;
+  username: string;
+  kind: AccountKind;
+  parentId: string | null;
+  plan: PlanName;
+  contactId: string;
+  status: AccountStatus;
+  hardQuotaMb: number | null;
+  userQuotaMb: number | null;
+  effectiveQuotaMb: number | null;
+  usedMb: number;
+  percentUsed: number | null;
+  ultraSafe: boolean;
+  hasSecretQuestion: boolean;
+  mustChangePassword: boolean;
+  trialEndsAt: string | null;
+  features: Features;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ContactView {
+  id: string;
+  companyId: string;
+  fullName: string;
+  email: string;
+  phone: string | null;
+  createdAt: string;
+}
+
+export const companyAddOns = (company: Pick<Company, 'licenses' | 'endGuard'>): CompanyAddOns => ({
+  licenses: company.licenses,
+  endGuard: company.endGuard,
+});
+
+export function toCompanyView(company: Company): CompanyView {
+  return {
+    id: company.id,
+    name: company.name,
+    quotaMb: company.quotaMb,
+    allocatedMb: company.allocatedMb,
+    freeMb: company.quotaMb === null ? null : company.quotaMb - company.allocatedMb,
+    usedMb: company.usedMb,
+    accountCount: company.accountCount,
+    licenses: company.licenses,
+    endGuard: company.endGuard,
+    status: company.status,
+    adminAccountId: company.adminAccountId,
+    createdAt: company.createdAt,
+    updatedAt: company.updatedAt,
+  };
+}
+
+export function toAccountView(account: Account, addOns: CompanyAddOns): AccountView {
+  const effective = effectiveQuotaMb(account.hardQuotaMb, account.userQuotaMb);
+  return {
+    id: account.id,
+    companyId: account.companyId,
+    username: account.username,
+    kind: account.kind,
+    parentId: account.parentId,
+    plan: account.plan,
+    contactId: account.contactId,
+    status: account.status,
+    hardQuotaMb: account.hardQuotaMb,
+    userQuotaMb: account.userQuotaMb,
+    effectiveQuotaMb: effective,
+    usedMb: account.usedMb,
+    percentUsed: percentUsed(account.usedMb, effective),
+    ultraSafe: account.ultraSafe,
+    hasSecretQuestion: account.secretQuestion !== null,
+    mustChangePassword: account.mustChangePassword,
+    trialEndsAt: account.trialEndsAt,
+    features: featuresFor(account.plan, addOns, account.status),
+    createdAt: account.createdAt,
+    updatedAt: account.updatedAt,
+  };
+}
+
+export function toContactView(contact: Contact): ContactView {
+  return {
+    id: contact.id,
+    companyId: contact.companyId,
+    fullName: contact.fullName,
+    email: contact.email,
+    phone: contact.phone,
+    createdAt: contact.createdAt,
+  };
+}

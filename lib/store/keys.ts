@@ -1,0 +1,80 @@
+/**
+ * Every key of the table is built here and nowhere else.
+ *
+ * Tenant data lives under the partner: `PARTNER#<p>` holds the partner's companies, and each
+ * company's children (accounts, contacts, parent-per-plan markers) sit in their own partition
+ * `PARTNER#<p>#COMPANY#<c>`, so one company's accounts are one Query and a partner's company
+ * list never reads accounts. The few global items are the ones that must be global: username
+ * markers (usernames are unique across partners), API-key hashes, account references for the
+ * storage service, and outbox items.
+ */
+import type { PlanName } from '#lib/rules/plans.ts';
+
+export interface Key {
+  PK: string;
+  SK: string;
+}
+
+export const ENTITY = {
+  partner: 'PARTNER',
+  apiKey: 'APIKEY',
+  company: 'COMPANY',
+  contact: 'CONTACT',
+  account: 'ACCOUNT',
+  accountRef: 'ACCOUNT_REF',
+  username: 'USERNAME',
+  parentMarker: 'PARENT_MARKER',
+  outbox: 'OUTBOX',
+  audit: 'AUDIT',
+} as const;
+
+const partnerPk = (partnerId: string) => `PARTNER#${partnerId}`;
+const companyPk = (partnerId: string, companyId: string) =>
+  `PARTNER#${partnerId}#COMPANY#${companyId}`;
+
+export const keys = {
+  partner: (partnerId: string): Key => ({ PK: partnerPk(partnerId), SK: 'PARTNER' }),
+  apiKey: (keyHash: string): Key => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
+
+  company: (partnerId: string, companyId: string): Key => ({
+    PK: partnerPk(partnerId),
+    SK: `COMPANY#${companyId}`,
+  }),
+  companiesOf: (partnerId: string) => ({ PK: partnerPk(partnerId), skPrefix: 'COMPANY#' }),
+
+  contact: (partnerId: string, companyId: string, contactId: string): Key => ({
+    PK: companyPk(partnerId, companyId),
+    SK: `CONTACT#${contactId}`,
+  }),
+  contactsOf: (partnerId: string, companyId: string) => ({
+    PK: companyPk(partnerId, companyId),
+    skPrefix: 'CONTACT#',
+  }),
+
+  account: (partnerId: string, companyId: string, accountId: string): Key => ({
+    PK: companyPk(partnerId, companyId),
+    SK: `ACCOUNT#${accountId}`,
+  }),
+  accountsOf: (partnerId: string, companyId: string) => ({
+    PK: companyPk(partnerId, companyId),
+    skPrefix: 'ACCOUNT#',
+  }),
+  /** Marks the plan's parent account: one per plan per company. */
+  parentMarker: (partnerId: string, companyId: string, plan: PlanName): Key => ({
+    PK: companyPk(partnerId, companyId),
+    SK: `PARENT#${plan}`,
+  }),
+
+  /** Global: a username is reserved forever, across partners. */
+  username: (username: string): Key => ({ PK: `USERNAME#${username}`, SK: 'USERNAME' }),
+  /** Global: lets the storage service, which knows only account ids, find the tenant path. */
+  accountRef: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'REF' }),
+
+  outbox: (messageId: string): Key => ({ PK: `OUTBOX#${messageId}`, SK: 'OUTBOX' }),
+
+  audit: (partnerId: string, entryId: string): Key => ({
+    PK: `${partnerPk(partnerId)}#AUDIT`,
+    SK: `AUDIT#${entryId}`,
+  }),
+  auditOf: (partnerId: string) => ({ PK: `${partnerPk(partnerId)}#AUDIT`, skPrefix: 'AUDIT#' }),
+};

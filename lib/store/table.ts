@@ -1,0 +1,222 @@
+/**
+ * Thin helpers over the DocumentClient: reads, paged queries and transactions whose cancelled
+ * conditions become the service's own errors.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
+import { AppError, validationFailed } from '#lib/errors.ts';
+import type { Key } from './keys.ts';
+
+export type Item = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export interface WriteStep {
+  item: TransactItem;
+  /** Builds the error to report when this step's condition fails, from the item as it was. */
+  onConditionFailed?: (current: Item | undefined) => AppError;
+}
+
+export const MAX_TRANSACTION_ITEMS = 100;
+
+export async function getItem(key: Key, consistent = true): Promise<Item | undefined> {
+  const out = await documentClient.send(
+    new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: consistent }),
+  );
+  return out.Item;
+}
+
+/** One BatchGetItem request for up to 100 keys; returns the found items by `PK|SK`. */
+export async function getItems(keyList: Key[]): Promise<Map<string, Item>> {
+  const found = new Map<string, Item>();
+  let pending: Key[] = dedupe(keyList);
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const out = await documentClient.send(
+      new BatchGetCommand({
+        RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } },
+      }),
+    );
+    for (const item of out.Responses?.[tableName()] ?? []) {
+      found.set(keyId(item as unknown as Key), item);
+    }
+    pending = (out.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Key[];
+    if (pending.length > 0) {
+      if (attempt >= 5) throw new Error('BatchGetItem left keys unprocessed after retries');
+      await backoff(attempt);
+    }
+  }
+  return found;
+}
+
+export const keyId = (key: Key) => `${key.PK}|${key.SK}`;
+
+function dedupe(keyList: Key[]): Key[] {
+  const seen = new Map<string, Key>();
+  for (const key of keyList) seen.set(keyId(key), { PK: key.PK, SK: key.SK });
+  return [...seen.values()];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface QueryPageInput {
+  pk: string;
+  skPrefix: string;
+  limit: number;
+  cursor: string | null | undefined;
+  newestFirst?: boolean;
+}
+
+/**
+ * One page of a partition. The cursor carries only the sort key: the partition always comes
+ * from the caller's own tenant path, so a cursor cannot be used to read another tenant's data.
+ */
+export async function queryPage(input: QueryPageInput): Promise<Page<Item>> {
+  const startSk = input.cursor ? decodeCursor(input.cursor, input.skPrefix) : undefined;
+  const out = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': input.pk, ':prefix': input.skPrefix },
+      Limit: input.limit,
+      ScanIndexForward: !input.newestFirst,
+      ...(startSk ? { ExclusiveStartKey: { PK: input.pk, SK: startSk } } : {}),
+    }),
+  );
+  const last = out.LastEvaluatedKey as Key | undefined;
+  return {
+    items: out.Items ?? [],
+    nextCursor: last ? Buffer.from(last.SK, 'utf8').toString('base64url') : null,
+  };
+}
+
+/** Every item of a partition under a prefix (a company's accounts), page by page. */
+export async function queryAll(pk: string, skPrefix: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+function decodeCursor(cursor: string, skPrefix: string): string {
+  const sk = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!sk.startsWith(skPrefix)) {
+    throw validationFailed([{ path: 'cursor', message: 'Not a cursor of this list.' }]);
+  }
+  return sk;
+}
+
+const TRANSACTION_ATTEMPTS = 6;
+
+/**
+ * Runs the steps as one TransactWriteItems request. A failed condition becomes the error its
+ * step names; a conflict with a concurrent transaction is retried, since nothing was written
+ * and the conditions are checked again.
+ */
+export async function transact(steps: WriteStep[]): Promise<void> {
+  if (steps.length > MAX_TRANSACTION_ITEMS) {
+    throw new Error(`A transaction holds at most ${MAX_TRANSACTION_ITEMS} items (${steps.length})`);
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await documentClient.send(
+        new TransactWriteCommand({ TransactItems: steps.map((step) => step.item) }),
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (failed >= 0) {
+        const step = steps[failed];
+        const raw = reasons[failed]?.Item;
+        const current = raw ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : undefined;
+        if (step?.onConditionFailed) throw step.onConditionFailed(current);
+        throw new AppError(409, 'CONFLICT', {
+          detail: 'The resource changed while the request was being applied; try again.',
+          cause: error,
+        });
+      }
+      const conflict = reasons.some((reason) => reason.Code === 'TransactionConflict');
+      if (!conflict || attempt >= TRANSACTION_ATTEMPTS) throw error;
+      await backoff(attempt);
+    }
+  }
+}
+
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+
+/** Helpers that keep the table name and key shape in one place. */
+export const write = {
+  put(item: Item, condition?: string, names?: Record<string, string>): TransactItem {
+    return {
+      Put: {
+        TableName: tableName(),
+        Item: item,
+        ...(condition ? { ConditionExpression: condition } : {}),
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  },
+  update(
+    key: Key,
+    expression: string,
+    values: Record<string, unknown>,
+    options: { condition?: string; names?: Record<string, string> } = {},
+  ): TransactItem {
+    return {
+      Update: {
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: expression,
+        ExpressionAttributeValues: values,
+        ...(options.condition ? { ConditionExpression: options.condition } : {}),
+        ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  },
+  check(
+    key: Key,
+    condition: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: tableName(),
+        Key: key,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  },
+  delete(key: Key): TransactItem {
+    return { Delete: { TableName: tableName(), Key: key } };
+  },
+};

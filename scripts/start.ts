@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { PROJECT_ROOT, startStack } from './lib/local-stack.ts';
+
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+const verbose = process.argv.includes('--verbose');
+const stack = await startStack({
+  ports: {
+    dynamoDb: port('DYNAMODB_PORT', 8000),
+    ses: port('SES_PORT', 8005),
+    http: port('HTTP_PORT', 3000),
+    lambda: port('LAMBDA_PORT', 3002),
+    websocket: port('WEBSOCKET_PORT', 3001),
+  },
+  dataDir: join(PROJECT_ROOT, '.data', 'dynamodb'),
+  streamCheckpointFile: join(PROJECT_ROOT, '.data', 'stream-checkpoint.json'),
+  log: (line) => {
+    if (verbose || /error|warn/i.test(line)) console.log(line);
+  },
+});
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping…');
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+
+console.log(
+  `Ready: API ${stack.urls.api}/v1  ·  e-mail inbox ${stack.urls.inbox}  ·  DynamoDB Local ${stack.urls.dynamoDb}  (Ctrl-C stops everything)`,
+);
