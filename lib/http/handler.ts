@@ -1,0 +1,201 @@
+/**
+ * The HTTP edge every route handler is built with: header normalisation, request ids, body
+ * size limit and JSON parsing, caller checks, zod validation, and one error handler that turns
+ * every failure into an RFC 9457 problem document.
+ */
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type {
+  APIGatewayProxyEventV2WithLambdaAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { z } from 'zod';
+import { fromAuthorizerContext, type Principal, type PrincipalKind } from '#lib/auth/principal.ts';
+import { AppError, forbidden, notFound, unauthorized, validationFailed } from '#lib/errors.ts';
+import { logger } from '#lib/logger.ts';
+import { fieldErrors } from './validation.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<unknown>;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:=-]{1,128}$/;
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export interface RequestContext<P extends Principal, B, Q> {
+  principal: P;
+  body: B;
+  query: Q;
+  /** Path parameters, checked to be well-formed ids (a malformed id cannot exist: 404). */
+  params: Record<string, string>;
+  event: HttpEvent;
+}
+
+type AllowedPrincipal<K extends PrincipalKind> = Extract<Principal, { kind: K }>;
+
+export interface RouteOptions<
+  K extends PrincipalKind,
+  BS extends z.ZodType | undefined,
+  QS extends z.ZodType | undefined,
+> {
+  allow: readonly K[];
+  body?: BS;
+  query?: QS;
+  /** Path parameters that hold ids. */
+  params?: readonly string[];
+  handle: (
+    request: RequestContext<
+      AllowedPrincipal<K>,
+      BS extends z.ZodType ? z.infer<BS> : undefined,
+      QS extends z.ZodType ? z.infer<QS> : undefined
+    >,
+  ) => Promise<Reply>;
+}
+
+export function route<
+  K extends PrincipalKind,
+  BS extends z.ZodType | undefined = undefined,
+  QS extends z.ZodType | undefined = undefined,
+>(options: RouteOptions<K, BS, QS>) {
+  const handler = middy<HttpEvent, HttpResult, Error, Context>()
+    .use(httpEdge())
+    .use(httpHeaderNormalizer());
+  if (options.body) handler.use(bodyLimit()).use(httpJsonBodyParser());
+  return handler.handler(async (event) => {
+    const principal = fromAuthorizerContext(event.requestContext?.authorizer?.lambda);
+    if (principal.kind === 'anonymous') throw unauthorized();
+    if (!(options.allow as readonly PrincipalKind[]).includes(principal.kind)) {
+      throw forbidden('This route is not available to the caller.');
+    }
+    const params: Record<string, string> = {};
+    for (const name of options.params ?? []) {
+      const value = event.pathParameters?.[name];
+      if (!value || !ID_PATTERN.test(value)) throw notFound('Resource');
+      params[name] = value;
+    }
+    const body = options.body ? validate(options.body, event.body, '') : undefined;
+    const query = options.query
+      ? validate(options.query, event.queryStringParameters ?? {}, 'query.')
+      : undefined;
+    const reply = await options.handle({
+      principal: principal as AllowedPrincipal<K>,
+      body: body as never,
+      query: query as never,
+      params,
+      event,
+    });
+    return {
+      statusCode: reply.status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(reply.body),
+    };
+  });
+}
+
+function validate<S extends z.ZodType>(schema: S, input: unknown, prefix: string): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw validationFailed(fieldErrors(parsed.error, prefix));
+  return parsed.data;
+}
+
+function bodyLimit(): middy.MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    before: (request) => {
+      const { body, isBase64Encoded } = request.event;
+      const size = body
+        ? isBase64Encoded
+          ? Buffer.from(body, 'base64').length
+          : Buffer.byteLength(body)
+        : 0;
+      if (size > MAX_BODY_BYTES) {
+        throw validationFailed(
+          [
+            {
+              path: 'body',
+              message: `The body is ${size} bytes; at most ${MAX_BODY_BYTES} are accepted.`,
+            },
+          ],
+          'The request body is too large.',
+        );
+      }
+    },
+  };
+}
+
+function requestIdOf(event: HttpEvent, context: Context): string {
+  const given = event.headers?.['x-request-id'];
+  if (given && REQUEST_ID_PATTERN.test(given)) return given;
+  return event.requestContext?.requestId ?? context.awsRequestId;
+}
+
+/** Turns what the body parser throws into our validation error. */
+function fromMiddyError(error: Error & { statusCode?: number }): AppError | null {
+  if (error.statusCode === 415) {
+    return validationFailed([{ path: 'body', message: 'Content-Type must be application/json.' }]);
+  }
+  if (error.statusCode === 422 || error.statusCode === 400) {
+    return validationFailed([{ path: 'body', message: 'The body must be a valid JSON document.' }]);
+  }
+  return null;
+}
+
+export function problemFor(error: unknown, requestId: string): HttpResult {
+  const known =
+    error instanceof AppError ? error : fromMiddyError(error as Error & { statusCode?: number });
+  const problem =
+    known ?? new AppError(500, 'INTERNAL_ERROR', { detail: 'An unexpected error occurred.' });
+  if (!known) {
+    // Only the name, message and stack: a cause may carry the request body.
+    const e = error as Error;
+    logger.error('Unhandled error', {
+      requestId,
+      error: { name: e?.name, message: e?.message, stack: e?.stack },
+    });
+  }
+  return {
+    statusCode: problem.status,
+    headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId },
+    body: JSON.stringify({
+      type: `https://errors.backup-provisioning.dev/${problem.code.toLowerCase().replaceAll('_', '-')}`,
+      title: problem.title,
+      status: problem.status,
+      code: problem.code,
+      detail: problem.detail,
+      errors: problem.errors,
+      ...problem.extensions,
+    }),
+  };
+}
+
+function httpEdge(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
+  return {
+    before: (request) => {
+      const requestId = requestIdOf(request.event, request.context);
+      (request.internal as Record<string, unknown>).requestId = requestId;
+      logger.appendKeys({ requestId });
+    },
+    after: (request) => {
+      const requestId = String((request.internal as Record<string, unknown>).requestId);
+      const response = request.response ?? { statusCode: 204 };
+      request.response = {
+        ...response,
+        headers: { ...response.headers, 'x-request-id': requestId },
+      };
+      logger.removeKeys(['requestId']);
+    },
+    onError: (request) => {
+      const requestId =
+        ((request.internal as Record<string, unknown>).requestId as string | undefined) ??
+        requestIdOf(request.event, request.context);
+      request.response = problemFor(request.error, requestId);
+      logger.removeKeys(['requestId']);
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { z } from 'zod';
+import type { FieldError } from '#lib/errors.ts';
+
+/** One message per field; each unknown field gets its own entry naming it. */
+export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of error.issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        errors.push({ path: prefix + (base ? `${base}.${key}` : key), message: 'Unknown field.' });
+      }
+      continue;
+    }
+    errors.push({ path: prefix + (base || 'body'), message: issue.message });
+  }
+  return errors;
+}

@@ -1,0 +1,86 @@
+/**
+ * Delivers one outbox message. The order makes delivery at-least-once without ever storing a
+ * password: (1) skip if the message is recorded as sent; (2) if a password is to be generated,
+ * generate it now and store only its hash, in a write that also requires the message to be
+ * unsent; (3) send through SES; (4) record the send. A failure before (4) leaves the message
+ * unsent and the stream retries it: the user then gets the e-mail once, with a password whose
+ * hash is the one stored. Only a crash between (3) and (4) can repeat an e-mail.
+ */
+import { generateTemporaryPassword, hashSecret } from '#lib/auth/secrets.ts';
+import { logger } from '#lib/logger.ts';
+import { loadAccountContext } from '#lib/store/accounts.ts';
+import {
+  getOutboxMessage,
+  markSent,
+  type OutboxState,
+  recordPasswordForSend,
+} from '#lib/store/outbox.ts';
+import { sendEmail } from './ses.ts';
+import {
+  type Recipient,
+  type RenderedEmail,
+  renderPasswordReset,
+  renderWelcome,
+} from './templates.ts';
+
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'no-such-message' | 'no-recipient';
+
+export async function deliverOutboxMessage(
+  messageId: string,
+  clock: () => Date = () => new Date(),
+): Promise<DeliveryOutcome> {
+  const message = await getOutboxMessage(messageId);
+  if (!message) return 'no-such-message';
+  if (message.sentAt) return 'already-sent';
+  const { contact } = await loadAccountContext(message.partnerId, message.companyId, {
+    contactId: message.contactId,
+  });
+  if (!contact) {
+    logger.error('Outbox message has no contact', { messageId, kind: message.kind });
+    return 'no-recipient';
+  }
+  let temporaryPassword: string | null = null;
+  if (message.generatePassword) {
+    temporaryPassword = generateTemporaryPassword();
+    await recordPasswordForSend(
+      message,
+      await hashSecret(temporaryPassword),
+      clock().toISOString(),
+    );
+  }
+  const recipient = { fullName: contact.fullName, email: contact.email };
+  const providerId = await sendEmail(
+    contact.email,
+    message.senderName,
+    render(message, recipient, temporaryPassword),
+  );
+  await markSent(message.id, clock(), providerId);
+  logger.info('E-mail sent', { messageId, kind: message.kind, accountId: message.accountId });
+  return 'sent';
+}
+
+function render(
+  message: OutboxState,
+  recipient: Recipient,
+  password: string | null,
+): RenderedEmail {
+  switch (message.kind) {
+    case 'password-reset':
+      return renderPasswordReset({
+        recipient,
+        username: message.username,
+        senderName: message.senderName,
+        temporaryPassword: password ?? '',
+      });
+    default:
+      return renderWelcome({
+        recipient,
+        username: message.username,
+        senderName: message.senderName,
+        temporaryPassword: password,
+        ultraSafe: message.ultraSafe,
+        plan: message.plan,
+        trialEndsAt: message.trialEndsAt,
+      });
+  }
+}

@@ -1,0 +1,382 @@
+import { ulid } from 'ulid';
+import { AppError, notFound } from '#lib/errors.ts';
+import {
+  type Account,
+  type AccountView,
+  type Company,
+  type Contact,
+  type ContactView,
+  companyAddOns,
+  toAccountView,
+  toContactView,
+} from '#lib/model.ts';
+import { assertUltraSafeUnchanged } from '#lib/rules/credentials.ts';
+import { type PlanName, trialEndsAt } from '#lib/rules/plans.ts';
+import {
+  assertFitsPool,
+  assertNotBelowUsage,
+  decideHardQuota,
+  pooledMbOf,
+} from '#lib/rules/quota.ts';
+import type { CreateAccountBody, UpdateAccountBody } from '#lib/schemas.ts';
+import {
+  cancelAccountStep,
+  claimParentMarker,
+  listAccounts as listAccountPage,
+  loadAccountContext,
+  putNewAccount,
+  releaseParentMarker,
+  requireActiveParent,
+  saveAccount,
+  subAccountsOf,
+} from '#lib/store/accounts.ts';
+import { changeAllocation } from '#lib/store/companies.ts';
+import { putNewContact } from '#lib/store/contacts.ts';
+import { outboxStep } from '#lib/store/outbox.ts';
+import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib/store/table.ts';
+import { audit } from './audit.ts';
+import { welcomeMessage } from './messages.ts';
+import { buildNewAccount } from './new-account.ts';
+import type { TenantScope } from './scope.ts';
+
+export interface CreatedAccount {
+  account: AccountView;
+  contact: ContactView;
+}
+
+function requireActiveCompany(company: Company | null): Company {
+  if (!company) throw notFound('Company');
+  if (company.status !== 'active') {
+    throw new AppError(409, 'COMPANY_CANCELLED', { detail: 'The company is cancelled.' });
+  }
+  return company;
+}
+
+const unknownContact = () =>
+  new AppError(422, 'UNKNOWN_CONTACT', {
+    detail: 'The contact is not one of this company.',
+    errors: [{ path: 'contactId', message: 'No such contact in this company.' }],
+  });
+
+/**
+ * A parent account (its own plan) or a sub-account (its parent's plan), with its welcome
+ * e-mail, in one read and one transaction. The pool counter, the username marker and the
+ * one-parent-per-plan marker are all conditions of that transaction.
+ */
+export async function createAccount(
+  scope: TenantScope,
+  companyId: string,
+  body: CreateAccountBody,
+  now = new Date(),
+): Promise<CreatedAccount> {
+  const context = await loadAccountContext(scope.partnerId, companyId, {
+    parentId: body.parentId,
+    contactId: body.contactId,
+  });
+  const company = requireActiveCompany(context.company);
+  let parent: Account | null = null;
+  if (body.parentId) {
+    parent = context.parent;
+    if (!parent) {
+      throw new AppError(422, 'UNKNOWN_PARENT', {
+        detail: 'The parent account is not one of this company.',
+        errors: [{ path: 'parentId', message: 'No such account in this company.' }],
+      });
+    }
+    if (parent.kind !== 'parent') {
+      throw new AppError(422, 'NOT_A_PARENT', {
+        detail: 'A sub-account cannot have sub-accounts.',
+        errors: [{ path: 'parentId', message: 'This account is a sub-account.' }],
+      });
+    }
+    if (parent.status !== 'active') {
+      throw new AppError(409, 'PARENT_NOT_ACTIVE', { detail: 'The parent account is not active.' });
+    }
+  }
+  const plan = (parent?.plan ?? body.plan) as PlanName;
+  const at = now.toISOString();
+  let contact: Contact;
+  let newContact = false;
+  if (body.contact) {
+    contact = {
+      id: ulid(),
+      companyId,
+      fullName: body.contact.fullName,
+      email: body.contact.email,
+      phone: body.contact.phone ?? null,
+      createdAt: at,
+    };
+    newContact = true;
+  } else if (body.contactId) {
+    if (!context.contact) throw unknownContact();
+    contact = context.contact;
+  } else {
+    contact = { id: company.adminContactId } as Contact;
+  }
+  const { account, pooledMb } = await buildNewAccount({
+    request: body,
+    id: ulid(),
+    partnerId: scope.partnerId,
+    companyId,
+    kind: parent ? 'sub' : 'parent',
+    parent,
+    plan,
+    contactId: contact.id,
+    poolMb: company.quotaMb,
+    isCompanyAdmin: false,
+    fineIncrements: scope.fineIncrements,
+    fieldPrefix: '',
+    now,
+  });
+  assertFitsPool(company, pooledMb);
+  const steps: WriteStep[] = [
+    changeAllocation(company, {
+      pooledDeltaMb: pooledMb,
+      accountCountDelta: 1,
+      at,
+      pooled: company.quotaMb !== null,
+      requireActive: true,
+    }),
+    ...putNewAccount(account),
+    outboxStep(welcomeMessage(scope, account)),
+    audit(scope, now, {
+      action: 'account.create',
+      targetType: 'account',
+      targetId: account.id,
+      companyId,
+      details: {
+        username: account.username,
+        plan,
+        kind: account.kind,
+        hardQuotaMb: account.hardQuotaMb,
+      },
+    }),
+  ];
+  if (parent) steps.push(requireActiveParent(parent));
+  if (newContact) steps.push(putNewContact(scope.partnerId, contact));
+  await transact(steps);
+  return {
+    account: toAccountView(account, companyAddOns(company)),
+    contact:
+      newContact || context.contact
+        ? toContactView(contact)
+        : await adminContactView(scope, company),
+  };
+}
+
+async function adminContactView(scope: TenantScope, company: Company): Promise<ContactView> {
+  const context = await loadAccountContext(scope.partnerId, company.id, {
+    contactId: company.adminContactId,
+  });
+  if (!context.contact) throw new Error('The admin contact of a company is missing');
+  return toContactView(context.contact);
+}
+
+export async function getAccount(
+  scope: TenantScope,
+  companyId: string,
+  accountId: string,
+): Promise<AccountView> {
+  const { company, account } = await loadAccountContext(scope.partnerId, companyId, { accountId });
+  if (!company || !account) throw notFound('Account');
+  return toAccountView(account, companyAddOns(company));
+}
+
+export async function listAccounts(
+  scope: TenantScope,
+  companyId: string,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<AccountView>> {
+  const { company } = await loadAccountContext(scope.partnerId, companyId, {});
+  if (!company) throw notFound('Company');
+  const page = await listAccountPage(scope.partnerId, companyId, limit, cursor);
+  const addOns = companyAddOns(company);
+  return { items: page.items.map((a) => toAccountView(a, addOns)), nextCursor: page.nextCursor };
+}
+
+/** The account and, for a parent, its sub-accounts: they share plan and trial. */
+async function withSubAccounts(account: Account): Promise<Account[]> {
+  if (account.kind !== 'parent') return [account];
+  const subs = (await subAccountsOf(account)).filter((sub) => sub.status !== 'cancelled');
+  return [account, ...subs];
+}
+
+/**
+ * Resize, convert plan, extend trial or change contact. Every change to the pool is checked
+ * against the company counter inside the same transaction.
+ */
+export async function updateAccount(
+  scope: TenantScope,
+  companyId: string,
+  accountId: string,
+  body: UpdateAccountBody,
+  now = new Date(),
+): Promise<AccountView> {
+  const context = await loadAccountContext(scope.partnerId, companyId, {
+    accountId,
+    contactId: body.contactId,
+  });
+  const current = context.account;
+  if (!context.company || !current) throw notFound('Account');
+  const company = requireActiveCompany(context.company);
+  if (current.status === 'cancelled') {
+    throw new AppError(409, 'ACCOUNT_CANCELLED', { detail: 'The account is cancelled.' });
+  }
+  assertUltraSafeUnchanged(current.ultraSafe, body.ultraSafe);
+  if (body.contactId !== undefined && !context.contact) throw unknownContact();
+
+  const pooled = company.quotaMb !== null;
+  const ladder = { fineIncrements: scope.fineIncrements };
+  const at = now.toISOString();
+  const changePlan = body.plan !== undefined && body.plan !== current.plan;
+  const group =
+    changePlan || body.trialDays !== undefined ? await withSubAccounts(current) : [current];
+  if ((changePlan || body.trialDays !== undefined) && current.kind === 'sub') {
+    throw new AppError(422, 'SUB_ACCOUNT_FOLLOWS_PARENT', {
+      detail: "A sub-account has its parent's plan and trial; change the parent instead.",
+      errors: [{ path: changePlan ? 'plan' : 'trialDays', message: 'Change the parent account.' }],
+    });
+  }
+
+  const updated = group.map((account) => ({ ...account, updatedAt: at }));
+  const self = updated[0] as Account;
+  if (changePlan) {
+    const plan = body.plan as PlanName;
+    if (plan === 'trial') {
+      throw new AppError(422, 'CANNOT_CONVERT_TO_TRIAL', {
+        detail: 'A paid account cannot become a trial.',
+        errors: [{ path: 'plan', message: 'Choose basic or select.' }],
+      });
+    }
+    for (const account of updated) {
+      const fromTrial = account.plan === 'trial';
+      account.plan = plan;
+      if (fromTrial) {
+        // Converting clears the trial and applies the paid plan's quota defaults; the
+        // requested size applies to the account named in the request.
+        account.trialEndsAt = null;
+        if (account.status === 'expired') account.status = 'active';
+        account.hardQuotaMb = decideHardQuota({
+          plan,
+          requestedMb: account === self ? body.hardQuotaMb : undefined,
+          poolMb: company.quotaMb,
+          isCompanyAdmin: false,
+          fineIncrements: scope.fineIncrements,
+        }).hardQuotaMb;
+      }
+    }
+  } else if (body.trialDays !== undefined) {
+    if (current.plan !== 'trial') {
+      throw new AppError(422, 'NOT_A_TRIAL', {
+        detail: 'Only a trial can be extended.',
+        errors: [{ path: 'trialDays', message: 'The account is not on the trial plan.' }],
+      });
+    }
+    const endsAt = trialEndsAt(current.createdAt, body.trialDays);
+    for (const account of updated) {
+      account.trialEndsAt = endsAt;
+      if (account.status === 'expired' && endsAt > at) account.status = 'active';
+    }
+  }
+  if (body.hardQuotaMb !== undefined && !(changePlan && current.plan === 'trial')) {
+    self.hardQuotaMb = decideHardQuota({
+      plan: self.plan,
+      requestedMb: body.hardQuotaMb,
+      poolMb: company.quotaMb,
+      isCompanyAdmin: false,
+      fineIncrements: ladder.fineIncrements,
+    }).hardQuotaMb;
+  }
+  if (body.contactId !== undefined) self.contactId = body.contactId;
+  assertNotBelowUsage(self.hardQuotaMb, self.usedMb);
+
+  const pooledBefore = group.reduce((sum, a) => sum + pooledMbOf(a, pooled), 0);
+  const pooledAfter = updated.reduce((sum, a) => sum + pooledMbOf(a, pooled), 0);
+  const delta = pooledAfter - pooledBefore;
+  assertFitsPool(company, delta);
+
+  const steps: WriteStep[] = group.map((before, i) => saveAccount(before, updated[i] as Account));
+  if (changePlan) {
+    steps.push(releaseParentMarker(current, current.plan), claimParentMarker(current, self.plan));
+  }
+  if (delta !== 0) {
+    steps.push(
+      changeAllocation(company, {
+        pooledDeltaMb: delta,
+        accountCountDelta: 0,
+        at,
+        pooled,
+        requireActive: delta > 0,
+      }),
+    );
+  }
+  steps.push(
+    audit(scope, now, {
+      action: changePlan ? 'account.convert' : 'account.update',
+      targetType: 'account',
+      targetId: current.id,
+      companyId,
+      details: { ...stripUltraSafe(body), subAccounts: group.length - 1 },
+    }),
+  );
+  if (steps.length > MAX_TRANSACTION_ITEMS) {
+    throw new AppError(409, 'TOO_MANY_SUB_ACCOUNTS', {
+      detail: `Converting this parent changes ${group.length} accounts, more than one transaction holds (${MAX_TRANSACTION_ITEMS - 4}); nothing was changed.`,
+    });
+  }
+  await transact(steps);
+  return toAccountView(self, companyAddOns(company));
+}
+
+const stripUltraSafe = ({ ultraSafe: _u, ...rest }: UpdateAccountBody) => rest;
+
+/**
+ * Cancelling is final: the account (and a parent's sub-accounts) stop, their storage returns
+ * to the pool and their usernames stay reserved. Cancelling again returns the same account.
+ */
+export async function cancelAccount(
+  scope: TenantScope,
+  companyId: string,
+  accountId: string,
+  now = new Date(),
+): Promise<AccountView> {
+  const { company, account } = await loadAccountContext(scope.partnerId, companyId, { accountId });
+  if (!company || !account) throw notFound('Account');
+  if (account.status === 'cancelled') return toAccountView(account, companyAddOns(company));
+  if (account.id === company.adminAccountId && company.status === 'active') {
+    throw new AppError(409, 'ADMIN_ACCOUNT', {
+      detail:
+        'The company admin account is cancelled with its company: cancel the company instead.',
+    });
+  }
+  const pooled = company.quotaMb !== null;
+  const group = await withSubAccounts(account);
+  const at = now.toISOString();
+  const returnedMb = group.reduce((sum, a) => sum + pooledMbOf(a, pooled), 0);
+  const steps: WriteStep[] = [
+    ...group.map((a) => cancelAccountStep(a, at)),
+    changeAllocation(company, {
+      pooledDeltaMb: -returnedMb,
+      accountCountDelta: -group.length,
+      at,
+      pooled,
+      requireActive: false,
+    }),
+    audit(scope, now, {
+      action: 'account.cancel',
+      targetType: 'account',
+      targetId: account.id,
+      companyId,
+      details: { username: account.username, subAccountsCancelled: group.length - 1, returnedMb },
+    }),
+  ];
+  if (account.kind === 'parent') steps.push(releaseParentMarker(account, account.plan));
+  if (steps.length > MAX_TRANSACTION_ITEMS) {
+    throw new AppError(409, 'TOO_MANY_SUB_ACCOUNTS', {
+      detail: 'This parent has more sub-accounts than one transaction holds; cancel some first.',
+    });
+  }
+  await transact(steps);
+  return toAccountView({ ...account, status: 'cancelled', updatedAt: at }, companyAddOns(company));
+}

@@ -1,0 +1,244 @@
+import { ulid } from 'ulid';
+import { AppError } from '#lib/errors.ts';
+import {
+  type AccountView,
+  type Company,
+  type CompanyView,
+  type Contact,
+  type ContactView,
+  companyAddOns,
+  toAccountView,
+  toCompanyView,
+  toContactView,
+} from '#lib/model.ts';
+import {
+  assertFitsPool,
+  assertLadderSize,
+  assertPoolResize,
+  pooledMbOf,
+} from '#lib/rules/quota.ts';
+import type { CreateCompanyBody, UpdateCompanyBody } from '#lib/schemas.ts';
+import {
+  allAccounts,
+  cancelAccountStep,
+  putNewAccount,
+  releaseParentMarker,
+} from '#lib/store/accounts.ts';
+import {
+  cancelCompanyStep,
+  changeAllocation,
+  listCompanies as listCompanyPage,
+  putNewCompany,
+  requireCompany,
+  updateCompanyStep,
+} from '#lib/store/companies.ts';
+import { putNewContact } from '#lib/store/contacts.ts';
+import { outboxStep } from '#lib/store/outbox.ts';
+import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib/store/table.ts';
+import { audit } from './audit.ts';
+import { welcomeMessage } from './messages.ts';
+import { buildNewAccount } from './new-account.ts';
+import type { TenantScope } from './scope.ts';
+
+export interface CreatedCompany {
+  company: CompanyView;
+  account: AccountView;
+  contact: ContactView;
+}
+
+/**
+ * A company, its first contact and its admin account, in one transaction: the admin account
+ * takes the whole pool unless it asks for less, and its welcome e-mail is queued with it.
+ */
+export async function createCompany(
+  scope: TenantScope,
+  body: CreateCompanyBody,
+  now = new Date(),
+): Promise<CreatedCompany> {
+  const poolMb = body.quotaMb ?? null;
+  if (poolMb !== null)
+    assertLadderSize(poolMb, { fineIncrements: scope.fineIncrements }, 'quotaMb');
+  const companyId = ulid();
+  const at = now.toISOString();
+  const contact: Contact = {
+    id: ulid(),
+    companyId,
+    fullName: body.contact.fullName,
+    email: body.contact.email,
+    phone: body.contact.phone ?? null,
+    createdAt: at,
+  };
+  const { account, pooledMb } = await buildNewAccount({
+    request: body.admin,
+    id: ulid(),
+    partnerId: scope.partnerId,
+    companyId,
+    kind: 'parent',
+    parent: null,
+    plan: body.admin.plan,
+    contactId: contact.id,
+    poolMb,
+    isCompanyAdmin: true,
+    fineIncrements: scope.fineIncrements,
+    fieldPrefix: 'admin.',
+    now,
+  });
+  assertFitsPool({ quotaMb: poolMb, allocatedMb: 0 }, pooledMb);
+  const company: Company = {
+    id: companyId,
+    partnerId: scope.partnerId,
+    name: body.name,
+    quotaMb: poolMb,
+    allocatedMb: pooledMb,
+    usedMb: 0,
+    accountCount: 1,
+    licenses: { egr: body.licenses?.egr ?? 0, spV5: body.licenses?.spV5 ?? 0 },
+    endGuard: body.endGuard ?? false,
+    status: 'active',
+    adminAccountId: account.id,
+    adminContactId: contact.id,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await transact([
+    putNewCompany(company),
+    putNewContact(scope.partnerId, contact),
+    ...putNewAccount(account),
+    outboxStep(welcomeMessage(scope, account)),
+    audit(scope, now, {
+      action: 'company.create',
+      targetType: 'company',
+      targetId: company.id,
+      companyId: company.id,
+      details: {
+        name: company.name,
+        quotaMb: poolMb,
+        adminAccountId: account.id,
+        adminUsername: account.username,
+      },
+    }),
+  ]);
+  return {
+    company: toCompanyView(company),
+    account: toAccountView(account, companyAddOns(company)),
+    contact: toContactView(contact),
+  };
+}
+
+export async function listCompanies(
+  scope: TenantScope,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<CompanyView>> {
+  const page = await listCompanyPage(scope.partnerId, limit, cursor);
+  return { items: page.items.map(toCompanyView), nextCursor: page.nextCursor };
+}
+
+export async function getCompany(scope: TenantScope, companyId: string): Promise<CompanyView> {
+  return toCompanyView(await requireCompany(scope.partnerId, companyId));
+}
+
+export async function updateCompany(
+  scope: TenantScope,
+  companyId: string,
+  body: UpdateCompanyBody,
+  now = new Date(),
+): Promise<CompanyView> {
+  const company = await requireCompany(scope.partnerId, companyId);
+  if (company.status !== 'active') {
+    throw new AppError(409, 'COMPANY_CANCELLED', { detail: 'The company is cancelled.' });
+  }
+  if (body.quotaMb !== undefined) {
+    if (body.quotaMb === null || company.quotaMb === null) {
+      throw new AppError(409, 'POOL_MODE_FIXED', {
+        detail:
+          'A pool can be resized but not added to or removed from an existing company: its accounts were provisioned for the other mode.',
+        errors: [{ path: 'quotaMb', message: 'Resize only a company that has a pool.' }],
+      });
+    }
+    assertPoolResize(body.quotaMb, company.allocatedMb, { fineIncrements: scope.fineIncrements });
+  }
+  const licenses =
+    body.licenses !== undefined
+      ? {
+          egr: body.licenses.egr ?? company.licenses.egr,
+          spV5: body.licenses.spV5 ?? company.licenses.spV5,
+        }
+      : undefined;
+  const changes = {
+    ...(body.name !== undefined ? { name: body.name } : {}),
+    ...(body.quotaMb != null ? { quotaMb: body.quotaMb } : {}),
+    ...(licenses ? { licenses } : {}),
+    ...(body.endGuard !== undefined ? { endGuard: body.endGuard } : {}),
+  };
+  const at = now.toISOString();
+  await transact([
+    updateCompanyStep(company, changes, at),
+    audit(scope, now, {
+      action: 'company.update',
+      targetType: 'company',
+      targetId: company.id,
+      companyId: company.id,
+      details: changes,
+    }),
+  ]);
+  return toCompanyView({ ...company, ...changes, updatedAt: at });
+}
+
+/**
+ * Cancels every account and then the company. Accounts are cancelled in transactions of up to
+ * 100 items, each returning its storage to the pool; a retry after a failure picks up the
+ * accounts still active, so the operation can be repeated until it completes.
+ */
+export async function cancelCompany(
+  scope: TenantScope,
+  companyId: string,
+  now = new Date(),
+): Promise<CompanyView> {
+  const company = await requireCompany(scope.partnerId, companyId);
+  const at = now.toISOString();
+  const pooled = company.quotaMb !== null;
+  const open = (await allAccounts(scope.partnerId, companyId)).filter(
+    (a) => a.status !== 'cancelled',
+  );
+  const perChunk = MAX_TRANSACTION_ITEMS - 3;
+  const returned = { pooledMb: 0, count: 0 };
+  for (let start = 0; start < open.length; start += perChunk) {
+    const chunk = open.slice(start, start + perChunk);
+    const steps: WriteStep[] = chunk.map((account) => cancelAccountStep(account, at));
+    const chunkPooled = chunk.reduce((sum, a) => sum + pooledMbOf(a, pooled), 0);
+    steps.push(
+      changeAllocation(company, {
+        pooledDeltaMb: -chunkPooled,
+        accountCountDelta: -chunk.length,
+        at,
+        pooled,
+        requireActive: false,
+      }),
+    );
+    await transact(steps);
+    returned.pooledMb += chunkPooled;
+    returned.count += chunk.length;
+  }
+  const markers = open
+    .filter((a) => a.kind === 'parent')
+    .map((a) => releaseParentMarker(a, a.plan));
+  await transact([
+    cancelCompanyStep(company, at),
+    ...markers,
+    audit(scope, now, {
+      action: 'company.cancel',
+      targetType: 'company',
+      targetId: company.id,
+      companyId: company.id,
+      details: { accountsCancelled: returned.count, returnedMb: returned.pooledMb },
+    }),
+  ]);
+  return toCompanyView({
+    ...company,
+    status: 'cancelled',
+    allocatedMb: company.allocatedMb - returned.pooledMb,
+    accountCount: company.accountCount - returned.count,
+    updatedAt: at,
+  });
+}

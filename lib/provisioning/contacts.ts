@@ -1,0 +1,48 @@
+import { ulid } from 'ulid';
+import type { z } from 'zod';
+import { notFound } from '#lib/errors.ts';
+import { type Contact, type ContactView, toContactView } from '#lib/model.ts';
+import type { contactSchema } from '#lib/schemas.ts';
+import { findCompany } from '#lib/store/companies.ts';
+import { listContacts as listContactPage, putNewContact } from '#lib/store/contacts.ts';
+import { type Page, transact } from '#lib/store/table.ts';
+import { audit } from './audit.ts';
+import type { TenantScope } from './scope.ts';
+
+export async function createContact(
+  scope: TenantScope,
+  companyId: string,
+  body: z.infer<typeof contactSchema>,
+  now = new Date(),
+): Promise<ContactView> {
+  if (!(await findCompany(scope.partnerId, companyId))) throw notFound('Company');
+  const contact: Contact = {
+    id: ulid(),
+    companyId,
+    fullName: body.fullName,
+    email: body.email,
+    phone: body.phone ?? null,
+    createdAt: now.toISOString(),
+  };
+  await transact([
+    putNewContact(scope.partnerId, contact),
+    audit(scope, now, {
+      action: 'contact.create',
+      targetType: 'contact',
+      targetId: contact.id,
+      companyId,
+    }),
+  ]);
+  return toContactView(contact);
+}
+
+export async function listContacts(
+  scope: TenantScope,
+  companyId: string,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<ContactView>> {
+  if (!(await findCompany(scope.partnerId, companyId))) throw notFound('Company');
+  const page = await listContactPage(scope.partnerId, companyId, limit, cursor);
+  return { items: page.items.map(toContactView), nextCursor: page.nextCursor };
+}

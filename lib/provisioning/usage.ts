@@ -1,0 +1,97 @@
+import { AppError } from '#lib/errors.ts';
+import { companyAddOns, toAccountView } from '#lib/model.ts';
+import { percentUsed } from '#lib/rules/quota.ts';
+import { allAccounts } from '#lib/store/accounts.ts';
+import { requireCompany } from '#lib/store/companies.ts';
+import { accountsByIds, applyUsage, type UsageReport } from '#lib/store/usage.ts';
+import type { TenantScope } from './scope.ts';
+
+export interface UsageRow {
+  accountId: string;
+  username: string;
+  kind: 'parent' | 'sub';
+  plan: string;
+  status: string;
+  sizeMb: number | null;
+  usedMb: number;
+  percentUsed: number | null;
+}
+
+export interface UsageTable {
+  companyId: string;
+  companyName: string;
+  items: UsageRow[];
+  totals: { accounts: number; sizeMb: number | null; usedMb: number; percentUsed: number | null };
+}
+
+/**
+ * The "Backup Account Usage" table: every account that is not cancelled, with the size that
+ * applies to it (its effective quota), what it stores and the percentage; the totals' size is
+ * null (unlimited) as soon as one account is unlimited.
+ */
+export async function usageTable(scope: TenantScope, companyId: string): Promise<UsageTable> {
+  const company = await requireCompany(scope.partnerId, companyId);
+  const addOns = companyAddOns(company);
+  const items = (await allAccounts(scope.partnerId, companyId))
+    .filter((account) => account.status !== 'cancelled')
+    .map((account) => {
+      const view = toAccountView(account, addOns);
+      return {
+        accountId: view.id,
+        username: view.username,
+        kind: view.kind,
+        plan: view.plan,
+        status: view.status,
+        sizeMb: view.effectiveQuotaMb,
+        usedMb: view.usedMb,
+        percentUsed: view.percentUsed,
+      };
+    });
+  const usedMb = items.reduce((sum, row) => sum + row.usedMb, 0);
+  const sizeMb = items.some((row) => row.sizeMb === null)
+    ? null
+    : items.reduce((sum, row) => sum + (row.sizeMb ?? 0), 0);
+  return {
+    companyId: company.id,
+    companyName: company.name,
+    items,
+    totals: { accounts: items.length, sizeMb, usedMb, percentUsed: percentUsed(usedMb, sizeMb) },
+  };
+}
+
+export interface UsageReportResult {
+  accepted: number;
+  unknownAccountIds: string[];
+}
+
+const REPORT_ATTEMPTS = 3;
+
+/**
+ * Reports from the storage service. A concurrent report for the same account makes the
+ * conditioned write fail; the batch is then read again and re-applied.
+ */
+export async function reportUsage(
+  reports: UsageReport[],
+  now = new Date(),
+): Promise<UsageReportResult> {
+  const latest = new Map<string, number>();
+  for (const report of reports) latest.set(report.accountId, report.usedMb);
+  const ids = [...latest.keys()];
+  for (let attempt = 1; ; attempt++) {
+    const accounts = await accountsByIds(ids);
+    const changes = [...accounts.values()]
+      .map((account) => ({ account, usedMb: latest.get(account.id) as number }))
+      .filter(({ account, usedMb }) => account.usedMb !== usedMb);
+    try {
+      await applyUsage(changes, now.toISOString());
+      return {
+        accepted: accounts.size,
+        unknownAccountIds: ids.filter((id) => !accounts.has(id)),
+      };
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'CONFLICT') || attempt >= REPORT_ATTEMPTS) {
+        throw error;
+      }
+    }
+  }
+}

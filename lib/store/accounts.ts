@@ -1,0 +1,200 @@
+import { AppError, notFound } from '#lib/errors.ts';
+import type { Account, Company, Contact } from '#lib/model.ts';
+import type { PlanName } from '#lib/rules/plans.ts';
+import {
+  accountFromItem,
+  accountToItem,
+  companyFromItem,
+  contactFromItem,
+  isEntity,
+} from './items.ts';
+import { ENTITY, keys } from './keys.ts';
+import { getItems, keyId, type Page, queryAll, queryPage, type WriteStep, write } from './table.ts';
+
+const usernameTaken = (username: string) =>
+  new AppError(409, 'USERNAME_TAKEN', {
+    detail: `The username "${username}" is taken.`,
+    errors: [{ path: 'username', message: 'This username is taken.' }],
+  });
+
+const planHasParent = (plan: PlanName) =>
+  new AppError(409, 'PLAN_ALREADY_HAS_PARENT', {
+    detail: `The company already has a parent account on the ${plan} plan; add a sub-account to it instead.`,
+  });
+
+/**
+ * Everything a new account is: the account, its global username marker (never deleted, so a
+ * username is never reused), the reference the storage service resolves account ids with, and
+ * for a parent the marker that keeps one parent per plan.
+ */
+export function putNewAccount(account: Account): WriteStep[] {
+  const steps: WriteStep[] = [
+    { item: write.put(accountToItem(account), 'attribute_not_exists(PK)') },
+    {
+      item: write.put(
+        {
+          ...keys.username(account.username),
+          entity: ENTITY.username,
+          accountId: account.id,
+          partnerId: account.partnerId,
+          companyId: account.companyId,
+        },
+        'attribute_not_exists(PK)',
+      ),
+      onConditionFailed: () => usernameTaken(account.username),
+    },
+    {
+      item: write.put({
+        ...keys.accountRef(account.id),
+        entity: ENTITY.accountRef,
+        partnerId: account.partnerId,
+        companyId: account.companyId,
+      }),
+    },
+  ];
+  if (account.kind === 'parent') steps.push(claimParentMarker(account, account.plan));
+  return steps;
+}
+
+export function claimParentMarker(account: Account, plan: PlanName): WriteStep {
+  return {
+    item: write.put(
+      {
+        ...keys.parentMarker(account.partnerId, account.companyId, plan),
+        entity: ENTITY.parentMarker,
+        accountId: account.id,
+      },
+      'attribute_not_exists(PK)',
+    ),
+    onConditionFailed: () => planHasParent(plan),
+  };
+}
+
+export function releaseParentMarker(account: Account, plan: PlanName): WriteStep {
+  return { item: write.delete(keys.parentMarker(account.partnerId, account.companyId, plan)) };
+}
+
+/** A sub-account may be added only while its parent is active, checked in the same write. */
+export function requireActiveParent(parent: Account): WriteStep {
+  return {
+    item: write.check(
+      keys.account(parent.partnerId, parent.companyId, parent.id),
+      '#status = :active',
+      { ':active': 'active' },
+      { '#status': 'status' },
+    ),
+    onConditionFailed: () =>
+      new AppError(409, 'PARENT_NOT_ACTIVE', { detail: 'The parent account is not active.' }),
+  };
+}
+
+export interface AccountContext {
+  company: Company | null;
+  account: Account | null;
+  parent: Account | null;
+  contact: Contact | null;
+}
+
+/**
+ * The company with the account, parent and contact a request names, in one BatchGetItem.
+ */
+export async function loadAccountContext(
+  partnerId: string,
+  companyId: string,
+  ids: { accountId?: string; parentId?: string; contactId?: string },
+): Promise<AccountContext> {
+  const companyKey = keys.company(partnerId, companyId);
+  const accountKey = ids.accountId ? keys.account(partnerId, companyId, ids.accountId) : null;
+  const parentKey = ids.parentId ? keys.account(partnerId, companyId, ids.parentId) : null;
+  const contactKey = ids.contactId ? keys.contact(partnerId, companyId, ids.contactId) : null;
+  const found = await getItems(
+    [companyKey, accountKey, parentKey, contactKey].filter((key) => key !== null),
+  );
+  const pick = (key: typeof companyKey | null, entity: string) => {
+    const item = key ? found.get(keyId(key)) : undefined;
+    return isEntity(item, entity) ? item : undefined;
+  };
+  const companyItem = pick(companyKey, ENTITY.company);
+  const accountItem = pick(accountKey, ENTITY.account);
+  const parentItem = pick(parentKey, ENTITY.account);
+  const contactItem = pick(contactKey, ENTITY.contact);
+  return {
+    company: companyItem ? companyFromItem(companyItem) : null,
+    account: accountItem ? accountFromItem(accountItem) : null,
+    parent: parentItem ? accountFromItem(parentItem) : null,
+    contact: contactItem ? contactFromItem(contactItem) : null,
+  };
+}
+
+export async function listAccounts(
+  partnerId: string,
+  companyId: string,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<Account>> {
+  const { PK, skPrefix } = keys.accountsOf(partnerId, companyId);
+  const page = await queryPage({ pk: PK, skPrefix, limit, cursor });
+  return { items: page.items.map(accountFromItem), nextCursor: page.nextCursor };
+}
+
+export async function allAccounts(partnerId: string, companyId: string): Promise<Account[]> {
+  const { PK, skPrefix } = keys.accountsOf(partnerId, companyId);
+  return (await queryAll(PK, skPrefix)).map(accountFromItem);
+}
+
+export async function subAccountsOf(parent: Account): Promise<Account[]> {
+  const accounts = await allAccounts(parent.partnerId, parent.companyId);
+  return accounts.filter((account) => account.parentId === parent.id);
+}
+
+/**
+ * Replaces an account's mutable fields, on the condition that it is still as it was read
+ * (`updatedAt` unchanged): a concurrent change makes this write fail rather than be lost.
+ */
+export function saveAccount(before: Account, after: Account): WriteStep {
+  const fields = [
+    'plan',
+    'status',
+    'hardQuotaMb',
+    'contactId',
+    'trialEndsAt',
+    'updatedAt',
+  ] as const;
+  const sets = fields.map((field) => `#${field} = :${field}`);
+  const names: Record<string, string> = Object.fromEntries(fields.map((f) => [`#${f}`, f]));
+  const values: Record<string, unknown> = Object.fromEntries(
+    fields.map((f) => [`:${f}`, after[f]]),
+  );
+  values[':before'] = before.updatedAt;
+  return {
+    item: write.update(
+      keys.account(before.partnerId, before.companyId, before.id),
+      `SET ${sets.join(', ')}`,
+      values,
+      { condition: 'attribute_exists(PK) AND #updatedAt = :before', names },
+    ),
+    onConditionFailed: (current) =>
+      current
+        ? new AppError(409, 'CONFLICT', {
+            detail: 'The account changed while the request was applied; read it again and retry.',
+          })
+        : notFound('Account'),
+  };
+}
+
+/** Marks one account cancelled unless it already is; its username marker stays. */
+export function cancelAccountStep(account: Account, at: string): WriteStep {
+  return {
+    item: write.update(
+      keys.account(account.partnerId, account.companyId, account.id),
+      'SET #status = :cancelled, updatedAt = :at',
+      { ':cancelled': 'cancelled', ':at': at },
+      {
+        condition: 'attribute_exists(PK) AND #status <> :cancelled',
+        names: { '#status': 'status' },
+      },
+    ),
+    onConditionFailed: () =>
+      new AppError(409, 'CONFLICT', { detail: 'An account was cancelled concurrently; retry.' }),
+  };
+}

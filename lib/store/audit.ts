@@ -1,0 +1,53 @@
+import { monotonicFactory } from 'ulid';
+import { ENTITY, keys } from './keys.ts';
+import { type Page, queryPage, type WriteStep, write } from './table.ts';
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  /** Who acted, e.g. `partner:01J…`. */
+  actor: string;
+  /** On whose behalf, when acting as someone else (e.g. `admin-of-company:01J…`); else null. */
+  actingAs: string | null;
+  action: string;
+  targetType: 'company' | 'account' | 'contact' | 'usage';
+  targetId: string;
+  companyId: string | null;
+  details: Record<string, unknown>;
+}
+
+const nextId = monotonicFactory();
+
+export const newAuditId = (at: Date) => nextId(at.getTime());
+
+export function auditStep(partnerId: string, entry: AuditEntry): WriteStep {
+  return {
+    item: write.put(
+      { ...keys.audit(partnerId, entry.id), entity: ENTITY.audit, ...entry },
+      'attribute_not_exists(PK)',
+    ),
+  };
+}
+
+export async function listAudit(
+  partnerId: string,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<AuditEntry>> {
+  const { PK, skPrefix } = keys.auditOf(partnerId);
+  const page = await queryPage({ pk: PK, skPrefix, limit, cursor, newestFirst: true });
+  return {
+    items: page.items.map((item) => ({
+      id: item.id as string,
+      at: item.at as string,
+      actor: item.actor as string,
+      actingAs: (item.actingAs as string | null) ?? null,
+      action: item.action as string,
+      targetType: item.targetType as AuditEntry['targetType'],
+      targetId: item.targetId as string,
+      companyId: (item.companyId as string | null) ?? null,
+      details: (item.details as Record<string, unknown>) ?? {},
+    })),
+    nextCursor: page.nextCursor,
+  };
+}

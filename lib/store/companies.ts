@@ -1,0 +1,164 @@
+import { AppError, notFound } from '#lib/errors.ts';
+import type { Company } from '#lib/model.ts';
+import { companyFromItem, companyToItem, isEntity } from './items.ts';
+import { ENTITY, keys } from './keys.ts';
+import { getItem, type Item, type Page, queryPage, type WriteStep, write } from './table.ts';
+
+export async function findCompany(partnerId: string, companyId: string): Promise<Company | null> {
+  const item = await getItem(keys.company(partnerId, companyId));
+  return isEntity(item, ENTITY.company) ? companyFromItem(item) : null;
+}
+
+export async function requireCompany(partnerId: string, companyId: string): Promise<Company> {
+  const company = await findCompany(partnerId, companyId);
+  if (!company) throw notFound('Company');
+  return company;
+}
+
+export async function listCompanies(
+  partnerId: string,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<Company>> {
+  const { PK, skPrefix } = keys.companiesOf(partnerId);
+  const page = await queryPage({ pk: PK, skPrefix, limit, cursor });
+  return { items: page.items.map(companyFromItem), nextCursor: page.nextCursor };
+}
+
+export function putNewCompany(company: Company): WriteStep {
+  return {
+    item: write.put(companyToItem(company), 'attribute_not_exists(PK)'),
+    onConditionFailed: () => new AppError(409, 'CONFLICT', { detail: 'The company exists.' }),
+  };
+}
+
+const cancelledError = () =>
+  new AppError(409, 'COMPANY_CANCELLED', { detail: 'The company is cancelled.' });
+
+function poolExceeded(current: Item | undefined, requestedMb: number): AppError {
+  if (!current) return notFound('Company');
+  if (current.status !== 'active') return cancelledError();
+  const free = Number(current.freeMb ?? 0);
+  return new AppError(409, 'POOL_EXCEEDED', {
+    detail: `The company pool has ${free} MB free; ${requestedMb} MB were requested.`,
+    extensions: { freeMb: free, requestedMb },
+  });
+}
+
+export interface AllocationChange {
+  /** MB added to (positive) or returned to (negative) the pool. */
+  pooledDeltaMb: number;
+  accountCountDelta: number;
+  usedDeltaMb?: number;
+  at: string;
+  /** Whether the company has a pool (fixed for the company's life). */
+  pooled: boolean;
+  /** Require the company to be active (new allocations); false when only returning storage. */
+  requireActive: boolean;
+}
+
+/**
+ * The pool counter, updated inside the same transaction as the accounts it counts. Growth is
+ * guarded by `freeMb >= :delta`, so concurrent allocations can never take the pool over.
+ */
+export function changeAllocation(
+  company: Pick<Company, 'partnerId' | 'id'>,
+  change: AllocationChange,
+): WriteStep {
+  const values: Record<string, unknown> = {
+    ':count': change.accountCountDelta,
+    ':used': change.usedDeltaMb ?? 0,
+    ':at': change.at,
+  };
+  let expression =
+    'SET accountCount = accountCount + :count, usedMb = usedMb + :used, updatedAt = :at';
+  const conditions = ['attribute_exists(PK)'];
+  if (change.requireActive) {
+    conditions.push('#status = :active');
+    values[':active'] = 'active';
+  }
+  if (change.pooled && change.pooledDeltaMb !== 0) {
+    values[':delta'] = change.pooledDeltaMb;
+    values[':negDelta'] = -change.pooledDeltaMb;
+    expression += ', allocatedMb = allocatedMb + :delta, freeMb = freeMb + :negDelta';
+    if (change.pooledDeltaMb > 0) conditions.push('freeMb >= :delta');
+  }
+  return {
+    item: write.update(keys.company(company.partnerId, company.id), expression, values, {
+      condition: conditions.join(' AND '),
+      ...(change.requireActive ? { names: { '#status': 'status' } } : {}),
+    }),
+    onConditionFailed: (current) => poolExceeded(current, change.pooledDeltaMb),
+  };
+}
+
+export interface CompanyChanges {
+  name?: string;
+  quotaMb?: number;
+  licenses?: { egr: number; spV5: number };
+  endGuard?: boolean;
+}
+
+/**
+ * Rename, licences, EndGuard and pool resize in one update. A pool may shrink only while
+ * `allocatedMb` fits, checked in the same write: `freeMb` moves by the same amount as `quotaMb`.
+ */
+export function updateCompanyStep(
+  company: Company,
+  changes: CompanyChanges,
+  at: string,
+): WriteStep {
+  const sets = ['updatedAt = :at'];
+  const values: Record<string, unknown> = { ':at': at, ':active': 'active' };
+  const conditions = ['attribute_exists(PK)', '#status = :active'];
+  if (changes.name !== undefined) {
+    sets.push('#name = :name');
+    values[':name'] = changes.name;
+  }
+  if (changes.licenses !== undefined) {
+    sets.push('licenses = :licenses');
+    values[':licenses'] = changes.licenses;
+  }
+  if (changes.endGuard !== undefined) {
+    sets.push('endGuard = :endGuard');
+    values[':endGuard'] = changes.endGuard;
+  }
+  if (changes.quotaMb !== undefined && company.quotaMb !== null) {
+    const delta = changes.quotaMb - company.quotaMb;
+    sets.push('quotaMb = :quota', 'freeMb = freeMb + :delta');
+    values[':quota'] = changes.quotaMb;
+    values[':delta'] = delta;
+    values[':allocatedCap'] = changes.quotaMb;
+    conditions.push('allocatedMb <= :allocatedCap');
+  }
+  return {
+    item: write.update(
+      keys.company(company.partnerId, company.id),
+      `SET ${sets.join(', ')}`,
+      values,
+      {
+        condition: conditions.join(' AND '),
+        names: { '#status': 'status', ...(changes.name !== undefined ? { '#name': 'name' } : {}) },
+      },
+    ),
+    onConditionFailed: (current) => {
+      if (!current) return notFound('Company');
+      if (current.status !== 'active') return cancelledError();
+      return new AppError(409, 'POOL_BELOW_ALLOCATED', {
+        detail: `${current.allocatedMb} MB of the pool are allocated; the pool cannot be smaller.`,
+        extensions: { allocatedMb: current.allocatedMb },
+      });
+    },
+  };
+}
+
+export function cancelCompanyStep(company: Company, at: string): WriteStep {
+  return {
+    item: write.update(
+      keys.company(company.partnerId, company.id),
+      'SET #status = :cancelled, updatedAt = :at',
+      { ':cancelled': 'cancelled', ':at': at },
+      { condition: 'attribute_exists(PK)', names: { '#status': 'status' } },
+    ),
+  };
+}

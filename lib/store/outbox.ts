@@ -1,0 +1,110 @@
+/**
+ * The transactional outbox: a message is written in the same transaction as the change that
+ * causes it, and the stream-triggered sender delivers it. It never holds a password: when one
+ * must be generated, the sender generates it at send time.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
+import { ENTITY, keys } from './keys.ts';
+import { type Item, transact, type WriteStep, write } from './table.ts';
+
+export type OutboxKind = 'welcome' | 'password-reset' | 'trial-reminder' | 'trial-expired';
+
+export interface OutboxMessage {
+  id: string;
+  kind: OutboxKind;
+  partnerId: string;
+  companyId: string;
+  accountId: string;
+  username: string;
+  /** The contact is read at send time, so the message holds no copy of personal data. */
+  contactId: string;
+  senderName: string;
+  /** Generate a temporary password at send time, store its hash, put it in the body. */
+  generatePassword: boolean;
+  ultraSafe: boolean;
+  plan: string;
+  trialEndsAt: string | null;
+  createdAt: string;
+}
+
+export interface OutboxState extends OutboxMessage {
+  sentAt: string | null;
+  attempts: number;
+}
+
+/** Sent messages are kept for a while as the record of delivery, then expire. */
+const SENT_RETENTION_SECONDS = 30 * 24 * 3600;
+
+export function outboxStep(message: OutboxMessage): WriteStep {
+  return {
+    item: write.put(
+      {
+        ...keys.outbox(message.id),
+        entity: ENTITY.outbox,
+        ...message,
+        sentAt: null,
+        attempts: 0,
+      },
+      'attribute_not_exists(PK)',
+    ),
+  };
+}
+
+export async function getOutboxMessage(id: string): Promise<OutboxState | undefined> {
+  const out = await documentClient.send(
+    new GetCommand({ TableName: tableName(), Key: keys.outbox(id), ConsistentRead: true }),
+  );
+  return out.Item ? fromItem(out.Item) : undefined;
+}
+
+function fromItem(item: Item): OutboxState {
+  const { PK: _pk, SK: _sk, entity: _e, expiresAt: _x, ...rest } = item;
+  return rest as unknown as OutboxState;
+}
+
+/**
+ * Stores the hash of the password about to be sent, together with one more attempt on the
+ * message, only while the message is unsent: a redelivered record cannot replace the password
+ * of a message already delivered.
+ */
+export async function recordPasswordForSend(
+  message: OutboxMessage,
+  passwordHash: string,
+  issuedAt: string,
+): Promise<void> {
+  await transact([
+    {
+      item: write.update(
+        keys.account(message.partnerId, message.companyId, message.accountId),
+        'SET passwordHash = :hash, passwordIssuedAt = :at, mustChangePassword = :true, updatedAt = :at',
+        { ':hash': passwordHash, ':at': issuedAt, ':true': true },
+        { condition: 'attribute_exists(PK)' },
+      ),
+    },
+    {
+      item: write.update(
+        keys.outbox(message.id),
+        'SET attempts = attempts + :one',
+        { ':one': 1, ':null': null },
+        { condition: 'attribute_exists(PK) AND sentAt = :null' },
+      ),
+    },
+  ]);
+}
+
+export async function markSent(id: string, sentAt: Date, providerMessageId: string): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.outbox(id),
+      UpdateExpression: 'SET sentAt = :at, providerMessageId = :mid, expiresAt = :exp',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: {
+        ':at': sentAt.toISOString(),
+        ':mid': providerMessageId,
+        ':exp': Math.floor(sentAt.getTime() / 1000) + SENT_RETENTION_SECONDS,
+      },
+    }),
+  );
+}

@@ -1,0 +1,82 @@
+import type { Account } from '#lib/model.ts';
+import { accountFromItem, isEntity } from './items.ts';
+import { ENTITY, keys } from './keys.ts';
+import {
+  getItems,
+  keyId,
+  MAX_TRANSACTION_ITEMS,
+  transact,
+  type WriteStep,
+  write,
+} from './table.ts';
+
+export interface UsageReport {
+  accountId: string;
+  usedMb: number;
+}
+
+/** The accounts behind storage-service ids (which carry no tenant path), in two batch reads. */
+export async function accountsByIds(accountIds: string[]): Promise<Map<string, Account>> {
+  const refs = await getItems(accountIds.map((id) => keys.accountRef(id)));
+  const accountKeys = accountIds.flatMap((id) => {
+    const ref = refs.get(keyId(keys.accountRef(id)));
+    return isEntity(ref, ENTITY.accountRef)
+      ? [keys.account(ref.partnerId as string, ref.companyId as string, id)]
+      : [];
+  });
+  const found = new Map<string, Account>();
+  if (accountKeys.length === 0) return found;
+  for (const item of (await getItems(accountKeys)).values()) {
+    if (isEntity(item, ENTITY.account)) {
+      const account = accountFromItem(item);
+      found.set(account.id, account);
+    }
+  }
+  return found;
+}
+
+/**
+ * Writes new usage figures: each account's `usedMb`, conditioned on the value it was read
+ * with, and each company's total moved by the same deltas in the same transaction, so the
+ * company figure never drifts from the sum of its accounts.
+ */
+export async function applyUsage(changes: Array<{ account: Account; usedMb: number }>, at: string) {
+  const byCompany = new Map<string, Array<{ account: Account; usedMb: number }>>();
+  for (const change of changes) {
+    const companyKey = `${change.account.partnerId}|${change.account.companyId}`;
+    byCompany.set(companyKey, [...(byCompany.get(companyKey) ?? []), change]);
+  }
+  let steps: WriteStep[] = [];
+  const flush = async () => {
+    if (steps.length > 0) await transact(steps);
+    steps = [];
+  };
+  for (const group of byCompany.values()) {
+    // Each company's group stays in one transaction with its counter update.
+    for (let start = 0; start < group.length; start += MAX_TRANSACTION_ITEMS - 1) {
+      const part = group.slice(start, start + MAX_TRANSACTION_ITEMS - 1);
+      if (steps.length + part.length + 1 > MAX_TRANSACTION_ITEMS) await flush();
+      const first = (part[0] as { account: Account }).account;
+      let delta = 0;
+      for (const { account, usedMb } of part) {
+        delta += usedMb - account.usedMb;
+        steps.push({
+          item: write.update(
+            keys.account(account.partnerId, account.companyId, account.id),
+            'SET usedMb = :used',
+            { ':used': usedMb, ':before': account.usedMb },
+            { condition: 'usedMb = :before' },
+          ),
+        });
+      }
+      steps.push({
+        item: write.update(
+          keys.company(first.partnerId, first.companyId),
+          'SET usedMb = usedMb + :delta, usageReportedAt = :at',
+          { ':delta': delta, ':at': at },
+        ),
+      });
+    }
+  }
+  await flush();
+}

@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { e2ePorts } from '../support/ports.ts';
+
+const run = promisify(execFile);
+
+export const api = () => inject('apiUrl');
+
+export interface HttpReply {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+export async function call(
+  method: string,
+  path: string,
+  options: {
+    token?: string;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<HttpReply> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined) headers['content-type'] ??= 'application/json';
+  const response = await fetch(`${api()}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
+
+/** Runs the operator CLI exactly as the README says, against the e2e stack's DynamoDB. */
+export async function cli(script: 'partner:create' | 'storage-key:create', ...args: string[]) {
+  const { stdout } = await run('npm', ['run', '--silent', script, '--', ...args], {
+    env: { ...process.env, DYNAMODB_PORT: String(e2ePorts.dynamoDb) },
+  });
+  return JSON.parse(stdout) as Record<string, string>;
+}
+
+export async function newPartner(name = 'Acme IT', fineIncrements = false) {
+  const args = ['--name', name, ...(fineIncrements ? ['--fine-increments'] : [])];
+  return (await cli('partner:create', ...args)) as { partnerId: string; apiKey: string };
+}
+
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { text: string; html: string };
+}
+
+export async function inbox(): Promise<StoredEmail[]> {
+  const response = await fetch(`${inject('inboxUrl')}/store`);
+  return ((await response.json()) as { emails: StoredEmail[] }).emails;
+}
+
+export async function waitForEmail(to: string, timeoutMs = 20_000): Promise<StoredEmail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await inbox()).find((email) => email.destination.to.includes(to));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`No e-mail to ${to} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+export async function scanTable(): Promise<Record<string, unknown>[]> {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: inject('dynamoDbUrl'),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await client.send(
+      new ScanCommand({ TableName: 'backup-provisioning-local', ExclusiveStartKey: start }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+let counter = 0;
+export const uniqueName = (prefix: string) =>
+  `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`.toLowerCase();

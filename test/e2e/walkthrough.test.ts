@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { call, newPartner, scanTable, uniqueName, waitForEmail } from './helpers.ts';
+
+describe('the README walk-through over HTTP', () => {
+  it('creates HighTech with a 10 GB pool whose admin gets the whole pool and a welcome e-mail', async () => {
+    // Prepare
+    const partner = await newPartner('Acme IT');
+    const username = uniqueName('hightech.admin');
+    const email = `${username}@hightech.example`;
+
+    // Act
+    const created = await call('POST', '/v1/companies', {
+      token: partner.apiKey,
+      body: {
+        name: 'HighTech',
+        quotaMb: 10240,
+        contact: { fullName: 'Hanna Tech', email },
+        admin: { username, plan: 'select' },
+      },
+    });
+
+    // Assess
+    expect(created.status).toBe(201);
+    expect(created.headers.get('x-request-id')).toBeTruthy();
+    expect(created.body.company).toMatchObject({
+      name: 'HighTech',
+      quotaMb: 10240,
+      allocatedMb: 10240,
+      freeMb: 0,
+      accountCount: 1,
+      status: 'active',
+    });
+    expect(created.body.account).toMatchObject({
+      username,
+      kind: 'parent',
+      plan: 'select',
+      hardQuotaMb: 10240,
+      effectiveQuotaMb: 10240,
+      mustChangePassword: true,
+    });
+    expect(created.body.company.adminAccountId).toBe(created.body.account.id);
+
+    const mail = await waitForEmail(email);
+    const password = /Temporary password:\s*(\S+)/i.exec(mail.body.text)?.[1];
+    expect(password, mail.body.text).toBeTruthy();
+    expect(mail.subject).not.toContain(password as string);
+    expect(mail.body.html).toContain(password as string);
+
+    const everything = JSON.stringify(await scanTable());
+    expect(everything).toContain(username);
+    expect(everything).not.toContain(password as string);
+
+    const fetched = await call(
+      'GET',
+      `/v1/companies/${created.body.company.id}/accounts/${created.body.account.id}`,
+      {
+        token: partner.apiKey,
+      },
+    );
+    expect(fetched.status).toBe(200);
+    expect(fetched.body.hardQuotaMb).toBe(10240);
+    expect(JSON.stringify(fetched.body)).not.toMatch(/hash|secretAnswer/i);
+  });
+});

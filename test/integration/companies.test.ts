@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '#lib/errors.ts';
+import { createAccount, getAccount } from '#lib/provisioning/accounts.ts';
+import {
+  cancelCompany,
+  createCompany,
+  getCompany,
+  listCompanies,
+  updateCompany,
+} from '#lib/provisioning/companies.ts';
+import { companyBody, countRequests, newScope, uniqueUsername } from './support.ts';
+
+const codeOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+  return 'NO_ERROR';
+};
+
+describe('creating a company', () => {
+  it('gives the admin account the whole pool in one DynamoDB request', async () => {
+    const scope = newScope();
+
+    const { result, requests } = await countRequests(() => createCompany(scope, companyBody()));
+
+    expect(requests).toEqual(['TransactWriteItemsCommand']);
+    expect(result.account.hardQuotaMb).toBe(10240);
+    expect(result.company).toMatchObject({ quotaMb: 10240, allocatedMb: 10240, freeMb: 0 });
+    expect(result.contact.email).toMatch(/@hightech\.example$/);
+  });
+
+  it('lets the admin take less than the pool', async () => {
+    const scope = newScope();
+    const body = companyBody({ quotaMb: 51200 });
+    body.admin.hardQuotaMb = 10240;
+
+    const { company, account } = await createCompany(scope, body);
+
+    expect(account.hardQuotaMb).toBe(10240);
+    expect(company.freeMb).toBe(51200 - 10240);
+  });
+
+  it('refuses a pool off the ladder with the nearest sizes and writes nothing', async () => {
+    const scope = newScope();
+
+    const error = await createCompany(scope, companyBody({ quotaMb: 75 * 1024 })).catch((e) => e);
+
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.code).toBe('QUOTA_NOT_ON_LADDER');
+    expect(error.extensions.nearestMb).toEqual([50 * 1024, 100 * 1024]);
+    expect((await listCompanies(scope, 25, undefined)).items).toHaveLength(0);
+  });
+
+  it('accepts 150 GB only for a partner with fine increments', async () => {
+    const body = () => companyBody({ quotaMb: 150 * 1024 });
+
+    expect(await codeOf(createCompany(newScope(), body()))).toBe('QUOTA_NOT_ON_LADDER');
+    const fine = await createCompany(newScope({ fineIncrements: true }), body());
+    expect(fine.company.quotaMb).toBe(150 * 1024);
+  });
+
+  it('makes a trial admin a 512 MB, 30-day account outside the pool', async () => {
+    const scope = newScope();
+    const body = companyBody();
+    body.admin.plan = 'trial';
+    const before = Date.now();
+
+    const { company, account } = await createCompany(scope, body);
+
+    expect(account.hardQuotaMb).toBe(512);
+    expect(company.allocatedMb).toBe(0);
+    const days = (Date.parse(account.trialEndsAt as string) - before) / 86_400_000;
+    expect(days).toBeGreaterThan(29.99);
+    expect(days).toBeLessThan(30.01);
+  });
+});
+
+describe('tenancy', () => {
+  it("hides one partner's company from another (404)", async () => {
+    const owner = newScope();
+    const stranger = newScope();
+    const { company, account } = await createCompany(owner, companyBody());
+
+    expect(await codeOf(getCompany(stranger, company.id))).toBe('NOT_FOUND');
+    expect(await codeOf(updateCompany(stranger, company.id, { name: 'Mine' }))).toBe('NOT_FOUND');
+    expect(await codeOf(cancelCompany(stranger, company.id))).toBe('NOT_FOUND');
+    expect(await codeOf(getAccount(stranger, company.id, account.id))).toBe('NOT_FOUND');
+    expect(
+      await codeOf(
+        createAccount(stranger, company.id, { username: uniqueUsername(), plan: 'basic' }),
+      ),
+    ).toBe('NOT_FOUND');
+    expect((await listCompanies(stranger, 25, undefined)).items).toHaveLength(0);
+    expect((await getCompany(owner, company.id)).name).toBe('HighTech');
+  });
+});
+
+describe('changing a company', () => {
+  it('resizes the pool on the ladder but never below what is allocated', async () => {
+    const scope = newScope();
+    const body = companyBody({ quotaMb: 51200 });
+    body.admin.hardQuotaMb = 25600;
+    const { company } = await createCompany(scope, body);
+
+    expect(await codeOf(updateCompany(scope, company.id, { quotaMb: 10240 }))).toBe(
+      'POOL_BELOW_ALLOCATED',
+    );
+    expect(await codeOf(updateCompany(scope, company.id, { quotaMb: 30720 }))).toBe(
+      'QUOTA_NOT_ON_LADDER',
+    );
+    const grown = await updateCompany(scope, company.id, { quotaMb: 102400, name: 'HighTech AG' });
+
+    expect(grown).toMatchObject({
+      quotaMb: 102400,
+      allocatedMb: 25600,
+      freeMb: 76800,
+      name: 'HighTech AG',
+    });
+    expect(await getCompany(scope, company.id)).toMatchObject({ quotaMb: 102400, freeMb: 76800 });
+  });
+
+  it('sets licences and EndGuard, which every account then shows as features', async () => {
+    const scope = newScope();
+    const { company, account } = await createCompany(scope, companyBody());
+
+    await updateCompany(scope, company.id, { licenses: { egr: 3 }, endGuard: true });
+
+    const after = await getAccount(scope, company.id, account.id);
+    expect(after.features).toMatchObject({ endGuard: true, egrLicenses: 3, spV5Licenses: 0 });
+  });
+
+  it('cancels the company with all its accounts and returns their storage', async () => {
+    const scope = newScope();
+    const body = companyBody({ quotaMb: 51200 });
+    body.admin.hardQuotaMb = 10240;
+    const { company } = await createCompany(scope, body);
+    const other = await createAccount(scope, company.id, {
+      username: uniqueUsername(),
+      plan: 'basic',
+    });
+
+    const cancelled = await cancelCompany(scope, company.id);
+
+    expect(cancelled).toMatchObject({ status: 'cancelled', allocatedMb: 0, accountCount: 0 });
+    expect((await getAccount(scope, company.id, other.account.id)).status).toBe('cancelled');
+    expect(
+      await codeOf(
+        createAccount(scope, company.id, { username: uniqueUsername(), plan: 'select' }),
+      ),
+    ).toBe('COMPANY_CANCELLED');
+  });
+});

@@ -1,0 +1,52 @@
+import { ulid } from 'ulid';
+import { dynamoDb } from '#lib/clients/dynamodb.ts';
+import type { TenantScope } from '#lib/provisioning/scope.ts';
+import type { CreateCompanyBody } from '#lib/schemas.ts';
+
+let sequence = 0;
+
+/** A partner of its own per test: tests share one table and never see each other's data. */
+export function newScope(options: { fineIncrements?: boolean; name?: string } = {}): TenantScope {
+  const partnerId = ulid();
+  return {
+    partnerId,
+    partnerName: options.name ?? 'Acme IT',
+    fineIncrements: options.fineIncrements ?? false,
+    actor: `partner:${partnerId}`,
+    actingAs: null,
+  };
+}
+
+export const uniqueUsername = (prefix = 'user') =>
+  `${prefix}.${Date.now().toString(36)}.${(sequence++).toString(36)}.${Math.random().toString(36).slice(2, 6)}`;
+
+export function companyBody(overrides: Partial<CreateCompanyBody> = {}): CreateCompanyBody {
+  const username = uniqueUsername('admin');
+  return {
+    name: 'HighTech',
+    quotaMb: 10240,
+    contact: { fullName: 'Hanna Tech', email: `${username}@hightech.example` },
+    admin: { username, plan: 'select' },
+    ...overrides,
+  };
+}
+
+/** Counts the DynamoDB requests sent while `run` runs, by command name. */
+export async function countRequests<T>(
+  run: () => Promise<T>,
+): Promise<{ result: T; requests: string[] }> {
+  const requests: string[] = [];
+  const name = `count-${ulid()}`;
+  dynamoDb.middlewareStack.add(
+    (next, context) => async (args) => {
+      requests.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    return { result: await run(), requests };
+  } finally {
+    dynamoDb.middlewareStack.remove(name);
+  }
+}

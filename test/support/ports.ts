@@ -1,0 +1,20 @@
+/**
+ * Ports of the stacks the tests start themselves: apart from `npm start`'s (8000, 8005, 3000…)
+ * so the tests run while the service is running.
+ */
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+export const integrationPorts = {
+  dynamoDb: port('TEST_DYNAMODB_PORT', 8100),
+  ses: port('TEST_SES_PORT', 8105),
+};
+
+export const e2ePorts = {
+  dynamoDb: port('E2E_DYNAMODB_PORT', 8200),
+  ses: port('E2E_SES_PORT', 8205),
+  http: port('E2E_HTTP_PORT', 3100),
+  lambda: port('E2E_LAMBDA_PORT', 3102),
+  websocket: port('E2E_WEBSOCKET_PORT', 3101),
+};
+
+export const TEST_TABLE = 'backup-provisioning-test';

@@ -1,0 +1,42 @@
+import { defineConfig } from 'vitest/config';
+import { integrationPorts, TEST_TABLE } from './test/support/ports.ts';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          env: { TABLE_NAME: TEST_TABLE, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/integration-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          env: {
+            TABLE_NAME: TEST_TABLE,
+            AWS_REGION: 'us-east-1',
+            DYNAMODB_ENDPOINT: `http://127.0.0.1:${integrationPorts.dynamoDb}`,
+            SES_ENDPOINT: `http://127.0.0.1:${integrationPorts.ses}`,
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+          },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/e2e-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
