@@ -71,7 +71,8 @@ export async function createAccount(
 ): Promise<CreatedAccount> {
   const context = await loadAccountContext(scope.partnerId, companyId, {
     parentId: body.parentId,
-    contactId: body.contactId,
+    // The admin contact shares the company's id (see createCompany).
+    contactId: body.contactId ?? (body.contact ? undefined : companyId),
   });
   const company = requireActiveCompany(context.company);
   let parent: Account | null = null;
@@ -107,11 +108,12 @@ export async function createAccount(
       createdAt: at,
     };
     newContact = true;
-  } else if (body.contactId) {
-    if (!context.contact) throw unknownContact();
+  } else if (context.contact) {
     contact = context.contact;
+  } else if (body.contactId) {
+    throw unknownContact();
   } else {
-    contact = { id: company.adminContactId } as Contact;
+    throw new Error(`Company ${companyId} has no admin contact`);
   }
   const { account, pooledMb } = await buildNewAccount({
     request: body,
@@ -157,19 +159,8 @@ export async function createAccount(
   await transact(steps);
   return {
     account: toAccountView(account, companyAddOns(company)),
-    contact:
-      newContact || context.contact
-        ? toContactView(contact)
-        : await adminContactView(scope, company),
+    contact: toContactView(contact),
   };
-}
-
-async function adminContactView(scope: TenantScope, company: Company): Promise<ContactView> {
-  const context = await loadAccountContext(scope.partnerId, company.id, {
-    contactId: company.adminContactId,
-  });
-  if (!context.contact) throw new Error('The admin contact of a company is missing');
-  return toContactView(context.contact);
 }
 
 export async function getAccount(

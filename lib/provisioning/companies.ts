@@ -61,7 +61,9 @@ export async function createCompany(
   const companyId = ulid();
   const at = now.toISOString();
   const contact: Contact = {
-    id: ulid(),
+    // The company's first contact shares the company's id, so the default contact of new
+    // accounts is read in the same batch as the company, without a lookup first.
+    id: companyId,
     companyId,
     fullName: body.contact.fullName,
     email: body.contact.email,

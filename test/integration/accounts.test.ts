@@ -174,7 +174,9 @@ describe('creating accounts', () => {
 describe('concurrency', () => {
   it('lets exactly one of 20 concurrent creations of one username succeed', async () => {
     const scope = newScope();
-    const { company } = await createCompany(scope, companyBody({ quotaMb: 204800 }));
+    const body = companyBody({ quotaMb: 204800 });
+    body.admin.hardQuotaMb = 5120;
+    const { company } = await createCompany(scope, body);
     const username = uniqueUsername('contested');
 
     const results = await Promise.allSettled(

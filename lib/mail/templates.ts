@@ -1,0 +1,184 @@
+/**
+ * The service's e-mails, text and HTML. Every interpolated value is escaped in the HTML part.
+ * A password appears only in the body, never in a subject.
+ */
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Recipient {
+  fullName: string;
+  email: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export const escapeHtml = (value: string): string =>
+  value.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] as string);
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', dateStyle: 'long' });
+export const formatDate = (iso: string): string => dateFormat.format(new Date(iso));
+
+/** A paragraph is a list of parts; `{ strong }` parts are emphasised in HTML. */
+type Part = string | { strong: string } | { code: string };
+type Paragraph = Part[];
+
+function toText(paragraphs: Paragraph[]): string {
+  return `${paragraphs
+    .map((p) =>
+      p
+        .map((part) =>
+          typeof part === 'string' ? part : 'strong' in part ? part.strong : part.code,
+        )
+        .join(''),
+    )
+    .join('\n\n')}\n`;
+}
+
+function toHtml(title: string, paragraphs: Paragraph[]): string {
+  const body = paragraphs
+    .map((p) => {
+      const inner = p
+        .map((part) => {
+          if (typeof part === 'string') return escapeHtml(part);
+          if ('strong' in part) return `<strong>${escapeHtml(part.strong)}</strong>`;
+          return `<code style="font-size:16px;background:#f2f4f7;padding:2px 6px;border-radius:4px">${escapeHtml(part.code)}</code>`;
+        })
+        .join('');
+      return `<p style="margin:0 0 16px">${inner}</p>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<body style="margin:0;padding:24px;background:#f6f7f9;font-family:Arial,Helvetica,sans-serif;color:#1f2933;line-height:1.5">
+<div style="max-width:560px;margin:0 auto;background:#ffffff;padding:24px;border-radius:8px">
+${body}
+</div></body></html>
+`;
+}
+
+function email(subject: string, paragraphs: Paragraph[]): RenderedEmail {
+  return { subject, text: toText(paragraphs), html: toHtml(subject, paragraphs) };
+}
+
+const greeting = (recipient: Recipient): Paragraph => [`Hello ${recipient.fullName},`];
+const signature = (senderName: string): Paragraph => [
+  `Kind regards,\n${senderName || 'Your backup provider'}`,
+];
+
+export interface WelcomeInput {
+  recipient: Recipient;
+  username: string;
+  senderName: string;
+  temporaryPassword: string | null;
+  ultraSafe: boolean;
+  plan: string;
+  trialEndsAt: string | null;
+}
+
+export function renderWelcome(input: WelcomeInput): RenderedEmail {
+  const paragraphs: Paragraph[] = [
+    greeting(input.recipient),
+    ['Your backup account is ready. Your username is ', { strong: input.username }, '.'],
+  ];
+  if (input.temporaryPassword !== null) {
+    paragraphs.push(
+      ['Temporary password: ', { code: input.temporaryPassword }],
+      [
+        'You must choose a new password when you first log in. The temporary password expires in 7 days.',
+      ],
+    );
+  } else {
+    paragraphs.push([
+      'Your administrator will give you your temporary password. You must choose a new password when you first log in.',
+    ]);
+  }
+  if (input.plan === 'trial' && input.trialEndsAt) {
+    paragraphs.push(['Your trial runs until ', { strong: formatDate(input.trialEndsAt) }, '.']);
+  }
+  if (input.ultraSafe) {
+    paragraphs.push([
+      { strong: 'This is an UltraSafe account.' },
+      ' Your encryption key is held by you alone. If you lose your password, nobody — not your provider, not us — can reset or recover it, and your backups cannot be restored. Keep your password somewhere safe.',
+    ]);
+  }
+  paragraphs.push(signature(input.senderName));
+  return email(`Your backup account ${input.username} is ready`, paragraphs);
+}
+
+export interface PasswordResetInput {
+  recipient: Recipient;
+  username: string;
+  senderName: string;
+  temporaryPassword: string;
+}
+
+export function renderPasswordReset(input: PasswordResetInput): RenderedEmail {
+  return email(`New temporary password for ${input.username}`, [
+    greeting(input.recipient),
+    [
+      'A new temporary password was issued for your backup account ',
+      { strong: input.username },
+      '.',
+    ],
+    ['Temporary password: ', { code: input.temporaryPassword }],
+    [
+      'You must choose a new password when you next log in. The temporary password expires in 7 days.',
+    ],
+    signature(input.senderName),
+  ]);
+}
+
+export interface TrialReminderInput {
+  recipient: Recipient;
+  username: string;
+  senderName: string;
+  trialEndsAt: string;
+  daysLeft: number;
+}
+
+export function renderTrialReminder(input: TrialReminderInput): RenderedEmail {
+  const when = input.daysLeft === 1 ? 'tomorrow' : `in ${input.daysLeft} days`;
+  return email(`Your backup trial ends ${when}`, [
+    greeting(input.recipient),
+    [
+      'The trial of your backup account ',
+      { strong: input.username },
+      ` ends ${when}, on `,
+      { strong: formatDate(input.trialEndsAt) },
+      '.',
+    ],
+    ['To keep your backups running, ask your provider to convert it to a paid plan.'],
+    signature(input.senderName),
+  ]);
+}
+
+export interface TrialExpiredInput {
+  recipient: Recipient;
+  username: string;
+  senderName: string;
+  trialEndedAt: string;
+}
+
+export function renderTrialExpired(input: TrialExpiredInput): RenderedEmail {
+  return email('Your backup trial has ended', [
+    greeting(input.recipient),
+    [
+      'The trial of your backup account ',
+      { strong: input.username },
+      ' ended on ',
+      { strong: formatDate(input.trialEndedAt) },
+      '. New backups are paused; you can still log in and your data is kept.',
+    ],
+    ['Contact your provider to convert the account to a paid plan and resume your backups.'],
+    signature(input.senderName),
+  ]);
+}

@@ -1,0 +1,103 @@
+import { AppError } from '#lib/errors.ts';
+import { COMMON_PASSWORDS } from './common-passwords.ts';
+
+/** SPEC §2.4: 3–64 characters of a-z 0-9 . _ @ + -, starting with a letter or digit. */
+export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@+-]{2,63}$/;
+
+export const normalizeUsername = (raw: string): string => raw.trim().toLowerCase();
+
+export function usernameProblem(raw: string): string | null {
+  const username = normalizeUsername(raw);
+  if (username.length < 3 || username.length > 64) return 'Must be 3 to 64 characters long.';
+  if (!/^[a-z0-9]/.test(username)) return 'Must start with a letter or a digit.';
+  if (!USERNAME_PATTERN.test(username)) {
+    return 'May contain only letters, digits and . _ @ + -';
+  }
+  return null;
+}
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+
+/** Problems with a proposed password; the messages never repeat the password. */
+export function passwordProblems(password: string, username: string | null): string[] {
+  const problems: string[] = [];
+  const length = [...password].length;
+  if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
+    problems.push(`Must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.`);
+  }
+  const lower = password.toLowerCase();
+  if (username !== null && lower === normalizeUsername(username)) {
+    problems.push('Must not be the username.');
+  }
+  if (COMMON_PASSWORDS.has(lower))
+    problems.push('Is too common: choose a less guessable password.');
+  return problems;
+}
+
+export function assertPassword(password: string, username: string | null, field: string): void {
+  const problems = passwordProblems(password, username);
+  if (problems.length > 0) {
+    throw new AppError(422, 'WEAK_PASSWORD', {
+      detail: 'The password does not meet the password policy.',
+      errors: problems.map((message) => ({ path: field, message })),
+    });
+  }
+}
+
+/** Answers are compared trimmed, case-insensitively and with runs of spaces as one. */
+export const normalizeSecretAnswer = (answer: string): string =>
+  answer.trim().replace(/\s+/g, ' ').toLowerCase();
+
+export interface UltraSafeInput {
+  ultraSafe: boolean;
+  secretQuestion?: string | null;
+  secretAnswer?: string | null;
+}
+
+const given = (value: string | null | undefined) => value !== undefined && value !== null;
+
+export function assertUltraSafeCreation(input: UltraSafeInput): void {
+  const hasQuestion = given(input.secretQuestion);
+  const hasAnswer = given(input.secretAnswer);
+  if (input.ultraSafe && (hasQuestion || hasAnswer)) {
+    throw new AppError(422, 'ULTRASAFE_NO_SECRET_QUESTION', {
+      detail: 'An UltraSafe account has no secret question: its password can never be recovered.',
+      errors: [
+        {
+          path: hasQuestion ? 'secretQuestion' : 'secretAnswer',
+          message: 'Not allowed for UltraSafe accounts.',
+        },
+      ],
+    });
+  }
+  if (hasQuestion !== hasAnswer) {
+    const missing = hasQuestion ? 'secretAnswer' : 'secretQuestion';
+    throw new AppError(422, 'SECRET_QUESTION_INCOMPLETE', {
+      detail: 'A secret question needs its answer, and an answer its question.',
+      errors: [{ path: missing, message: 'Required together with the other.' }],
+    });
+  }
+}
+
+export function assertRecoverable(account: { ultraSafe: boolean }): void {
+  if (account.ultraSafe) {
+    throw new AppError(409, 'UNRECOVERABLE_ACCOUNT', {
+      detail: 'The password of an UltraSafe account can be changed only by its user.',
+    });
+  }
+}
+
+export function assertUltraSafeUnchanged(current: boolean, requested: boolean | undefined): void {
+  if (requested !== undefined && requested !== current) {
+    throw new AppError(409, 'ULTRASAFE_IMMUTABLE', {
+      detail: 'Whether an account is UltraSafe is fixed when it is created.',
+      errors: [{ path: 'ultraSafe', message: 'Cannot be changed.' }],
+    });
+  }
+}
+
+export const TEMPORARY_PASSWORD_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export const temporaryPasswordExpired = (issuedAtIso: string, nowMs: number): boolean =>
+  nowMs - Date.parse(issuedAtIso) >= TEMPORARY_PASSWORD_TTL_MS;

@@ -1,0 +1,84 @@
+import { AppError } from '#lib/errors.ts';
+
+export const PLAN_NAMES = ['trial', 'basic', 'select'] as const;
+export type PlanName = (typeof PLAN_NAMES)[number];
+
+export const TRIAL_DEFAULT_DAYS = 30;
+export const TRIAL_MIN_DAYS = 1;
+export const TRIAL_MAX_DAYS = 90;
+export const TRIAL_DEFAULT_QUOTA_MB = 512;
+
+const DAY_MS = 86_400_000;
+
+export interface PlanDefinition {
+  openFileBackup: boolean;
+  versioning: boolean;
+  defaultHardQuotaMb: number | null;
+  /** Whether the plan's accounts draw on the company pool. */
+  pooled: boolean;
+}
+
+/** SPEC §2.1: the backup software is the same; the plan decides features and defaults. */
+export const PLANS: Record<PlanName, PlanDefinition> = {
+  trial: {
+    openFileBackup: true,
+    versioning: true,
+    defaultHardQuotaMb: TRIAL_DEFAULT_QUOTA_MB,
+    pooled: false,
+  },
+  basic: { openFileBackup: false, versioning: false, defaultHardQuotaMb: null, pooled: true },
+  select: { openFileBackup: true, versioning: true, defaultHardQuotaMb: null, pooled: true },
+};
+
+export interface CompanyAddOns {
+  licenses: { egr: number; spV5: number };
+  endGuard: boolean;
+}
+
+export type AccountStatus = 'active' | 'expired' | 'cancelled';
+
+export interface Features {
+  openFileBackup: boolean;
+  versioning: boolean;
+  endGuard: boolean;
+  egrLicenses: number;
+  spV5Licenses: number;
+  /** What the backup agent checks: an expired or cancelled account takes no backups. */
+  backupsAllowed: boolean;
+}
+
+export function featuresFor(
+  plan: PlanName,
+  addOns: CompanyAddOns,
+  status: AccountStatus,
+): Features {
+  const definition = PLANS[plan];
+  return {
+    openFileBackup: definition.openFileBackup,
+    versioning: definition.versioning,
+    endGuard: addOns.endGuard,
+    egrLicenses: addOns.licenses.egr,
+    spV5Licenses: addOns.licenses.spV5,
+    backupsAllowed: status === 'active',
+  };
+}
+
+export function trialEndsAt(createdAtIso: string, trialDays: number): string {
+  return new Date(Date.parse(createdAtIso) + trialDays * DAY_MS).toISOString();
+}
+
+export function assertTrialDays(days: number): void {
+  if (!Number.isInteger(days) || days < TRIAL_MIN_DAYS || days > TRIAL_MAX_DAYS) {
+    throw new AppError(422, 'TRIAL_DAYS_OUT_OF_RANGE', {
+      detail: `A trial lasts ${TRIAL_MIN_DAYS} to ${TRIAL_MAX_DAYS} days.`,
+      errors: [
+        {
+          path: 'trialDays',
+          message: `Must be a whole number from ${TRIAL_MIN_DAYS} to ${TRIAL_MAX_DAYS}.`,
+        },
+      ],
+    });
+  }
+}
+
+export const isPaidPlan = (plan: PlanName): boolean => plan !== 'trial';

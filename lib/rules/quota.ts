@@ -1,0 +1,161 @@
+import { AppError } from '#lib/errors.ts';
+import { type AccountStatus, PLANS, type PlanName, TRIAL_DEFAULT_QUOTA_MB } from './plans.ts';
+
+export const MB_PER_GB = 1024;
+export const MIN_POOLED_MB = 5 * MB_PER_GB;
+
+export interface LadderOptions {
+  fineIncrements: boolean;
+}
+
+const LOW_RUNGS_GB = [5, 10, 25, 50, 100];
+
+/** SPEC §2.3: 5, 10, 25, 50, 100 GB, then steps of 100 GB (50 GB with the entitlement). */
+function isLadderGb(gb: number, opts: LadderOptions): boolean {
+  if (gb <= 100) return LOW_RUNGS_GB.includes(gb);
+  return gb % (opts.fineIncrements ? 50 : 100) === 0;
+}
+
+export function isLadderSize(mb: number, opts: LadderOptions): boolean {
+  if (!Number.isInteger(mb) || mb % MB_PER_GB !== 0) return false;
+  return isLadderGb(mb / MB_PER_GB, opts);
+}
+
+export function nearestLadderSizes(
+  mb: number,
+  opts: LadderOptions,
+): { below: number | null; above: number } {
+  const gb = mb / MB_PER_GB;
+  const step = opts.fineIncrements ? 50 : 100;
+  let below: number | null = null;
+  for (const rung of LOW_RUNGS_GB) if (rung < gb) below = rung;
+  if (gb > 100) below = Math.ceil(gb / step) * step - step;
+  let above: number;
+  const low = LOW_RUNGS_GB.find((rung) => rung > gb);
+  if (low !== undefined) above = low;
+  else above = Math.floor(gb / step) * step + step;
+  return { below: below === null ? null : below * MB_PER_GB, above: above * MB_PER_GB };
+}
+
+const gbText = (mb: number) => `${mb / MB_PER_GB} GB`;
+
+export function assertLadderSize(mb: number, opts: LadderOptions, field: string): void {
+  if (isLadderSize(mb, opts)) return;
+  const { below, above } = nearestLadderSizes(mb, opts);
+  const options = below === null ? gbText(above) : `${gbText(below)} or ${gbText(above)}`;
+  const message = `${mb} MB is not a storage size on the ladder; the nearest are ${options}.`;
+  throw new AppError(422, 'QUOTA_NOT_ON_LADDER', {
+    detail: `${field}: ${message}`,
+    errors: [{ path: field, message }],
+    extensions: { nearestMb: [below, above] },
+  });
+}
+
+export function effectiveQuotaMb(
+  hardQuotaMb: number | null,
+  userQuotaMb: number | null,
+): number | null {
+  if (hardQuotaMb === null) return userQuotaMb;
+  if (userQuotaMb === null) return hardQuotaMb;
+  return Math.min(hardQuotaMb, userQuotaMb);
+}
+
+/** One decimal; null when unlimited. A zero quota counts as full as soon as anything is stored. */
+export function percentUsed(usedMb: number, effectiveMb: number | null): number | null {
+  if (effectiveMb === null) return null;
+  if (effectiveMb === 0) return usedMb > 0 ? 100 : 0;
+  return Math.round((usedMb / effectiveMb) * 1000) / 10;
+}
+
+export const freeMb = (poolMb: number, allocatedMb: number): number => poolMb - allocatedMb;
+
+export interface PoolState {
+  quotaMb: number | null;
+  allocatedMb: number;
+}
+
+export function assertFitsPool(pool: PoolState, additionalMb: number): void {
+  if (pool.quotaMb === null || additionalMb <= 0) return;
+  const free = freeMb(pool.quotaMb, pool.allocatedMb);
+  if (additionalMb > free) {
+    throw new AppError(409, 'POOL_EXCEEDED', {
+      detail: `The company pool has ${free} MB free; ${additionalMb} MB were requested.`,
+      extensions: { freeMb: free, requestedMb: additionalMb },
+    });
+  }
+}
+
+export function assertPoolResize(
+  newQuotaMb: number,
+  allocatedMb: number,
+  opts: LadderOptions,
+): void {
+  assertLadderSize(newQuotaMb, opts, 'quotaMb');
+  if (newQuotaMb < allocatedMb) {
+    throw new AppError(409, 'POOL_BELOW_ALLOCATED', {
+      detail: `${allocatedMb} MB of the pool are allocated; the pool cannot be smaller.`,
+      extensions: { allocatedMb },
+    });
+  }
+}
+
+export function assertNotBelowUsage(newHardQuotaMb: number | null, usedMb: number): void {
+  if (newHardQuotaMb !== null && newHardQuotaMb < usedMb) {
+    throw new AppError(409, 'BELOW_USAGE', {
+      detail: `The account stores ${usedMb} MB; its quota cannot be smaller.`,
+      extensions: { usedMb },
+    });
+  }
+}
+
+export interface HardQuotaInput {
+  plan: PlanName;
+  /** undefined = not given; null = explicitly unlimited. */
+  requestedMb: number | null | undefined;
+  poolMb: number | null;
+  /** The admin account created together with its company takes the whole pool by default. */
+  isCompanyAdmin: boolean;
+  fineIncrements: boolean;
+}
+
+export interface HardQuotaDecision {
+  hardQuotaMb: number | null;
+  /** What the account counts in the pool's `allocatedMb`. */
+  pooledMb: number;
+}
+
+export function decideHardQuota(input: HardQuotaInput): HardQuotaDecision {
+  const { plan, requestedMb } = input;
+  if (plan === 'trial' || input.poolMb === null) {
+    if (requestedMb === null && plan === 'trial') {
+      throw new AppError(422, 'INVALID_QUOTA', {
+        detail: 'A trial account has a finite quota.',
+        errors: [{ path: 'hardQuotaMb', message: 'Give a size in MB or leave it out for 512 MB.' }],
+      });
+    }
+    const hardQuotaMb =
+      requestedMb === undefined
+        ? plan === 'trial'
+          ? TRIAL_DEFAULT_QUOTA_MB
+          : PLANS[plan].defaultHardQuotaMb
+        : requestedMb;
+    return { hardQuotaMb, pooledMb: 0 };
+  }
+  if (requestedMb === null) {
+    throw new AppError(422, 'POOLED_QUOTA_REQUIRED', {
+      detail: 'Accounts in a company with a storage pool have a finite quota.',
+      errors: [{ path: 'hardQuotaMb', message: 'Give a size on the ladder.' }],
+    });
+  }
+  const hardQuotaMb = requestedMb ?? (input.isCompanyAdmin ? input.poolMb : MIN_POOLED_MB);
+  assertLadderSize(hardQuotaMb, { fineIncrements: input.fineIncrements }, 'hardQuotaMb');
+  return { hardQuotaMb, pooledMb: hardQuotaMb };
+}
+
+export function pooledMbOf(
+  account: { plan: PlanName; hardQuotaMb: number | null; status: AccountStatus },
+  companyHasPool: boolean,
+): number {
+  if (!companyHasPool || !PLANS[account.plan].pooled || account.status === 'cancelled') return 0;
+  return account.hardQuotaMb ?? 0;
+}
