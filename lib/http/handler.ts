@@ -132,7 +132,9 @@ function bodyLimit(): middy.MiddlewareObj<HttpEvent, HttpResult> {
 function requestIdOf(event: HttpEvent, context: Context): string {
   const given = event.headers?.['x-request-id'];
   if (given && REQUEST_ID_PATTERN.test(given)) return given;
-  return event.requestContext?.requestId ?? context.awsRequestId;
+  // The invocation's id is unique everywhere (serverless-offline gives every request the same
+  // API Gateway request id) and is the one Powertools writes on every log line.
+  return context.awsRequestId;
 }
 
 /** Turns what the body parser throws into our validation error. */

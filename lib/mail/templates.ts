@@ -48,7 +48,7 @@ function toHtml(title: string, paragraphs: Paragraph[]): string {
     .map((p) => {
       const inner = p
         .map((part) => {
-          if (typeof part === 'string') return escapeHtml(part);
+          if (typeof part === 'string') return escapeHtml(part).replaceAll('\n', '<br>');
           if ('strong' in part) return `<strong>${escapeHtml(part.strong)}</strong>`;
           return `<code style="font-size:16px;background:#f2f4f7;padding:2px 6px;border-radius:4px">${escapeHtml(part.code)}</code>`;
         })

@@ -22,10 +22,10 @@ export const PASSWORD_MAX = 128;
 /** Problems with a proposed password; the messages never repeat the password. */
 export function passwordProblems(password: string, username: string | null): string[] {
   const problems: string[] = [];
+  // Code points, not UTF-16 units: an emoji is one character to the person typing it.
   const length = [...password].length;
-  if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
-    problems.push(`Must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.`);
-  }
+  if (length < PASSWORD_MIN) problems.push(`Must be at least ${PASSWORD_MIN} characters long.`);
+  if (length > PASSWORD_MAX) problems.push(`Must be at most ${PASSWORD_MAX} characters long.`);
   const lower = password.toLowerCase();
   if (username !== null && lower === normalizeUsername(username)) {
     problems.push('Must not be the username.');
@@ -65,8 +65,8 @@ export function assertUltraSafeCreation(input: UltraSafeInput): void {
       detail: 'An UltraSafe account has no secret question: its password can never be recovered.',
       errors: [
         {
-          path: hasQuestion ? 'secretQuestion' : 'secretAnswer',
-          message: 'Not allowed for UltraSafe accounts.',
+          path: 'secretQuestion',
+          message: 'UltraSafe accounts have no secret question or answer.',
         },
       ],
     });
@@ -99,5 +99,12 @@ export function assertUltraSafeUnchanged(current: boolean, requested: boolean | 
 
 export const TEMPORARY_PASSWORD_TTL_MS = 7 * 24 * 3600 * 1000;
 
-export const temporaryPasswordExpired = (issuedAtIso: string, nowMs: number): boolean =>
-  nowMs - Date.parse(issuedAtIso) >= TEMPORARY_PASSWORD_TTL_MS;
+/**
+ * Expired from the very millisecond 7 days have passed. An unreadable issue time counts as
+ * expired: failing closed only costs the user a password reset.
+ */
+export function temporaryPasswordExpired(issuedAtIso: string, nowMs: number): boolean {
+  const issuedAtMs = Date.parse(issuedAtIso);
+  if (Number.isNaN(issuedAtMs)) return true;
+  return nowMs - issuedAtMs >= TEMPORARY_PASSWORD_TTL_MS;
+}

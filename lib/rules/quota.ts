@@ -25,15 +25,15 @@ export function nearestLadderSizes(
   mb: number,
   opts: LadderOptions,
 ): { below: number | null; above: number } {
+  // Dividing by a power of two is exact, so the rung arithmetic below has no rounding error.
   const gb = mb / MB_PER_GB;
+  if (Number.isNaN(gb)) return { below: null, above: MIN_POOLED_MB };
   const step = opts.fineIncrements ? 50 : 100;
   let below: number | null = null;
   for (const rung of LOW_RUNGS_GB) if (rung < gb) below = rung;
   if (gb > 100) below = Math.ceil(gb / step) * step - step;
-  let above: number;
   const low = LOW_RUNGS_GB.find((rung) => rung > gb);
-  if (low !== undefined) above = low;
-  else above = Math.floor(gb / step) * step + step;
+  const above = low ?? Math.floor(gb / step) * step + step;
   return { below: below === null ? null : below * MB_PER_GB, above: above * MB_PER_GB };
 }
 
@@ -42,8 +42,11 @@ const gbText = (mb: number) => `${mb / MB_PER_GB} GB`;
 export function assertLadderSize(mb: number, opts: LadderOptions, field: string): void {
   if (isLadderSize(mb, opts)) return;
   const { below, above } = nearestLadderSizes(mb, opts);
-  const options = below === null ? gbText(above) : `${gbText(below)} or ${gbText(above)}`;
-  const message = `${mb} MB is not a storage size on the ladder; the nearest are ${options}.`;
+  const nearest =
+    below === null
+      ? `the smallest is ${gbText(above)}`
+      : `the nearest are ${gbText(below)} and ${gbText(above)}`;
+  const message = `${mb} MB is not a size on the storage ladder; ${nearest}.`;
   throw new AppError(422, 'QUOTA_NOT_ON_LADDER', {
     detail: `${field}: ${message}`,
     errors: [{ path: field, message }],
@@ -64,7 +67,7 @@ export function effectiveQuotaMb(
 export function percentUsed(usedMb: number, effectiveMb: number | null): number | null {
   if (effectiveMb === null) return null;
   if (effectiveMb === 0) return usedMb > 0 ? 100 : 0;
-  return Math.round((usedMb / effectiveMb) * 1000) / 10;
+  return Math.round((usedMb / effectiveMb) * 100 * 10) / 10;
 }
 
 export const freeMb = (poolMb: number, allocatedMb: number): number => poolMb - allocatedMb;
@@ -124,27 +127,34 @@ export interface HardQuotaDecision {
   pooledMb: number;
 }
 
+const invalidQuota = (message: string) =>
+  new AppError(422, 'INVALID_QUOTA', {
+    detail: `hardQuotaMb: ${message}`,
+    errors: [{ path: 'hardQuotaMb', message }],
+  });
+
 export function decideHardQuota(input: HardQuotaInput): HardQuotaDecision {
   const { plan, requestedMb } = input;
-  if (plan === 'trial' || input.poolMb === null) {
+  // The HTTP schema already refuses these; checked again because plan conversions call this too.
+  if (typeof requestedMb === 'number' && (!Number.isInteger(requestedMb) || requestedMb <= 0)) {
+    throw invalidQuota('Must be a whole number of MB greater than 0.');
+  }
+  // Trials stay outside the pool (SPEC §2.3), so the ladder does not apply to them.
+  if (!PLANS[plan].pooled || input.poolMb === null) {
     if (requestedMb === null && plan === 'trial') {
-      throw new AppError(422, 'INVALID_QUOTA', {
-        detail: 'A trial account has a finite quota.',
-        errors: [{ path: 'hardQuotaMb', message: 'Give a size in MB or leave it out for 512 MB.' }],
-      });
+      throw invalidQuota(
+        `A trial has a finite quota: give a size in MB or leave it out for ${TRIAL_DEFAULT_QUOTA_MB} MB.`,
+      );
     }
-    const hardQuotaMb =
-      requestedMb === undefined
-        ? plan === 'trial'
-          ? TRIAL_DEFAULT_QUOTA_MB
-          : PLANS[plan].defaultHardQuotaMb
-        : requestedMb;
+    const hardQuotaMb = requestedMb === undefined ? PLANS[plan].defaultHardQuotaMb : requestedMb;
     return { hardQuotaMb, pooledMb: 0 };
   }
   if (requestedMb === null) {
     throw new AppError(422, 'POOLED_QUOTA_REQUIRED', {
       detail: 'Accounts in a company with a storage pool have a finite quota.',
-      errors: [{ path: 'hardQuotaMb', message: 'Give a size on the ladder.' }],
+      errors: [
+        { path: 'hardQuotaMb', message: 'Pooled accounts need a size on the storage ladder.' },
+      ],
     });
   }
   const hardQuotaMb = requestedMb ?? (input.isCompanyAdmin ? input.poolMb : MIN_POOLED_MB);

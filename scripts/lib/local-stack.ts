@@ -111,7 +111,11 @@ export async function startDynamoDb(port: number, dataDir: string | null) {
       await sleep(200);
     }
   }
-  return { endpoint, client, stop: () => stopProcess(child, false) };
+  const stop = async () => {
+    client.destroy();
+    await stopProcess(child, false);
+  };
+  return { endpoint, client, stop };
 }
 
 export async function startSes(port: number) {
@@ -152,14 +156,20 @@ export async function startOffline(env: Record<string, string>, log: (line: stri
     );
   });
   const stop = () => stopProcess(child, true);
-  const timeout = sleep(180_000).then(() => {
-    throw new Error(`serverless offline was not ready after 180 s:\n${output}`);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`serverless offline was not ready after 180 s:\n${output}`)),
+      180_000,
+    );
   });
   try {
     await Promise.race([ready, timeout]);
   } catch (error) {
     await stop();
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
   return { stop };
 }
