@@ -12,4 +12,8 @@ async function deliverRecord(record: DynamoDBRecord): Promise<void> {
 }
 
 export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
-  processPartialResponse(event, deliverRecord, processor, { context });
+  processPartialResponse(event, deliverRecord, processor, {
+    context,
+    // Report every failed record, even when all failed: Lambda retries exactly those.
+    throwOnFullBatchFailure: false,
+  });

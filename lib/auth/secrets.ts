@@ -33,15 +33,18 @@ export async function hashSecret(plain: string): Promise<string> {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
 }
 
+/** Never throws: a corrupt stored hash must read as a failed login, not a server error. */
 export async function verifySecret(plain: string, stored: string): Promise<boolean> {
-  const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [n, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  if (![n, r, p].every((value) => Number.isInteger(value) && value > 0)) return false;
-  const salt = Buffer.from(parts[4] as string, 'base64url');
-  const expected = Buffer.from(parts[5] as string, 'base64url');
-  if (salt.length === 0 || expected.length === 0) return false;
   try {
+    if (typeof plain !== 'string' || typeof stored !== 'string') return false;
+    const parts = stored.split('$');
+    if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+    const [n, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+    if (![n, r, p].every((value) => Number.isSafeInteger(value) && value > 0)) return false;
+    const salt = Buffer.from(parts[4] as string, 'base64url');
+    const expected = Buffer.from(parts[5] as string, 'base64url');
+    if (salt.length === 0 || expected.length === 0) return false;
+    // maxmem also caps what a tampered N/r/p could make us allocate.
     const actual = await scryptAsync(plain, salt, expected.length, {
       N: n,
       r,

@@ -25,7 +25,11 @@ export const escapeHtml = (value: string): string =>
   value.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] as string);
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', dateStyle: 'long' });
-export const formatDate = (iso: string): string => dateFormat.format(new Date(iso));
+/** A bad date shows as given rather than throwing: the e-mail is still worth sending. */
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+}
 
 /** A paragraph is a list of parts; `{ strong }` parts are emphasised in HTML. */
 type Part = string | { strong: string } | { code: string };
@@ -69,7 +73,9 @@ function email(subject: string, paragraphs: Paragraph[]): RenderedEmail {
   return { subject, text: toText(paragraphs), html: toHtml(subject, paragraphs) };
 }
 
-const greeting = (recipient: Recipient): Paragraph => [`Hello ${recipient.fullName},`];
+const greeting = (recipient: Recipient): Paragraph => [
+  recipient.fullName.trim() ? `Hello ${recipient.fullName.trim()},` : 'Hello,',
+];
 const signature = (senderName: string): Paragraph => [
   `Kind regards,\n${senderName || 'Your backup provider'}`,
 ];
@@ -146,7 +152,8 @@ export interface TrialReminderInput {
 }
 
 export function renderTrialReminder(input: TrialReminderInput): RenderedEmail {
-  const when = input.daysLeft === 1 ? 'tomorrow' : `in ${input.daysLeft} days`;
+  const when =
+    input.daysLeft <= 0 ? 'today' : input.daysLeft === 1 ? 'tomorrow' : `in ${input.daysLeft} days`;
   return email(`Your backup trial ends ${when}`, [
     greeting(input.recipient),
     [

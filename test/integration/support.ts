@@ -1,7 +1,13 @@
+import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { dynamoDb } from '#lib/clients/dynamodb.ts';
 import type { TenantScope } from '#lib/provisioning/scope.ts';
 import type { CreateCompanyBody } from '#lib/schemas.ts';
+import outboxInsertEvent from '../../events/dynamodb/outbox-insert.json' with { type: 'json' };
+import authorizerRequestEvent from '../../events/http/authorizer-request.json' with {
+  type: 'json',
+};
+import createCompanyEvent from '../../events/http/create-company.json' with { type: 'json' };
 
 let sequence = 0;
 
@@ -50,3 +56,32 @@ export async function countRequests<T>(
     dynamoDb.middlewareStack.remove(name);
   }
 }
+
+/** A Lambda context for invoking handlers in-process. */
+export function lambdaContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test',
+    memoryLimitInMB: '512',
+    awsRequestId: ulid(),
+    logGroupName: '/aws/lambda/test',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/** A sample event from events/, as a fresh copy the test may change. */
+export function sampleEvent<T>(name: string): T {
+  return structuredClone(samples[name]) as T;
+}
+
+const samples: Record<string, unknown> = {
+  'http/create-company': createCompanyEvent,
+  'http/authorizer-request': authorizerRequestEvent,
+  'dynamodb/outbox-insert': outboxInsertEvent,
+};

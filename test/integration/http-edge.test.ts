@@ -1,0 +1,186 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { describe, expect, it } from 'vitest';
+import { handler as authorize } from '#functions/authorizer.ts';
+import { handler as createCompanyHandler } from '#functions/create-company.ts';
+import { handler as getCompanyHandler } from '#functions/get-company.ts';
+import { createPartner } from '#lib/auth/api-keys.ts';
+import type { HttpEvent } from '#lib/http/handler.ts';
+import { keys } from '#lib/store/keys.ts';
+import { getItem } from '#lib/store/table.ts';
+import { lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
+
+type Reply = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> };
+
+function createCompanyEvent(partnerId: string, body: unknown | string): HttpEvent {
+  const event = sampleEvent<HttpEvent>('http/create-company');
+  (event.requestContext.authorizer as { lambda: Record<string, unknown> }).lambda.partnerId =
+    partnerId;
+  event.body = typeof body === 'string' ? body : JSON.stringify(body);
+  return event;
+}
+
+const validBody = (username: string) => ({
+  name: 'HighTech',
+  quotaMb: 10240,
+  contact: { fullName: 'Hanna Tech', email: 'hanna@hightech.example' },
+  admin: { username, plan: 'select' },
+});
+
+async function invoke(
+  event: HttpEvent,
+): Promise<{ status: number; body: any; headers: Record<string, string> }> {
+  const reply = (await createCompanyHandler(event, lambdaContext())) as Reply;
+  return {
+    status: reply.statusCode as number,
+    body: JSON.parse(reply.body as string),
+    headers: reply.headers,
+  };
+}
+
+async function nothingWritten(partnerId: string, username: string) {
+  expect(await getItem(keys.username(username))).toBeUndefined();
+  const { listCompanies } = await import('#lib/store/companies.ts');
+  expect((await listCompanies(partnerId, 10, undefined)).items).toHaveLength(0);
+}
+
+describe('the HTTP edge of create-company (sample event from events/)', () => {
+  it('creates the company and answers 201 with the request id', async () => {
+    const partnerId = ulid();
+    const username = uniqueUsername();
+
+    const reply = await invoke(createCompanyEvent(partnerId, validBody(username)));
+
+    expect(reply.status).toBe(201);
+    expect(reply.headers['x-request-id']).toBe('example-request-1');
+    expect(reply.body.account.username).toBe(username);
+    expect(await getItem(keys.username(username))).toBeDefined();
+  });
+
+  it('rejects unknown fields at any depth, naming each, and writes nothing', async () => {
+    const partnerId = ulid();
+    const username = uniqueUsername();
+    const body = {
+      ...validBody(username),
+      colour: 'red',
+      admin: { username, plan: 'select', role: 'root' },
+    };
+
+    const reply = await invoke(createCompanyEvent(partnerId, body));
+
+    expect(reply.status).toBe(400);
+    expect(reply.headers['content-type']).toBe('application/problem+json');
+    expect(reply.body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(reply.body.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'colour', message: 'Unknown field.' },
+        { path: 'admin.role', message: 'Unknown field.' },
+      ]),
+    );
+    await nothingWritten(partnerId, username);
+  });
+
+  it('rejects wrong types with a message per field', async () => {
+    const partnerId = ulid();
+    const username = uniqueUsername();
+    const body = { ...validBody(username), quotaMb: '10 GB', endGuard: 'yes' };
+
+    const reply = await invoke(createCompanyEvent(partnerId, body));
+
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'endGuard',
+      'quotaMb',
+    ]);
+    await nothingWritten(partnerId, username);
+  });
+
+  it('rejects malformed JSON', async () => {
+    const partnerId = ulid();
+
+    const reply = await invoke(createCompanyEvent(partnerId, '{"name": "HighTech",'));
+
+    expect(reply.status).toBe(400);
+    expect(reply.body.code).toBe('VALIDATION_FAILED');
+    expect(reply.body.errors[0].path).toBe('body');
+  });
+
+  it('rejects bodies over 64 KB', async () => {
+    const partnerId = ulid();
+    const username = uniqueUsername();
+    const body = { ...validBody(username), name: 'x'.repeat(70 * 1024) };
+
+    const reply = await invoke(createCompanyEvent(partnerId, body));
+
+    expect(reply.status).toBe(400);
+    expect(reply.body.detail).toMatch(/too large/);
+    await nothingWritten(partnerId, username);
+  });
+
+  it('answers a password off the policy with 422 and never echoes it', async () => {
+    const partnerId = ulid();
+    const username = uniqueUsername();
+    const body = {
+      ...validBody(username),
+      admin: { username, plan: 'select', password: 'password123' },
+    };
+
+    const reply = await invoke(createCompanyEvent(partnerId, body));
+
+    expect(reply.status).toBe(422);
+    expect(reply.body.code).toBe('WEAK_PASSWORD');
+    expect(reply.body.errors[0].path).toBe('admin.password');
+    expect(JSON.stringify(reply.body)).not.toContain('password123');
+    await nothingWritten(partnerId, username);
+  });
+
+  it('answers a caller the authorizer did not recognise with 401, and a storage key with 403', async () => {
+    const event = createCompanyEvent(ulid(), validBody(uniqueUsername()));
+    (event.requestContext.authorizer as { lambda: unknown }).lambda = { kind: 'anonymous' };
+    expect((await invoke(event)).status).toBe(401);
+
+    const storage = createCompanyEvent(ulid(), validBody(uniqueUsername()));
+    (storage.requestContext.authorizer as { lambda: unknown }).lambda = { kind: 'storage' };
+    const reply = await invoke(storage);
+    expect(reply.status).toBe(403);
+    expect(reply.body.code).toBe('FORBIDDEN');
+  });
+
+  it('answers a malformed id with 404', async () => {
+    const event = createCompanyEvent(ulid(), '');
+    event.pathParameters = { companyId: 'not-an-id' };
+    event.body = undefined;
+
+    const reply = (await getCompanyHandler(event, lambdaContext())) as Reply;
+
+    expect(reply.statusCode).toBe(404);
+  });
+});
+
+describe('the authorizer (sample event from events/)', () => {
+  it('resolves a partner key to its partner and anything else to an anonymous caller', async () => {
+    const { partnerId, apiKey } = await createPartner('Acme IT', true);
+    const event = sampleEvent<Parameters<typeof authorize>[0]>('http/authorizer-request');
+    event.headers = { authorization: `Bearer ${apiKey}` };
+
+    const known = await authorize(event);
+    event.headers = { authorization: `Bearer ${apiKey.slice(0, -1)}x` };
+    const unknown = await authorize(event);
+    event.headers = {};
+    const missing = await authorize({ ...event, identitySource: [] });
+
+    expect(known).toEqual({
+      isAuthorized: true,
+      context: { kind: 'partner', partnerId, partnerName: 'Acme IT', fineIncrements: true },
+    });
+    expect(unknown.context).toEqual({ kind: 'anonymous' });
+    expect(missing.context).toEqual({ kind: 'anonymous' });
+  });
+
+  it('stores the key only as a hash', async () => {
+    const { apiKey } = await createPartner('Hash Check', false);
+    const { scanForValue } = await import('./scan.ts');
+
+    expect(await scanForValue(apiKey)).toEqual([]);
+  });
+});

@@ -1,0 +1,298 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '#lib/errors.ts';
+import { COMMON_PASSWORDS } from '#lib/rules/common-passwords.ts';
+import {
+  assertPassword,
+  assertRecoverable,
+  assertUltraSafeCreation,
+  assertUltraSafeUnchanged,
+  normalizeSecretAnswer,
+  normalizeUsername,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  passwordProblems,
+  TEMPORARY_PASSWORD_TTL_MS,
+  temporaryPasswordExpired,
+  USERNAME_PATTERN,
+  usernameProblem,
+} from '#lib/rules/credentials.ts';
+
+function caught(act: () => unknown): AppError {
+  try {
+    act();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected an AppError, nothing was thrown');
+}
+
+/** Everything a caller could show or log about a refused password. */
+const allText = (error: AppError) =>
+  [error.message, error.detail, ...error.errors.map((e) => e.message), JSON.stringify(error)].join(
+    '\n',
+  );
+
+describe('usernames (SPEC §2.4)', () => {
+  it.each([
+    'alice',
+    'a1b',
+    'bob.smith',
+    'jane_doe',
+    'backup-01',
+    'alice@example.com',
+    'alice+backup@example.co.uk',
+    '007',
+  ])('accepts %s', (username) => {
+    expect(usernameProblem(username)).toBeNull();
+    expect(USERNAME_PATTERN.test(normalizeUsername(username))).toBe(true);
+  });
+
+  it('normalizes case and surrounding spaces', () => {
+    expect(normalizeUsername('  Alice@Example.COM ')).toBe('alice@example.com');
+    expect(usernameProblem('ALICE')).toBeNull();
+  });
+
+  it.each([
+    ['ab', /3 to 64/],
+    ['', /3 to 64/],
+    ['  a  ', /3 to 64/],
+    ['.alice', /start with a letter or a digit/],
+    ['_alice', /start with a letter or a digit/],
+    ['@alice', /start with a letter or a digit/],
+    ['-alice', /start with a letter or a digit/],
+    ['al ice', /only letters, digits/],
+    ['alice!', /only letters, digits/],
+    ['alice/bob', /only letters, digits/],
+    ['jörg', /only letters, digits/],
+    ['al\nice', /only letters, digits/],
+  ])('refuses %j', (username, message) => {
+    expect(usernameProblem(username)).toMatch(message);
+  });
+
+  it('accepts 64 characters and refuses 65', () => {
+    // Prepare
+    const sixtyFour = `a${'b'.repeat(63)}`;
+    const sixtyFive = `a${'b'.repeat(64)}`;
+
+    // Act / Assess
+    expect(sixtyFour).toHaveLength(64);
+    expect(usernameProblem(sixtyFour)).toBeNull();
+    expect(usernameProblem(sixtyFive)).toMatch(/3 to 64/);
+  });
+
+  it('accepts 3 characters', () => {
+    expect(usernameProblem('abc')).toBeNull();
+  });
+
+  it('property: a username is valid exactly when its normalized form matches the pattern', () => {
+    const chars = fc.constantFrom(...'aZ09._@+- !#é'.split(''));
+    fc.assert(
+      fc.property(
+        fc.array(chars, { maxLength: 70 }).map((a) => a.join('')),
+        (raw) => {
+          const valid = USERNAME_PATTERN.test(normalizeUsername(raw));
+          expect(usernameProblem(raw) === null).toBe(valid);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('password policy (SPEC §2.4)', () => {
+  it('accepts a reasonable password', () => {
+    expect(PASSWORD_MIN).toBe(8);
+    expect(PASSWORD_MAX).toBe(128);
+    expect(passwordProblems('correct horse battery', 'alice')).toEqual([]);
+    expect(() => assertPassword('Tr0ub4dor&3x', 'alice', 'password')).not.toThrow();
+  });
+
+  it('refuses 7 characters and accepts 8', () => {
+    expect(passwordProblems('xk7#pq2', null)).toEqual(['Must be at least 8 characters long.']);
+    expect(passwordProblems('xk7#pq2z', null)).toEqual([]);
+  });
+
+  it('accepts 128 characters and refuses 129', () => {
+    expect(passwordProblems('x'.repeat(128), null)).toEqual([]);
+    expect(passwordProblems('x'.repeat(129), null)).toEqual([
+      'Must be at most 128 characters long.',
+    ]);
+  });
+
+  it('counts characters, not UTF-16 code units', () => {
+    // Prepare: 8 emoji are 16 UTF-16 units but 8 characters; 65 are 130 units, 65 characters.
+    const eight = '🔒'.repeat(8);
+    const seven = '🔒'.repeat(7);
+
+    // Act / Assess
+    expect(seven.length).toBe(14);
+    expect(passwordProblems(seven, null)).toEqual(['Must be at least 8 characters long.']);
+    expect(passwordProblems(eight, null)).toEqual([]);
+    expect(passwordProblems('🔒'.repeat(128), null)).toEqual([]);
+  });
+
+  it('refuses the username as password, whatever the case', () => {
+    expect(passwordProblems('Alice.Backup', 'alice.backup')).toEqual(['Must not be the username.']);
+    expect(passwordProblems('alice.backup', 'ALICE.BACKUP')).toEqual(['Must not be the username.']);
+    expect(passwordProblems('alice.backup2', 'alice.backup')).toEqual([]);
+  });
+
+  it.each([
+    'password',
+    'Password1',
+    'PASSWORD123',
+    '12345678',
+    'qwerty123',
+    'iloveyou',
+    'letmein1',
+    'Welcome1',
+    'P@ssw0rd',
+    'Summer2024',
+    '1qaz2wsx',
+  ])('refuses the common password %s', (password) => {
+    expect(passwordProblems(password, null)).toEqual([
+      'Is too common: choose a less guessable password.',
+    ]);
+  });
+
+  it('ships a list of at least 1000 lower-case common passwords', () => {
+    expect(COMMON_PASSWORDS.size).toBeGreaterThanOrEqual(1000);
+    for (const password of COMMON_PASSWORDS) expect(password).toBe(password.toLowerCase());
+    for (const password of ['123456', 'trustno1', 'monkey', 'dragon', 'password9']) {
+      expect(COMMON_PASSWORDS.has(password)).toBe(true);
+    }
+  });
+
+  it('reports every problem at once', () => {
+    expect(passwordProblems('abc', 'abc')).toHaveLength(3);
+  });
+
+  it('throws 422 WEAK_PASSWORD with one error per problem on the given field', () => {
+    // Act
+    const error = caught(() => assertPassword('alice', 'alice', 'admin.password'));
+
+    // Assess
+    expect(error.status).toBe(422);
+    expect(error.code).toBe('WEAK_PASSWORD');
+    expect(error.errors).toEqual([
+      { path: 'admin.password', message: 'Must be at least 8 characters long.' },
+      { path: 'admin.password', message: 'Must not be the username.' },
+    ]);
+  });
+
+  it('never puts the password into the error', () => {
+    for (const [password, username] of [
+      ['S3cr3tNotSo', 's3cr3tnotso'],
+      ['Zq9!', null],
+      ['Password123', 'bob'],
+      [`Zq9!${'w'.repeat(200)}`, null],
+    ] as const) {
+      const error = caught(() => assertPassword(password, username, 'password'));
+      expect(allText(error)).not.toContain(password);
+      expect(allText(error).toLowerCase()).not.toContain(password.toLowerCase());
+    }
+  });
+
+  it('property: passwords out of 8–128 characters are always refused', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 7 }), fc.string({ minLength: 129 })), (pw) => {
+        fc.pre([...pw].length < 8 || [...pw].length > 128);
+        expect(passwordProblems(pw, null).length).toBeGreaterThan(0);
+      }),
+    );
+  });
+});
+
+describe('secret answers', () => {
+  it('compares trimmed, case-insensitively, with runs of spaces as one', () => {
+    expect(normalizeSecretAnswer('  Blue   Whale\t')).toBe('blue whale');
+    expect(normalizeSecretAnswer('Blue Whale')).toBe(normalizeSecretAnswer(' blue  WHALE '));
+    expect(normalizeSecretAnswer('bluewhale')).not.toBe(normalizeSecretAnswer('blue whale'));
+  });
+});
+
+describe('UltraSafe (SPEC §2.5)', () => {
+  it('accepts an UltraSafe account without a secret question', () => {
+    expect(() => assertUltraSafeCreation({ ultraSafe: true })).not.toThrow();
+    expect(() =>
+      assertUltraSafeCreation({ ultraSafe: true, secretQuestion: null, secretAnswer: null }),
+    ).not.toThrow();
+  });
+
+  it.each([
+    { secretQuestion: 'First pet?', secretAnswer: 'Rex' },
+    { secretQuestion: 'First pet?' },
+    { secretAnswer: 'Rex' },
+  ])('refuses a secret question or answer on an UltraSafe account: %o', (secret) => {
+    // Act
+    const error = caught(() => assertUltraSafeCreation({ ultraSafe: true, ...secret }));
+
+    // Assess
+    expect(error.status).toBe(422);
+    expect(error.code).toBe('ULTRASAFE_NO_SECRET_QUESTION');
+    expect(error.errors[0]?.path).toBe('secretQuestion');
+  });
+
+  it('accepts a normal account with both or neither of question and answer', () => {
+    expect(() => assertUltraSafeCreation({ ultraSafe: false })).not.toThrow();
+    expect(() =>
+      assertUltraSafeCreation({ ultraSafe: false, secretQuestion: 'Pet?', secretAnswer: 'Rex' }),
+    ).not.toThrow();
+  });
+
+  it('refuses a question without an answer and an answer without a question', () => {
+    const noAnswer = caught(() =>
+      assertUltraSafeCreation({ ultraSafe: false, secretQuestion: 'Pet?' }),
+    );
+    expect(noAnswer.status).toBe(422);
+    expect(noAnswer.code).toBe('SECRET_QUESTION_INCOMPLETE');
+    expect(noAnswer.errors[0]?.path).toBe('secretAnswer');
+
+    const noQuestion = caught(() =>
+      assertUltraSafeCreation({ ultraSafe: false, secretQuestion: null, secretAnswer: 'Rex' }),
+    );
+    expect(noQuestion.code).toBe('SECRET_QUESTION_INCOMPLETE');
+    expect(noQuestion.errors[0]?.path).toBe('secretQuestion');
+  });
+
+  it('never recovers an UltraSafe account', () => {
+    const error = caught(() => assertRecoverable({ ultraSafe: true }));
+    expect(error.status).toBe(409);
+    expect(error.code).toBe('UNRECOVERABLE_ACCOUNT');
+    expect(() => assertRecoverable({ ultraSafe: false })).not.toThrow();
+  });
+
+  it('never lets ultraSafe change after creation', () => {
+    for (const current of [true, false]) {
+      expect(() => assertUltraSafeUnchanged(current, undefined)).not.toThrow();
+      expect(() => assertUltraSafeUnchanged(current, current)).not.toThrow();
+      const error = caught(() => assertUltraSafeUnchanged(current, !current));
+      expect(error.status).toBe(409);
+      expect(error.code).toBe('ULTRASAFE_IMMUTABLE');
+    }
+  });
+});
+
+describe('temporary passwords', () => {
+  const issuedAt = '2025-03-01T12:00:00.000Z';
+  const issuedMs = Date.parse(issuedAt);
+
+  it('last 7 days', () => {
+    expect(TEMPORARY_PASSWORD_TTL_MS).toBe(604_800_000);
+  });
+
+  it('are valid until the last millisecond before 7 days and expired at exactly 7 days', () => {
+    expect(temporaryPasswordExpired(issuedAt, issuedMs)).toBe(false);
+    expect(temporaryPasswordExpired(issuedAt, issuedMs + TEMPORARY_PASSWORD_TTL_MS - 1)).toBe(
+      false,
+    );
+    expect(temporaryPasswordExpired(issuedAt, issuedMs + TEMPORARY_PASSWORD_TTL_MS)).toBe(true);
+    expect(temporaryPasswordExpired(issuedAt, issuedMs + TEMPORARY_PASSWORD_TTL_MS + 1)).toBe(true);
+  });
+
+  it('count an unreadable issue time as expired', () => {
+    expect(temporaryPasswordExpired('not a date', issuedMs)).toBe(true);
+  });
+});

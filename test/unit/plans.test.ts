@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '#lib/errors.ts';
+import {
+  assertTrialDays,
+  type CompanyAddOns,
+  featuresFor,
+  isPaidPlan,
+  PLAN_NAMES,
+  PLANS,
+  TRIAL_DEFAULT_DAYS,
+  TRIAL_DEFAULT_QUOTA_MB,
+  TRIAL_MAX_DAYS,
+  TRIAL_MIN_DAYS,
+  trialEndsAt,
+} from '#lib/rules/plans.ts';
+
+const NO_ADD_ONS: CompanyAddOns = { licenses: { egr: 0, spV5: 0 }, endGuard: false };
+
+function caught(act: () => unknown): AppError {
+  try {
+    act();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected an AppError, nothing was thrown');
+}
+
+describe('plans (SPEC §2.1)', () => {
+  it('knows exactly the three plans', () => {
+    expect([...PLAN_NAMES]).toEqual(['trial', 'basic', 'select']);
+    expect(Object.keys(PLANS).sort()).toEqual(['basic', 'select', 'trial']);
+  });
+
+  it('gives trials 512 MB, outside the pool', () => {
+    expect(PLANS.trial).toEqual({
+      openFileBackup: true,
+      versioning: true,
+      defaultHardQuotaMb: 512,
+      pooled: false,
+    });
+    expect(TRIAL_DEFAULT_QUOTA_MB).toBe(512);
+  });
+
+  it('gives basic neither open-file backup nor versioning, unlimited by default', () => {
+    expect(PLANS.basic).toEqual({
+      openFileBackup: false,
+      versioning: false,
+      defaultHardQuotaMb: null,
+      pooled: true,
+    });
+  });
+
+  it('gives select everything, unlimited by default', () => {
+    expect(PLANS.select).toEqual({
+      openFileBackup: true,
+      versioning: true,
+      defaultHardQuotaMb: null,
+      pooled: true,
+    });
+  });
+
+  it('counts every plan but trial as paid', () => {
+    expect(isPaidPlan('trial')).toBe(false);
+    expect(isPaidPlan('basic')).toBe(true);
+    expect(isPaidPlan('select')).toBe(true);
+  });
+});
+
+describe('featuresFor', () => {
+  it('leaves open-file backup and versioning out of basic', () => {
+    // Prepare / Act
+    const features = featuresFor('basic', NO_ADD_ONS, 'active');
+
+    // Assess
+    expect(features.openFileBackup).toBe(false);
+    expect(features.versioning).toBe(false);
+  });
+
+  it('includes open-file backup and versioning in select and trial', () => {
+    for (const plan of ['select', 'trial'] as const) {
+      const features = featuresFor(plan, NO_ADD_ONS, 'active');
+      expect(features.openFileBackup).toBe(true);
+      expect(features.versioning).toBe(true);
+    }
+  });
+
+  it('adds the company add-ons to every plan', () => {
+    // Prepare
+    const addOns: CompanyAddOns = { licenses: { egr: 3, spV5: 7 }, endGuard: true };
+
+    for (const plan of PLAN_NAMES) {
+      // Act
+      const features = featuresFor(plan, addOns, 'active');
+
+      // Assess
+      expect(features).toMatchObject({ endGuard: true, egrLicenses: 3, spV5Licenses: 7 });
+    }
+  });
+
+  it('reports no add-ons when the company has none', () => {
+    expect(featuresFor('select', NO_ADD_ONS, 'active')).toEqual({
+      openFileBackup: true,
+      versioning: true,
+      endGuard: false,
+      egrLicenses: 0,
+      spV5Licenses: 0,
+      backupsAllowed: true,
+    });
+  });
+
+  it('allows backups only while the account is active', () => {
+    expect(featuresFor('trial', NO_ADD_ONS, 'active').backupsAllowed).toBe(true);
+    expect(featuresFor('trial', NO_ADD_ONS, 'expired').backupsAllowed).toBe(false);
+    expect(featuresFor('select', NO_ADD_ONS, 'cancelled').backupsAllowed).toBe(false);
+  });
+});
+
+describe('trialEndsAt', () => {
+  it('ends a default trial 30 days after creation, to the millisecond', () => {
+    // Prepare
+    const createdAt = '2025-01-15T10:20:30.456Z';
+
+    // Act
+    const endsAt = trialEndsAt(createdAt, TRIAL_DEFAULT_DAYS);
+
+    // Assess
+    expect(TRIAL_DEFAULT_DAYS).toBe(30);
+    expect(endsAt).toBe('2025-02-14T10:20:30.456Z');
+  });
+
+  it('counts days of 24 hours, whatever the calendar month', () => {
+    expect(trialEndsAt('2024-02-28T00:00:00.000Z', 1)).toBe('2024-02-29T00:00:00.000Z');
+    expect(trialEndsAt('2024-12-31T23:59:59.999Z', 90)).toBe('2025-03-31T23:59:59.999Z');
+  });
+
+  it('accepts a creation time with an offset and answers in UTC', () => {
+    expect(trialEndsAt('2025-06-01T02:00:00+02:00', 7)).toBe('2025-06-08T00:00:00.000Z');
+  });
+});
+
+describe('assertTrialDays', () => {
+  it('accepts the bounds 1 and 90', () => {
+    expect(TRIAL_MIN_DAYS).toBe(1);
+    expect(TRIAL_MAX_DAYS).toBe(90);
+    expect(() => assertTrialDays(1)).not.toThrow();
+    expect(() => assertTrialDays(90)).not.toThrow();
+    expect(() => assertTrialDays(30)).not.toThrow();
+  });
+
+  it.each([0, 91, -1, 1.5, Number.NaN])('refuses %s days with 422 on trialDays', (days) => {
+    // Act
+    const error = caught(() => assertTrialDays(days));
+
+    // Assess
+    expect(error.status).toBe(422);
+    expect(error.code).toBe('TRIAL_DAYS_OUT_OF_RANGE');
+    expect(error.errors).toHaveLength(1);
+    expect(error.errors[0]?.path).toBe('trialDays');
+  });
+});
