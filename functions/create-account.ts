@@ -5,6 +5,7 @@ import { createAccountSchema } from '#lib/schemas.ts';
 
 export const handler = route({
   allow: ['partner'],
+  idempotent: true,
   params: ['companyId'],
   body: createAccountSchema,
   handle: async ({ principal, params, body }) => ({

@@ -5,6 +5,7 @@ import { createCompanySchema } from '#lib/schemas.ts';
 
 export const handler = route({
   allow: ['partner'],
+  idempotent: true,
   body: createCompanySchema,
   handle: async ({ principal, body }) => ({
     status: 201,

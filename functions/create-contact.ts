@@ -5,6 +5,7 @@ import { contactSchema } from '#lib/schemas.ts';
 
 export const handler = route({
   allow: ['partner'],
+  idempotent: true,
   params: ['companyId'],
   body: contactSchema,
   handle: async ({ principal, params, body }) => ({

@@ -4,6 +4,7 @@ import { usageReportsSchema } from '#lib/schemas.ts';
 
 export const handler = route({
   allow: ['storage'],
+  idempotent: true,
   body: usageReportsSchema,
   handle: async ({ body }) => ({ status: 200, body: await reportUsage(body.reports) }),
 });

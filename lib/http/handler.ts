@@ -15,6 +15,7 @@ import type { z } from 'zod';
 import { fromAuthorizerContext, type Principal, type PrincipalKind } from '#lib/auth/principal.ts';
 import { AppError, forbidden, notFound, unauthorized, validationFailed } from '#lib/errors.ts';
 import { logger } from '#lib/logger.ts';
+import { fromIdempotencyError, idempotent } from './idempotency.ts';
 import { fieldErrors } from './validation.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<unknown>;
@@ -48,6 +49,8 @@ export interface RouteOptions<
   allow: readonly K[];
   body?: BS;
   query?: QS;
+  /** Honour `Idempotency-Key` (every POST). */
+  idempotent?: boolean;
   /** Path parameters that hold ids. */
   params?: readonly string[];
   handle: (
@@ -68,6 +71,8 @@ export function route<
     .use(httpEdge())
     .use(httpHeaderNormalizer());
   if (options.body) handler.use(bodyLimit()).use(httpJsonBodyParser());
+  // After parsing: the payload compared for a reused key is the JSON document, not its spacing.
+  if (options.idempotent) handler.use(idempotent());
   return handler.handler(async (event) => {
     const principal = fromAuthorizerContext(event.requestContext?.authorizer?.lambda);
     if (principal.kind === 'anonymous') throw unauthorized();
@@ -150,7 +155,10 @@ function fromMiddyError(error: Error & { statusCode?: number }): AppError | null
 
 export function problemFor(error: unknown, requestId: string): HttpResult {
   const known =
-    error instanceof AppError ? error : fromMiddyError(error as Error & { statusCode?: number });
+    error instanceof AppError
+      ? error
+      : (fromIdempotencyError(error as Error) ??
+        fromMiddyError(error as Error & { statusCode?: number }));
   const problem =
     known ?? new AppError(500, 'INTERNAL_ERROR', { detail: 'An unexpected error occurred.' });
   if (!known) {

@@ -32,7 +32,11 @@ const partnerPk = (partnerId: string) => `PARTNER#${partnerId}`;
 const companyPk = (partnerId: string, companyId: string) =>
   `PARTNER#${partnerId}#COMPANY#${companyId}`;
 
+/** Powertools idempotency records: its own partition, expiring through the table's TTL. */
+export const IDEMPOTENCY = { partition: 'IDEMPOTENCY', expiryAttribute: 'expiresAt' } as const;
+
 export const keys = {
+  idempotencyPartition: () => IDEMPOTENCY.partition,
   partner: (partnerId: string): Key => ({ PK: partnerPk(partnerId), SK: 'PARTNER' }),
   apiKey: (keyHash: string): Key => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
 
