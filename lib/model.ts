@@ -10,6 +10,7 @@ import {
   type PlanName,
 } from '#lib/rules/plans.ts';
 import { effectiveQuotaMb, percentUsed } from '#lib/rules/quota.ts';
+import type { TrialStage } from '#lib/rules/trials.ts';
 
 export type CompanyStatus = 'active' | 'cancelled';
 export type AccountKind = 'parent' | 'sub';
@@ -63,6 +64,8 @@ export interface Account {
   passwordIssuedAt: string | null;
   mustChangePassword: boolean;
   trialEndsAt: string | null;
+  /** The next trial e-mail or expiry still to come; null when no trial is open (and on subs). */
+  trialStage: TrialStage | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -8,9 +8,9 @@
  */
 import { generateTemporaryPassword, hashSecret } from '#lib/auth/secrets.ts';
 import { logger } from '#lib/logger.ts';
-import { loadAccountContext } from '#lib/store/accounts.ts';
 import {
   getOutboxMessage,
+  loadRecipient,
   markSent,
   type OutboxState,
   recordPasswordForSend,
@@ -20,6 +20,8 @@ import {
   type Recipient,
   type RenderedEmail,
   renderPasswordReset,
+  renderTrialExpired,
+  renderTrialReminder,
   renderWelcome,
 } from './templates.ts';
 
@@ -32,9 +34,7 @@ export async function deliverOutboxMessage(
   const message = await getOutboxMessage(messageId);
   if (!message) return 'no-such-message';
   if (message.sentAt) return 'already-sent';
-  const { contact } = await loadAccountContext(message.partnerId, message.companyId, {
-    contactId: message.contactId,
-  });
+  const { contact, partnerName } = await loadRecipient(message);
   if (!contact) {
     logger.error('Outbox message has no contact', { messageId, kind: message.kind });
     return 'no-recipient';
@@ -48,12 +48,9 @@ export async function deliverOutboxMessage(
       clock().toISOString(),
     );
   }
-  const recipient = { fullName: contact.fullName, email: contact.email };
-  const providerId = await sendEmail(
-    contact.email,
-    message.senderName,
-    render(message, recipient, temporaryPassword),
-  );
+  const senderName = partnerName ?? message.senderName;
+  const email = render({ ...message, senderName }, contact, temporaryPassword);
+  const providerId = await sendEmail(contact.email, senderName, email);
   await markSent(message.id, clock(), providerId);
   logger.info('E-mail sent', { messageId, kind: message.kind, accountId: message.accountId });
   return 'sent';
@@ -64,19 +61,21 @@ function render(
   recipient: Recipient,
   password: string | null,
 ): RenderedEmail {
+  const common = { recipient, username: message.username, senderName: message.senderName };
   switch (message.kind) {
     case 'password-reset':
-      return renderPasswordReset({
-        recipient,
-        username: message.username,
-        senderName: message.senderName,
-        temporaryPassword: password ?? '',
+      return renderPasswordReset({ ...common, temporaryPassword: password ?? '' });
+    case 'trial-reminder':
+      return renderTrialReminder({
+        ...common,
+        trialEndsAt: message.trialEndsAt ?? '',
+        daysLeft: message.daysLeft ?? 0,
       });
+    case 'trial-expired':
+      return renderTrialExpired({ ...common, trialEndedAt: message.trialEndsAt ?? '' });
     default:
       return renderWelcome({
-        recipient,
-        username: message.username,
-        senderName: message.senderName,
+        ...common,
         temporaryPassword: password,
         ultraSafe: message.ultraSafe,
         plan: message.plan,

@@ -18,6 +18,7 @@ import {
   decideHardQuota,
   pooledMbOf,
 } from '#lib/rules/quota.ts';
+import { firstPendingStage } from '#lib/rules/trials.ts';
 import type { CreateAccountBody, UpdateAccountBody } from '#lib/schemas.ts';
 import {
   cancelAccountStep,
@@ -247,6 +248,7 @@ export async function updateAccount(
         // Converting clears the trial and applies the paid plan's quota defaults; the
         // requested size applies to the account named in the request.
         account.trialEndsAt = null;
+        account.trialStage = null;
         if (account.status === 'expired') account.status = 'active';
         account.hardQuotaMb = decideHardQuota({
           plan,
@@ -268,6 +270,11 @@ export async function updateAccount(
     for (const account of updated) {
       account.trialEndsAt = endsAt;
       if (account.status === 'expired' && endsAt > at) account.status = 'active';
+      // The new end may call for reminders again; a trial still expired stays out of the index.
+      account.trialStage =
+        account.kind === 'parent' && account.status === 'active'
+          ? firstPendingStage(endsAt, at)
+          : null;
     }
   }
   if (body.hardQuotaMb !== undefined && !(changePlan && current.plan === 'trial')) {
@@ -312,8 +319,12 @@ export async function updateAccount(
     }),
   );
   if (steps.length > MAX_TRANSACTION_ITEMS) {
+    // The parent and its sub-accounts change together or not at all: a group too large for one
+    // transaction is refused rather than left half-converted.
+    const maxSubs = MAX_TRANSACTION_ITEMS - (steps.length - group.length) - 1;
     throw new AppError(409, 'TOO_MANY_SUB_ACCOUNTS', {
-      detail: `Converting this parent changes ${group.length} accounts, more than one transaction holds (${MAX_TRANSACTION_ITEMS - 4}); nothing was changed.`,
+      detail: `This change applies to the parent and its ${group.length - 1} sub-accounts; one transaction holds at most ${maxSubs}. Nothing was changed: cancel or move sub-accounts first.`,
+      extensions: { subAccounts: group.length - 1, maxSubAccounts: maxSubs },
     });
   }
   await transact(steps);

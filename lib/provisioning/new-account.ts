@@ -12,6 +12,7 @@ import {
 } from '#lib/rules/credentials.ts';
 import { type PlanName, TRIAL_DEFAULT_DAYS, trialEndsAt } from '#lib/rules/plans.ts';
 import { decideHardQuota } from '#lib/rules/quota.ts';
+import { firstPendingStage } from '#lib/rules/trials.ts';
 
 export interface AccountRequest {
   username: string;
@@ -115,6 +116,8 @@ export async function buildNewAccount(input: NewAccountInput): Promise<NewAccoun
     passwordIssuedAt: request.password !== undefined ? createdAt : null,
     mustChangePassword: true,
     trialEndsAt: endsAt,
+    // Only a parent is filed in the trial index: its sub-accounts follow it.
+    trialStage: endsAt && input.kind === 'parent' ? firstPendingStage(endsAt, createdAt) : null,
     createdAt,
     updatedAt: createdAt,
   };

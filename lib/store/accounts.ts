@@ -7,6 +7,7 @@ import {
   companyFromItem,
   contactFromItem,
   isEntity,
+  trialIndexKeys,
 } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
 import { getItems, keyId, type Page, queryAll, queryPage, type WriteStep, write } from './table.ts';
@@ -149,7 +150,8 @@ export async function subAccountsOf(parent: Account): Promise<Account[]> {
 
 /**
  * Replaces an account's mutable fields, on the condition that it is still as it was read
- * (`updatedAt` unchanged): a concurrent change makes this write fail rather than be lost.
+ * (`updatedAt` unchanged): a concurrent change makes this write fail rather than be lost. The
+ * trial index keys follow the account: set while its trial is open, removed otherwise.
  */
 export function saveAccount(before: Account, after: Account): WriteStep {
   const fields = [
@@ -158,6 +160,7 @@ export function saveAccount(before: Account, after: Account): WriteStep {
     'hardQuotaMb',
     'contactId',
     'trialEndsAt',
+    'trialStage',
     'updatedAt',
   ] as const;
   const sets = fields.map((field) => `#${field} = :${field}`);
@@ -166,10 +169,19 @@ export function saveAccount(before: Account, after: Account): WriteStep {
     fields.map((f) => [`:${f}`, after[f]]),
   );
   values[':before'] = before.updatedAt;
+  const index = trialIndexKeys(after);
+  let expression = `SET ${sets.join(', ')}`;
+  if (index) {
+    expression += ', TrialDuePK = :duePk, TrialDueSK = :dueSk';
+    values[':duePk'] = index.TrialDuePK;
+    values[':dueSk'] = index.TrialDueSK;
+  } else {
+    expression += ' REMOVE TrialDuePK, TrialDueSK';
+  }
   return {
     item: write.update(
       keys.account(before.partnerId, before.companyId, before.id),
-      `SET ${sets.join(', ')}`,
+      expression,
       values,
       { condition: 'attribute_exists(PK) AND #updatedAt = :before', names },
     ),
@@ -187,8 +199,8 @@ export function cancelAccountStep(account: Account, at: string): WriteStep {
   return {
     item: write.update(
       keys.account(account.partnerId, account.companyId, account.id),
-      'SET #status = :cancelled, updatedAt = :at',
-      { ':cancelled': 'cancelled', ':at': at },
+      'SET #status = :cancelled, updatedAt = :at, trialStage = :none REMOVE TrialDuePK, TrialDueSK',
+      { ':cancelled': 'cancelled', ':at': at, ':none': null },
       {
         condition: 'attribute_exists(PK) AND #status <> :cancelled',
         names: { '#status': 'status' },

@@ -3,6 +3,7 @@
  * table. Key attributes are added here and stripped again on the way out.
  */
 import type { Account, Company, Contact } from '#lib/model.ts';
+import { dueBucket, stageDueAt } from '#lib/rules/trials.ts';
 import { ENTITY, keys } from './keys.ts';
 import type { Item } from './table.ts';
 
@@ -45,10 +46,23 @@ export function accountToItem(account: Account): Item {
     ...keys.account(account.partnerId, account.companyId, account.id),
     entity: ENTITY.account,
     ...account,
+    ...(trialIndexKeys(account) ?? {}),
   };
 }
 
-export const accountFromItem = (item: Item): Account => strip<Account>(item);
+/** The trial index keys an account carries: present only while its trial is open. */
+export function trialIndexKeys(
+  account: Account,
+): { TrialDuePK: string; TrialDueSK: string } | null {
+  if (!account.trialStage || !account.trialEndsAt || account.status === 'cancelled') return null;
+  const dueAt = stageDueAt(account.trialEndsAt, account.trialStage);
+  return keys.trialDue(dueBucket(dueAt, account.updatedAt), dueAt, account.id);
+}
+
+export function accountFromItem(item: Item): Account {
+  const account = strip<Account>(item);
+  return { ...account, trialStage: account.trialStage ?? null };
+}
 
 export const isEntity = (item: Item | undefined, entity: string): item is Item =>
   item !== undefined && item.entity === entity;

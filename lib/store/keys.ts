@@ -35,6 +35,8 @@ const companyPk = (partnerId: string, companyId: string) =>
 /** Powertools idempotency records: its own partition, expiring through the table's TTL. */
 export const IDEMPOTENCY = { partition: 'IDEMPOTENCY', expiryAttribute: 'expiresAt' } as const;
 
+export const TRIAL_INDEX = 'TrialDue';
+
 export const keys = {
   idempotencyPartition: () => IDEMPOTENCY.partition,
   partner: (partnerId: string): Key => ({ PK: partnerPk(partnerId), SK: 'PARTNER' }),
@@ -75,6 +77,16 @@ export const keys = {
   accountRef: (accountId: string): Key => ({ PK: `ACCOUNT#${accountId}`, SK: 'REF' }),
 
   outbox: (messageId: string): Key => ({ PK: `OUTBOX#${messageId}`, SK: 'OUTBOX' }),
+
+  /** Sparse index entry of an open trial, filed under the day its next stage is due. */
+  trialDue: (day: string, dueAt: string, accountId: string) => ({
+    TrialDuePK: `TRIAL#${day}`,
+    TrialDueSK: `${dueAt}#${accountId}`,
+  }),
+  trialDueDay: (day: string) => `TRIAL#${day}`,
+  /** Upper bound of the sort keys due at or before `nowIso` (ISO strings sort by time). */
+  trialDueUpTo: (nowIso: string) => `${nowIso}#~`,
+  trialJobState: (): Key => ({ PK: 'JOB#TRIALS', SK: 'STATE' }),
 
   audit: (partnerId: string, entryId: string): Key => ({
     PK: `${partnerPk(partnerId)}#AUDIT`,

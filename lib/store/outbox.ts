@@ -6,7 +6,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import { ENTITY, keys } from './keys.ts';
-import { type Item, transact, type WriteStep, write } from './table.ts';
+import { getItems, type Item, keyId, transact, type WriteStep, write } from './table.ts';
 
 export type OutboxKind = 'welcome' | 'password-reset' | 'trial-reminder' | 'trial-expired';
 
@@ -25,6 +25,8 @@ export interface OutboxMessage {
   ultraSafe: boolean;
   plan: string;
   trialEndsAt: string | null;
+  /** Trial reminders: the days left until the trial ends. */
+  daysLeft?: number;
   createdAt: string;
 }
 
@@ -107,4 +109,23 @@ export async function markSent(id: string, sentAt: Date, providerMessageId: stri
       },
     }),
   );
+}
+
+export interface MessageRecipient {
+  contact: { fullName: string; email: string } | null;
+  /** The partner's name, to sign the e-mail with; null if the partner record is gone. */
+  partnerName: string | null;
+}
+
+/** The contact to write to and the partner to sign as, read at send time in one request. */
+export async function loadRecipient(message: OutboxMessage): Promise<MessageRecipient> {
+  const contactKey = keys.contact(message.partnerId, message.companyId, message.contactId);
+  const partnerKey = keys.partner(message.partnerId);
+  const found = await getItems([contactKey, partnerKey]);
+  const contact = found.get(keyId(contactKey));
+  const partner = found.get(keyId(partnerKey));
+  return {
+    contact: contact ? { fullName: String(contact.fullName), email: String(contact.email) } : null,
+    partnerName: typeof partner?.name === 'string' ? partner.name : null,
+  };
 }

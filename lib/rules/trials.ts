@@ -1,0 +1,87 @@
+/**
+ * The trial lifecycle (SPEC §2.6) as pure functions: reminders 7 days and 1 day before the end,
+ * then expiry. An open trial always knows its next pending stage and when it is due.
+ */
+export const TRIAL_STAGES = ['reminder-7', 'reminder-1', 'expire'] as const;
+export type TrialStage = (typeof TRIAL_STAGES)[number];
+
+const DAY_MS = 86_400_000;
+const OFFSET_MS: Record<TrialStage, number> = {
+  'reminder-7': 7 * DAY_MS,
+  'reminder-1': DAY_MS,
+  expire: 0,
+};
+
+export const DAYS_LEFT: Record<Exclude<TrialStage, 'expire'>, number> = {
+  'reminder-7': 7,
+  'reminder-1': 1,
+};
+
+export function stageDueAt(trialEndsAtIso: string, stage: TrialStage): string {
+  return new Date(Date.parse(trialEndsAtIso) - OFFSET_MS[stage]).toISOString();
+}
+
+/**
+ * The first stage still ahead at `nowIso`: what a new or extended trial waits for. A stage
+ * already in the past is skipped (a 5-day trial gets no 7-day reminder); once only the end is
+ * left, it is the expiry, even if that too is past (the job then expires it at once).
+ */
+export function firstPendingStage(trialEndsAtIso: string, nowIso: string): TrialStage {
+  for (const stage of TRIAL_STAGES) {
+    if (stageDueAt(trialEndsAtIso, stage) > nowIso) return stage;
+  }
+  return 'expire';
+}
+
+/**
+ * The stage to carry out now for a trial whose pending stage is due: the latest stage already
+ * due, so a job that missed days sends the reminder that still makes sense, not a stale one.
+ */
+export function stageToRun(
+  trialEndsAtIso: string,
+  pending: TrialStage,
+  nowIso: string,
+): TrialStage | null {
+  let latest: TrialStage | null = null;
+  for (const stage of TRIAL_STAGES.slice(TRIAL_STAGES.indexOf(pending))) {
+    if (stageDueAt(trialEndsAtIso, stage) <= nowIso) latest = stage;
+  }
+  return latest;
+}
+
+export function stageAfter(stage: TrialStage): TrialStage | null {
+  const next = TRIAL_STAGES[TRIAL_STAGES.indexOf(stage) + 1];
+  return next ?? null;
+}
+
+export const dayOf = (iso: string): string => iso.slice(0, 10);
+
+/**
+ * The day bucket an open trial is filed under: its due day, or the day of the write if that is
+ * later, so the job (which always reads back to yesterday) never misses an item written late.
+ */
+export function dueBucket(dueAtIso: string, writtenAtIso: string): string {
+  const due = dayOf(dueAtIso);
+  const written = dayOf(writtenAtIso);
+  return due > written ? due : written;
+}
+
+/**
+ * The days the job reads: from the last day it completed (at most yesterday) through today. A
+ * first run reads back the longest a trial can last, so nothing filed before it is missed.
+ */
+export function daysToScan(
+  lastCompletedDay: string | null,
+  nowIso: string,
+  maxDays = 120,
+): string[] {
+  const today = Date.parse(`${dayOf(nowIso)}T00:00:00.000Z`);
+  const yesterday = today - DAY_MS;
+  const oldest = today - maxDays * DAY_MS;
+  const from = lastCompletedDay ? Date.parse(`${lastCompletedDay}T00:00:00.000Z`) : oldest;
+  const start = Math.max(Math.min(from, yesterday), oldest);
+  const days: string[] = [];
+  for (let day = start; day <= today; day += DAY_MS)
+    days.push(new Date(day).toISOString().slice(0, 10));
+  return days;
+}

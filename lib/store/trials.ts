@@ -1,0 +1,117 @@
+/**
+ * The trial index and the job's writes. Each transition is conditioned on the stage it moves
+ * from and the trial end it was computed for, so a second or concurrent run finds nothing to
+ * do and no e-mail is queued twice.
+ */
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
+import type { Account } from '#lib/model.ts';
+import type { TrialStage } from '#lib/rules/trials.ts';
+import { accountFromItem, trialIndexKeys } from './items.ts';
+import { keys, TRIAL_INDEX } from './keys.ts';
+import type { Item, WriteStep } from './table.ts';
+import { write } from './table.ts';
+
+export interface DuePage {
+  accounts: Account[];
+  next: Record<string, unknown> | undefined;
+  consumedCapacity: number;
+}
+
+export async function dueTrialsPage(
+  day: string,
+  nowIso: string,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<DuePage> {
+  const out = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: TRIAL_INDEX,
+      KeyConditionExpression: 'TrialDuePK = :day AND TrialDueSK <= :upTo',
+      ExpressionAttributeValues: {
+        ':day': keys.trialDueDay(day),
+        ':upTo': keys.trialDueUpTo(nowIso),
+      },
+      Limit: limit,
+      ExclusiveStartKey: startKey,
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  return {
+    accounts: (out.Items ?? []).map((item: Item) => accountFromItem(item)),
+    next: out.LastEvaluatedKey,
+    consumedCapacity: out.ConsumedCapacity?.CapacityUnits ?? 0,
+  };
+}
+
+const transitionCondition =
+  'trialStage = :from AND trialEndsAt = :endsAt AND #status = :active AND updatedAt = :seen';
+
+/** Moves an open trial to its next stage (or out of the index when `to` is null). */
+export function advanceTrialStep(account: Account, from: TrialStage, next: Account): WriteStep {
+  const index = trialIndexKeys(next);
+  const values: Record<string, unknown> = {
+    ':from': from,
+    ':endsAt': account.trialEndsAt,
+    ':active': 'active',
+    ':seen': account.updatedAt,
+    ':stage': next.trialStage,
+    ':status': next.status,
+    ':at': next.updatedAt,
+  };
+  let expression = 'SET trialStage = :stage, #status = :status, updatedAt = :at';
+  if (index) {
+    expression += ', TrialDuePK = :duePk, TrialDueSK = :dueSk';
+    values[':duePk'] = index.TrialDuePK;
+    values[':dueSk'] = index.TrialDueSK;
+  } else {
+    expression += ' REMOVE TrialDuePK, TrialDueSK';
+  }
+  return {
+    item: write.update(
+      keys.account(account.partnerId, account.companyId, account.id),
+      expression,
+      values,
+      {
+        condition: transitionCondition,
+        names: { '#status': 'status' },
+      },
+    ),
+  };
+}
+
+/** Expires a sub-account with its parent, unless it has changed since (e.g. been cancelled). */
+export function expireSubAccountStep(sub: Account, at: string): WriteStep {
+  return {
+    item: write.update(
+      keys.account(sub.partnerId, sub.companyId, sub.id),
+      'SET #status = :expired, updatedAt = :at',
+      { ':expired': 'expired', ':at': at, ':active': 'active', ':endsAt': sub.trialEndsAt },
+      { condition: '#status = :active AND trialEndsAt = :endsAt', names: { '#status': 'status' } },
+    ),
+  };
+}
+
+export async function lastCompletedDay(): Promise<string | null> {
+  const out = await documentClient.send(
+    new GetCommand({ TableName: tableName(), Key: keys.trialJobState(), ConsistentRead: true }),
+  );
+  return (out.Item?.lastCompletedDay as string | undefined) ?? null;
+}
+
+/** Records that every day before `day` is done; never moves the mark backwards. */
+export async function markCompletedThrough(day: string): Promise<void> {
+  try {
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...keys.trialJobState(), entity: 'JOB_STATE', lastCompletedDay: day },
+        ConditionExpression: 'attribute_not_exists(lastCompletedDay) OR lastCompletedDay <= :day',
+        ExpressionAttributeValues: { ':day': day },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+}
