@@ -66,6 +66,8 @@ export interface Account {
   trialEndsAt: string | null;
   /** The next trial e-mail or expiry still to come; null when no trial is open (and on subs). */
   trialStage: TrialStage | null;
+  /** A parent's sub-accounts not cancelled, kept in the same transactions that add or cancel them. */
+  subAccountCount: number;
   createdAt: string;
   updatedAt: string;
 }

@@ -21,13 +21,14 @@ import {
 import { firstPendingStage } from '#lib/rules/trials.ts';
 import type { CreateAccountBody, UpdateAccountBody } from '#lib/schemas.ts';
 import {
+  attachSubAccount,
   cancelAccountStep,
   claimParentMarker,
+  detachSubAccount,
   listAccounts as listAccountPage,
   loadAccountContext,
   putNewAccount,
   releaseParentMarker,
-  requireActiveParent,
   saveAccount,
   subAccountsOf,
 } from '#lib/store/accounts.ts';
@@ -155,7 +156,7 @@ export async function createAccount(
       },
     }),
   ];
-  if (parent) steps.push(requireActiveParent(parent));
+  if (parent) steps.push(attachSubAccount(parent));
   if (newContact) steps.push(putNewContact(scope.partnerId, contact));
   await transact(steps);
   return {
@@ -374,6 +375,7 @@ export async function cancelAccount(
     }),
   ];
   if (account.kind === 'parent') steps.push(releaseParentMarker(account, account.plan));
+  if (account.kind === 'sub' && account.parentId) steps.push(detachSubAccount(account));
   if (steps.length > MAX_TRANSACTION_ITEMS) {
     throw new AppError(409, 'TOO_MANY_SUB_ACCOUNTS', {
       detail: 'This parent has more sub-accounts than one transaction holds; cancel some first.',

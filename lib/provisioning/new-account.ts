@@ -118,6 +118,7 @@ export async function buildNewAccount(input: NewAccountInput): Promise<NewAccoun
     trialEndsAt: endsAt,
     // Only a parent is filed in the trial index: its sub-accounts follow it.
     trialStage: endsAt && input.kind === 'parent' ? firstPendingStage(endsAt, createdAt) : null,
+    subAccountCount: 0,
     createdAt,
     updatedAt: createdAt,
   };

@@ -75,17 +75,32 @@ export function releaseParentMarker(account: Account, plan: PlanName): WriteStep
   return { item: write.delete(keys.parentMarker(account.partnerId, account.companyId, plan)) };
 }
 
-/** A sub-account may be added only while its parent is active, checked in the same write. */
-export function requireActiveParent(parent: Account): WriteStep {
+/**
+ * A sub-account is added only while its parent is active, and counted on the parent in the
+ * same write, so work on a parent without sub-accounts never has to look for them.
+ */
+export function attachSubAccount(parent: Account): WriteStep {
   return {
-    item: write.check(
+    item: write.update(
       keys.account(parent.partnerId, parent.companyId, parent.id),
-      '#status = :active',
-      { ':active': 'active' },
-      { '#status': 'status' },
+      'SET subAccountCount = if_not_exists(subAccountCount, :zero) + :one',
+      { ':zero': 0, ':one': 1, ':active': 'active' },
+      { condition: '#status = :active', names: { '#status': 'status' } },
     ),
     onConditionFailed: () =>
       new AppError(409, 'PARENT_NOT_ACTIVE', { detail: 'The parent account is not active.' }),
+  };
+}
+
+/** Uncounts a cancelled sub-account on its parent. */
+export function detachSubAccount(sub: Account): WriteStep {
+  return {
+    item: write.update(
+      keys.account(sub.partnerId, sub.companyId, sub.parentId as string),
+      'SET subAccountCount = if_not_exists(subAccountCount, :one) - :one',
+      { ':one': 1 },
+      { condition: 'attribute_exists(PK)' },
+    ),
   };
 }
 
@@ -144,6 +159,7 @@ export async function allAccounts(partnerId: string, companyId: string): Promise
 }
 
 export async function subAccountsOf(parent: Account): Promise<Account[]> {
+  if (parent.kind !== 'parent' || parent.subAccountCount === 0) return [];
   const accounts = await allAccounts(parent.partnerId, parent.companyId);
   return accounts.filter((account) => account.parentId === parent.id);
 }
@@ -169,6 +185,7 @@ export function saveAccount(before: Account, after: Account): WriteStep {
     fields.map((f) => [`:${f}`, after[f]]),
   );
   values[':before'] = before.updatedAt;
+  values[':subs'] = before.subAccountCount;
   const index = trialIndexKeys(after);
   let expression = `SET ${sets.join(', ')}`;
   if (index) {
@@ -183,7 +200,12 @@ export function saveAccount(before: Account, after: Account): WriteStep {
       keys.account(before.partnerId, before.companyId, before.id),
       expression,
       values,
-      { condition: 'attribute_exists(PK) AND #updatedAt = :before', names },
+      {
+        // A sub-account added meanwhile would be missed by a conversion read before it.
+        condition:
+          'attribute_exists(PK) AND #updatedAt = :before AND (attribute_not_exists(subAccountCount) OR subAccountCount = :subs)',
+        names,
+      },
     ),
     onConditionFailed: (current) =>
       current

@@ -61,7 +61,11 @@ export function trialIndexKeys(
 
 export function accountFromItem(item: Item): Account {
   const account = strip<Account>(item);
-  return { ...account, trialStage: account.trialStage ?? null };
+  return {
+    ...account,
+    trialStage: account.trialStage ?? null,
+    subAccountCount: account.subAccountCount ?? 0,
+  };
 }
 
 export const isEntity = (item: Item | undefined, entity: string): item is Item =>
