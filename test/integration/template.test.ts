@@ -1,0 +1,137 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '#lib/http/openapi.ts';
+
+/**
+ * The stack `npx osls deploy` would create, from `osls package` (offline, no credentials).
+ */
+type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unknown };
+let resources: Record<string, Resource>;
+let outDir: string;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'bp-package-'));
+  const bin = join(process.cwd(), 'node_modules/serverless/bin/serverless.js');
+  await promisify(execFile)(
+    process.execPath,
+    [bin, 'package', '--stage', 'ci', '--package', outDir],
+    {
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', DYNAMODB_ENDPOINT: '', SES_ENDPOINT: '' },
+    },
+  );
+  const template = JSON.parse(
+    readFileSync(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
+  resources = template.Resources;
+}, 180_000);
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const functions = () => ofType('AWS::Lambda::Function');
+
+describe('the packaged stack', () => {
+  it('has the table on demand, with recovery, deletion protection, stream, TTL and trial index', () => {
+    const table = resources.Table as Resource;
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      DeletionProtectionEnabled: true,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    expect(
+      table.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName),
+    ).toEqual(['TrialDue']);
+  });
+
+  it('gives every function a role of its own, with table actions only on the table', () => {
+    const roles = new Set<string>();
+    for (const [name, fn] of functions()) {
+      const roleRef = fn.Properties.Role['Fn::GetAtt']?.[0] as string;
+      expect(roleRef, name).toBeTruthy();
+      roles.add(roleRef);
+    }
+    expect(roles.size).toBe(functions().length);
+    for (const [name, role] of ofType('AWS::IAM::Role')) {
+      for (const policy of role.Properties.Policies ?? []) {
+        for (const statement of policy.PolicyDocument.Statement) {
+          const actions: string[] = [statement.Action].flat();
+          expect(actions, name).not.toContain('dynamodb:*');
+          if (actions.some((a) => a.startsWith('dynamodb:') && !a.includes('Stream'))) {
+            expect(JSON.stringify(statement.Resource), name).toContain('Table');
+          }
+        }
+      }
+    }
+  });
+
+  it('lets only the mailer send e-mail, and read-only routes only read', () => {
+    const actionsOf = (fn: string) => {
+      const role = resources[`${fn}IamRoleLambdaExecution`] as Resource;
+      return role.Properties.Policies.flatMap((p: any) =>
+        p.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()),
+      ) as string[];
+    };
+    expect(actionsOf('SendOutbox')).toContain('ses:SendEmail');
+    for (const [name] of functions()) {
+      if (
+        name !== 'SendOutboxLambdaFunction' &&
+        resources[name.replace('LambdaFunction', 'IamRoleLambdaExecution')]
+      ) {
+        expect(actionsOf(name.replace('LambdaFunction', '')), name).not.toContain('ses:SendEmail');
+      }
+    }
+    const readOnly = actionsOf('ListCompanies').filter((a) => a.startsWith('dynamodb:'));
+    expect(readOnly).toEqual(['dynamodb:Query']);
+  });
+
+  it('maps the stream with partial batch failures and a failure destination', () => {
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    expect(mapping.Properties).toMatchObject({
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['OutboxFailures', 'Arn'] } },
+      },
+    });
+    expect(JSON.stringify(mapping.Properties.FilterCriteria)).toContain('OUTBOX');
+  });
+
+  it('schedules the trial job daily and keeps logs 30 days', () => {
+    const rules = ofType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.[1].Properties.ScheduleExpression).toBe('rate(1 day)');
+    expect(JSON.stringify(rules[0]?.[1].Properties.Targets)).toContain('RunTrialsLambdaFunction');
+    const groups = ofType('AWS::Logs::LogGroup');
+    expect(groups).toHaveLength(functions().length);
+    for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('alarms on errors and throttles of every function and on the stream iterator age', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    for (const [name] of functions()) {
+      for (const metric of ['Errors', 'Throttles']) {
+        expect(
+          alarms.some((a) => a.MetricName === metric && a.Dimensions[0].Value.Ref === name),
+          `${metric} of ${name}`,
+        ).toBe(true);
+      }
+    }
+    expect(alarms.some((a) => a.MetricName === 'IteratorAge')).toBe(true);
+  });
+
+  it('documents exactly the routes it deploys in the OpenAPI route table', () => {
+    const deployed = ofType('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey as string)
+      .sort();
+    const documented = ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort();
+
+    expect(documented).toEqual(deployed);
+  });
+});
