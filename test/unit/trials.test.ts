@@ -13,30 +13,30 @@ import {
 
 const END = '2027-01-31T10:00:00.000Z';
 const DAY = 86_400_000;
-const before = (days: number, extraMs = 0) =>
+const endMinus = (days: number, extraMs = 0) =>
   new Date(Date.parse(END) - days * DAY + extraMs).toISOString();
 
 describe('trial stages', () => {
   it('are due 7 days, 1 day and 0 days before the end', () => {
-    expect(stageDueAt(END, 'reminder-7')).toBe(before(7));
-    expect(stageDueAt(END, 'reminder-1')).toBe(before(1));
+    expect(stageDueAt(END, 'reminder-7')).toBe(endMinus(7));
+    expect(stageDueAt(END, 'reminder-1')).toBe(endMinus(1));
     expect(stageDueAt(END, 'expire')).toBe(END);
     expect(DAYS_LEFT).toEqual({ 'reminder-7': 7, 'reminder-1': 1 });
   });
 
   it('start with the first stage still ahead', () => {
-    expect(firstPendingStage(END, before(30))).toBe('reminder-7');
-    expect(firstPendingStage(END, before(5))).toBe('reminder-1');
-    expect(firstPendingStage(END, before(0, -1))).toBe('expire');
-    expect(firstPendingStage(END, before(-3))).toBe('expire');
+    expect(firstPendingStage(END, endMinus(30))).toBe('reminder-7');
+    expect(firstPendingStage(END, endMinus(5))).toBe('reminder-1');
+    expect(firstPendingStage(END, endMinus(0, -1))).toBe('expire');
+    expect(firstPendingStage(END, endMinus(-3))).toBe('expire');
   });
 
   it('run the latest stage already due, never an earlier one', () => {
-    expect(stageToRun(END, 'reminder-7', before(8))).toBeNull();
-    expect(stageToRun(END, 'reminder-7', before(7))).toBe('reminder-7');
-    expect(stageToRun(END, 'reminder-7', before(1))).toBe('reminder-1');
-    expect(stageToRun(END, 'reminder-7', before(-1))).toBe('expire');
-    expect(stageToRun(END, 'reminder-1', before(3))).toBeNull();
+    expect(stageToRun(END, 'reminder-7', endMinus(8))).toBeNull();
+    expect(stageToRun(END, 'reminder-7', endMinus(7))).toBe('reminder-7');
+    expect(stageToRun(END, 'reminder-7', endMinus(1))).toBe('reminder-1');
+    expect(stageToRun(END, 'reminder-7', endMinus(-1))).toBe('expire');
+    expect(stageToRun(END, 'reminder-1', endMinus(3))).toBeNull();
   });
 
   it('follow one another and end', () => {
