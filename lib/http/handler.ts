@@ -73,7 +73,7 @@ export function route<
   if (options.body) handler.use(bodyLimit()).use(httpJsonBodyParser());
   // After parsing: the payload compared for a reused key is the JSON document, not its spacing.
   if (options.idempotent) handler.use(idempotent());
-  return handler.handler(async (event) => {
+  const routed = handler.handler(async (event) => {
     const principal = fromAuthorizerContext(event.requestContext?.authorizer?.lambda);
     if (principal.kind === 'anonymous') throw unauthorized();
     if (!(options.allow as readonly PrincipalKind[]).includes(principal.kind)) {
@@ -102,6 +102,13 @@ export function route<
       body: JSON.stringify(reply.body),
     };
   });
+  // A replayed idempotent response ends the chain in a `before`, so no `after` runs for it:
+  // the request id is stamped here, outside middy, on every reply.
+  return async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+    const response = await routed(event, context);
+    const requestId = response.headers?.['x-request-id'] ?? requestIdOf(event, context);
+    return { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
+  };
 }
 
 function validate<S extends z.ZodType>(schema: S, input: unknown, prefix: string): z.infer<S> {

@@ -63,6 +63,7 @@ export const dayOf = (iso: string): string => iso.slice(0, 10);
 export function dueBucket(dueAtIso: string, writtenAtIso: string): string {
   const due = dayOf(dueAtIso);
   const written = dayOf(writtenAtIso);
+  // biome-ignore lint/complexity/useMathMinMax: these are ISO day strings, which Math.max would turn into NaN
   return due > written ? due : written;
 }
 
