@@ -1,0 +1,72 @@
+/** What each section's child process hands back to `scripts/bench.ts`. */
+
+export interface RequestRow {
+  operation: string;
+  /** The most requests the operation may cost, and how that bound is made up (if not plain). */
+  bound: number;
+  boundLabel: string;
+  requests: number;
+  /** The commands of the last run, e.g. "BatchGetItem + TransactWriteItems". */
+  commands: string;
+  /** Capacity units; null when DynamoDB Local returned no ConsumedCapacity. */
+  capacity: number | null;
+  dynamoMs: number;
+}
+
+export interface HandlerRow {
+  operation: string;
+  handlerMs: number;
+  dynamoMs: number;
+  ratio: number;
+}
+
+export interface InProcessResult {
+  runs: number;
+  invocationsPerRun: number;
+  requests: RequestRow[];
+  handlers: HandlerRow[];
+}
+
+export interface BundleRow {
+  fn: string;
+  trigger: string;
+  /** Serves the HTTP API (a route or its authorizer). */
+  http: boolean;
+  /** Its bundle holds the SES client. */
+  sendsEmail: boolean;
+  baseline: string;
+  sizeKb: number;
+  baselineKb: number;
+  loadMs: number;
+  baselineMs: number;
+  ratio: number;
+  /** The packages adding the most bytes over the baseline. */
+  additions: string;
+}
+
+export interface BundleResult {
+  loads: number;
+  rows: BundleRow[];
+}
+
+export interface HttpResult {
+  url: string;
+  connections: number;
+  durationS: number;
+  runs: number;
+  requestsPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  totalRequests: number;
+  /** The ramp-up before the runs, where serverless-offline cold-starts its instances. */
+  warmUpRequests: number;
+  warmUpNon2xx: number;
+  warmUpStatuses: Record<string, number>;
+  /** Over warm-up and runs: serverless-offline's "[504] - Lambda timeout" lines… */
+  offlineLambdaTimeouts: number;
+  /** …and its "Authorization function returned an error response" lines (answered 401). */
+  offlineAuthorizerErrors: number;
+}
