@@ -6,9 +6,10 @@
  * 2. Handler wall time over the time spent in its own DynamoDB sends (in-process).
  * 3. Minified bundle size and cold module load of each function, against an SDK-only baseline.
  * 4. HTTP throughput of the whole local stack (serverless-offline) under autocannon.
+ * 5. The trial job at scale: read capacity among 100 000 accounts against reading the due alone.
  *
  * Options: --runs N (5) repetitions · --loads N (7) fresh processes per cold load ·
- * --duration S (10) and --connections N (50) for autocannon · --sections 1,2,3,4
+ * --duration S (10) and --connections N (50) for autocannon · --sections 1,2,3,4,5
  * Progress goes to stderr, the report to stdout.
  */
 import { cpus, totalmem } from 'node:os';
@@ -21,7 +22,7 @@ import type { BundleResult, HttpResult, InProcessResult } from './bench/results.
 
 const usage =
   'Usage: npm run bench -- [--runs 5] [--loads 7] [--duration 10] [--connections 50] ' +
-  '[--sections 1,2,3,4]';
+  '[--sections 1,2,3,4,5]';
 
 let options: {
   runs: string;
@@ -37,7 +38,7 @@ try {
       loads: { type: 'string', default: '7' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
-      sections: { type: 'string', default: '1,2,3,4' },
+      sections: { type: 'string', default: '1,2,3,4,5' },
     },
   }).values as typeof options;
 } catch (error) {
@@ -290,6 +291,57 @@ function printSummary() {
   );
 }
 
+interface TrialScaleResult {
+  accounts: number;
+  openTrials: number;
+  due: number;
+  directReadCapacity: number;
+  jobReadCapacity: number;
+  jobReadRequests: number;
+  ratio: number;
+  jobSeconds: number;
+}
+
+function printTrialScale(result: TrialScaleResult) {
+  const columns: Column[] = [
+    { header: 'accounts', align: 'right' },
+    { header: 'open trials', align: 'right' },
+    { header: 'due today', align: 'right' },
+    { header: 'read CU, due items alone', align: 'right' },
+    { header: 'read CU, job', align: 'right' },
+    { header: 'job read requests', align: 'right' },
+    { header: 'job/direct', align: 'right' },
+    { header: '≤ 2', align: 'left' },
+  ];
+  const met = result.ratio <= 2;
+  console.log(
+    table(
+      '5. The trial job at scale (DynamoDB Local, ReturnConsumedCapacity on every read)',
+      columns,
+      [
+        [
+          num(result.accounts),
+          num(result.openTrials),
+          num(result.due),
+          num(result.directReadCapacity, 1),
+          num(result.jobReadCapacity, 1),
+          num(result.jobReadRequests),
+          num(result.ratio, 3),
+          verdict(met),
+        ],
+      ],
+    ),
+  );
+  console.log(
+    `   Job run took ${num(result.jobSeconds, 2)} s; it queries only the TrialDue day buckets.\n`,
+  );
+  summary.push({
+    target: 'Trial job reads ≤ 2 × the due items',
+    figure: `${num(result.ratio, 3)} × (${num(result.jobReadCapacity, 1)} vs ${num(result.directReadCapacity, 1)} CU)`,
+    met,
+  });
+}
+
 async function main() {
   forwardSignals();
   const started = Date.now();
@@ -327,6 +379,12 @@ async function main() {
         `${CONNECTIONS}`,
       ]);
       printHttp(result);
+    });
+  }
+  if (sections.has('5')) {
+    await section('Section 5', async () => {
+      progress('section 5: seeding 100 000 accounts (about five minutes), then one trial job run');
+      printTrialScale(await runChild<TrialScaleResult>(script('trial-scale.ts'), []));
     });
   }
   printSummary();

@@ -5,7 +5,9 @@
  * environment before loading the service code); prints one JSON line.
  *
  *   node --import tsx scripts/bench/trial-scale.ts [--port 8420] [--accounts 100000] [--due 100]
+ *     [--out result.json]   (written there as well as printed)
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startDynamoDb } from '../lib/local-stack.ts';
 import { ensureTable } from '../lib/table.ts';
@@ -15,6 +17,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8420' },
     accounts: { type: 'string', default: '100000' },
     due: { type: 'string', default: '100' },
+    out: { type: 'string' },
   },
 });
 const port = Number(values.port);
@@ -189,22 +192,22 @@ try {
   const result = await runTrialJob({ now });
   const jobSeconds = (Date.now() - jobStart) / 1000;
 
-  console.log(
-    JSON.stringify({
-      accounts: totalAccounts,
-      openTrials: items.filter((item) => item.TrialDuePK).length,
-      due: directItems,
-      seedSeconds,
-      directReadCapacity: directCapacity,
-      jobReadCapacity,
-      jobReadRequests: jobReads,
-      ratio: jobReadCapacity / directCapacity,
-      jobSeconds,
-      reminders7: result.reminders7,
-      expired: result.expired,
-      daysScanned: result.daysScanned.length,
-    }),
-  );
+  const figures = JSON.stringify({
+    accounts: totalAccounts,
+    openTrials: items.filter((item) => item.TrialDuePK).length,
+    due: directItems,
+    seedSeconds,
+    directReadCapacity: directCapacity,
+    jobReadCapacity,
+    jobReadRequests: jobReads,
+    ratio: jobReadCapacity / directCapacity,
+    jobSeconds,
+    reminders7: result.reminders7,
+    expired: result.expired,
+    daysScanned: result.daysScanned.length,
+  });
+  console.log(figures);
+  if (values.out) writeFileSync(values.out, figures);
 } finally {
   await dynamo.stop();
 }
