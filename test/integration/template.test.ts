@@ -20,7 +20,14 @@ beforeAll(async () => {
     process.execPath,
     [bin, 'package', '--stage', 'ci', '--package', outDir],
     {
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', DYNAMODB_ENDPOINT: '', SES_ENDPOINT: '' },
+      env: {
+        ...process.env,
+        SLS_TELEMETRY_DISABLED: '1',
+        DYNAMODB_ENDPOINT: '',
+        SES_ENDPOINT: '',
+        // Its own work folder: the e2e stack may be serving from .esbuild at the same time.
+        ESBUILD_WORK_FOLDER: '.esbuild-package',
+      },
     },
   );
   const template = JSON.parse(
