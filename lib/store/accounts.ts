@@ -7,7 +7,7 @@ import {
   companyFromItem,
   contactFromItem,
   isEntity,
-  trialIndexKeys,
+  withTrialIndex,
 } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
 import { getItems, keyId, type Page, queryAll, queryPage, type WriteStep, write } from './table.ts';
@@ -186,15 +186,7 @@ export function saveAccount(before: Account, after: Account): WriteStep {
   );
   values[':before'] = before.updatedAt;
   values[':subs'] = before.subAccountCount;
-  const index = trialIndexKeys(after);
-  let expression = `SET ${sets.join(', ')}`;
-  if (index) {
-    expression += ', TrialDuePK = :duePk, TrialDueSK = :dueSk';
-    values[':duePk'] = index.TrialDuePK;
-    values[':dueSk'] = index.TrialDueSK;
-  } else {
-    expression += ' REMOVE TrialDuePK, TrialDueSK';
-  }
+  const expression = withTrialIndex(`SET ${sets.join(', ')}`, values, after);
   return {
     item: write.update(
       keys.account(before.partnerId, before.companyId, before.id),

@@ -59,6 +59,22 @@ export function trialIndexKeys(
   return keys.trialDue(dueBucket(dueAt, account.updatedAt), dueAt, account.id);
 }
 
+/**
+ * Appends to an update expression (which must end in its SET clause) what keeps the account's
+ * trial index entry right: set to its next due bucket, or removed once the trial is closed.
+ */
+export function withTrialIndex(
+  setExpression: string,
+  values: Record<string, unknown>,
+  account: Account,
+): string {
+  const index = trialIndexKeys(account);
+  if (!index) return `${setExpression} REMOVE TrialDuePK, TrialDueSK`;
+  values[':duePk'] = index.TrialDuePK;
+  values[':dueSk'] = index.TrialDueSK;
+  return `${setExpression}, TrialDuePK = :duePk, TrialDueSK = :dueSk`;
+}
+
 export function accountFromItem(item: Item): Account {
   const account = strip<Account>(item);
   return {

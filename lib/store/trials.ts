@@ -7,7 +7,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import type { Account } from '#lib/model.ts';
 import type { TrialStage } from '#lib/rules/trials.ts';
-import { accountFromItem, trialIndexKeys } from './items.ts';
+import { accountFromItem, withTrialIndex } from './items.ts';
 import { keys, TRIAL_INDEX } from './keys.ts';
 import type { Item, WriteStep } from './table.ts';
 import { write } from './table.ts';
@@ -50,7 +50,6 @@ const transitionCondition =
 
 /** Moves an open trial to its next stage (or out of the index when `to` is null). */
 export function advanceTrialStep(account: Account, from: TrialStage, next: Account): WriteStep {
-  const index = trialIndexKeys(next);
   const values: Record<string, unknown> = {
     ':from': from,
     ':endsAt': account.trialEndsAt,
@@ -60,14 +59,11 @@ export function advanceTrialStep(account: Account, from: TrialStage, next: Accou
     ':status': next.status,
     ':at': next.updatedAt,
   };
-  let expression = 'SET trialStage = :stage, #status = :status, updatedAt = :at';
-  if (index) {
-    expression += ', TrialDuePK = :duePk, TrialDueSK = :dueSk';
-    values[':duePk'] = index.TrialDuePK;
-    values[':dueSk'] = index.TrialDueSK;
-  } else {
-    expression += ' REMOVE TrialDuePK, TrialDueSK';
-  }
+  const expression = withTrialIndex(
+    'SET trialStage = :stage, #status = :status, updatedAt = :at',
+    values,
+    next,
+  );
   return {
     item: write.update(
       keys.account(account.partnerId, account.companyId, account.id),
