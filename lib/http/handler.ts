@@ -198,13 +198,7 @@ function httpEdge(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> 
       (request.internal as Record<string, unknown>).requestId = requestId;
       logger.appendKeys({ requestId });
     },
-    after: (request) => {
-      const requestId = String((request.internal as Record<string, unknown>).requestId);
-      const response = request.response ?? { statusCode: 204 };
-      request.response = {
-        ...response,
-        headers: { ...response.headers, 'x-request-id': requestId },
-      };
+    after: () => {
       logger.removeKeys(['requestId']);
     },
     onError: (request) => {
