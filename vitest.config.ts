@@ -1,5 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { defineConfig } from 'vitest/config';
 import { integrationPorts, TEST_TABLE } from './test/support/ports.ts';
+
+/** Signs the sessions of in-process tests; made per run, never a fixed value in the code. */
+const TEST_SESSION_SECRET = randomBytes(32).toString('base64url');
 
 export default defineConfig({
   test: {
@@ -8,7 +12,11 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
-          env: { TABLE_NAME: TEST_TABLE, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+          env: {
+            TABLE_NAME: TEST_TABLE,
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+            SESSION_SECRET: TEST_SESSION_SECRET,
+          },
         },
       },
       {
@@ -24,6 +32,7 @@ export default defineConfig({
             DYNAMODB_ENDPOINT: `http://127.0.0.1:${integrationPorts.dynamoDb}`,
             SES_ENDPOINT: `http://127.0.0.1:${integrationPorts.ses}`,
             POWERTOOLS_LOG_LEVEL: 'SILENT',
+            SESSION_SECRET: TEST_SESSION_SECRET,
           },
         },
       },

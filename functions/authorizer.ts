@@ -1,20 +1,24 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { principalForApiKey } from '#lib/auth/api-keys.ts';
 import { type Principal, toAuthorizerContext } from '#lib/auth/principal.ts';
+import { principalForSession } from '#lib/auth/session-principal.ts';
+import { looksLikeSessionToken } from '#lib/auth/sessions.ts';
 import { logger } from '#lib/logger.ts';
 
 /**
- * Resolves the bearer token to its caller. It always authorizes and passes the caller on:
- * an HTTP API cannot shape an authorizer's refusal, so the handler answers an unknown caller
- * with the service's own 401 problem document.
+ * Resolves the bearer token (partner or storage API key, or session token) to its caller. It
+ * always authorizes and passes the caller on: an HTTP API cannot shape an authorizer's refusal,
+ * so the handler answers an unknown caller with the service's own 401 problem document.
  */
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2) => {
   const header = event.headers?.authorization ?? event.identitySource?.[0] ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  const token = /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
   let principal: Principal = { kind: 'anonymous' };
-  if (match?.[1]) {
+  if (token) {
     try {
-      principal = await principalForApiKey(match[1]);
+      principal = looksLikeSessionToken(token)
+        ? await principalForSession(token)
+        : await principalForApiKey(token);
     } catch (error) {
       logger.error('Authorizer lookup failed', { error: (error as Error).message });
       throw error;

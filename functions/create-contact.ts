@@ -1,15 +1,19 @@
 import { route } from '#lib/http/handler.ts';
 import { createContact } from '#lib/provisioning/contacts.ts';
-import { partnerScope } from '#lib/provisioning/scope.ts';
+import { companyScope } from '#lib/provisioning/scope.ts';
 import { contactSchema } from '#lib/schemas.ts';
 
 export const handler = route({
-  allow: ['partner'],
+  allow: ['partner', 'companyAdmin'],
   idempotent: true,
   params: ['companyId'],
   body: contactSchema,
   handle: async ({ principal, params, body }) => ({
     status: 201,
-    body: await createContact(partnerScope(principal), params.companyId as string, body),
+    body: await createContact(
+      companyScope(principal, params.companyId as string),
+      params.companyId as string,
+      body,
+    ),
   }),
 });

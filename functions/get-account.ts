@@ -1,14 +1,14 @@
 import { route } from '#lib/http/handler.ts';
 import { getAccount } from '#lib/provisioning/accounts.ts';
-import { partnerScope } from '#lib/provisioning/scope.ts';
+import { companyScope } from '#lib/provisioning/scope.ts';
 
 export const handler = route({
-  allow: ['partner'],
+  allow: ['partner', 'companyAdmin'],
   params: ['companyId', 'accountId'],
   handle: async ({ principal, params }) => ({
     status: 200,
     body: await getAccount(
-      partnerScope(principal),
+      companyScope(principal, params.companyId as string),
       params.companyId as string,
       params.accountId as string,
     ),

@@ -1,12 +1,15 @@
 import { route } from '#lib/http/handler.ts';
 import { getCompany } from '#lib/provisioning/companies.ts';
-import { partnerScope } from '#lib/provisioning/scope.ts';
+import { companyScope } from '#lib/provisioning/scope.ts';
 
 export const handler = route({
-  allow: ['partner'],
+  allow: ['partner', 'companyAdmin'],
   params: ['companyId'],
   handle: async ({ principal, params }) => ({
     status: 200,
-    body: await getCompany(partnerScope(principal), params.companyId as string),
+    body: await getCompany(
+      companyScope(principal, params.companyId as string),
+      params.companyId as string,
+    ),
   }),
 });

@@ -125,3 +125,27 @@ export const listQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(1024).optional(),
 });
 export type ListQuery = z.infer<typeof listQuerySchema>;
+
+/** Login and recovery name the username as typed; a malformed one simply cannot match. */
+const loginUsername = z.string().min(1, 'Must not be empty.').max(254).transform(normalizeUsername);
+/** Checked against the stored hash, or by the password rules; bounded so hashing stays cheap. */
+const secretField = z.string().min(1, 'Must not be empty.').max(1024);
+
+export const loginSchema = z.strictObject({ username: loginUsername, password: secretField });
+export type LoginBody = z.infer<typeof loginSchema>;
+
+export const changePasswordSchema = z.strictObject({
+  currentPassword: secretField,
+  newPassword: passwordField,
+});
+export type ChangePasswordBody = z.infer<typeof changePasswordSchema>;
+
+export const recoverSchema = z.strictObject({
+  username: loginUsername,
+  secretAnswer: secretField,
+  newPassword: passwordField,
+});
+export type RecoverBody = z.infer<typeof recoverSchema>;
+
+export const updateMeSchema = z.strictObject({ userQuotaMb: quotaField.nullable() });
+export type UpdateMeBody = z.infer<typeof updateMeSchema>;

@@ -9,6 +9,29 @@ export interface PartnerPrincipal {
   fineIncrements: boolean;
 }
 
+/** What every session (from a login or an impersonation) names. */
+interface SessionFields {
+  partnerId: string;
+  partnerName: string;
+  fineIncrements: boolean;
+  companyId: string;
+  /** The account logged in; for an impersonation, the company's admin account. */
+  accountId: string;
+  /** The session came from a temporary password: only the password change is open to it. */
+  mustChangePassword: boolean;
+}
+
+/** A company's admin account logged in, or a partner acting as it ("login as company admin"). */
+export interface CompanyAdminPrincipal extends SessionFields {
+  kind: 'companyAdmin';
+  /** Set when a partner holds this session through impersonation. */
+  actingPartnerId: string | null;
+}
+
+export interface BackupUserPrincipal extends SessionFields {
+  kind: 'backupUser';
+}
+
 export interface StoragePrincipal {
   kind: 'storage';
 }
@@ -17,8 +40,13 @@ export interface AnonymousPrincipal {
   kind: 'anonymous';
 }
 
-export type Principal = PartnerPrincipal | StoragePrincipal | AnonymousPrincipal;
+export type SessionPrincipal = CompanyAdminPrincipal | BackupUserPrincipal;
+export type Principal = PartnerPrincipal | SessionPrincipal | StoragePrincipal | AnonymousPrincipal;
 export type PrincipalKind = Principal['kind'];
+export type SessionRole = SessionPrincipal['kind'];
+
+export const isSession = (principal: Principal): principal is SessionPrincipal =>
+  principal.kind === 'companyAdmin' || principal.kind === 'backupUser';
 
 /** The authorizer context is flat strings/booleans: API Gateway caches and forwards it as is. */
 export type AuthorizerContext = Record<string, string | boolean | number>;
@@ -32,6 +60,19 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
         partnerName: principal.partnerName,
         fineIncrements: principal.fineIncrements,
       };
+    case 'companyAdmin':
+    case 'backupUser':
+      return {
+        kind: principal.kind,
+        partnerId: principal.partnerId,
+        partnerName: principal.partnerName,
+        fineIncrements: principal.fineIncrements,
+        companyId: principal.companyId,
+        accountId: principal.accountId,
+        mustChangePassword: principal.mustChangePassword,
+        // The context holds no nulls: an empty string means "not impersonated".
+        actingPartnerId: principal.kind === 'companyAdmin' ? (principal.actingPartnerId ?? '') : '',
+      };
     case 'storage':
       return { kind: 'storage' };
     default:
@@ -39,16 +80,33 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
   }
 }
 
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+const flag = (value: unknown) => value === true || value === 'true';
+
 export function fromAuthorizerContext(context: unknown): Principal {
   if (!context || typeof context !== 'object') return { kind: 'anonymous' };
   const c = context as Record<string, unknown>;
-  if (c.kind === 'partner' && typeof c.partnerId === 'string' && c.partnerId) {
+  if (c.kind === 'partner' && text(c.partnerId)) {
     return {
       kind: 'partner',
-      partnerId: c.partnerId,
-      partnerName: typeof c.partnerName === 'string' ? c.partnerName : '',
-      fineIncrements: c.fineIncrements === true || c.fineIncrements === 'true',
+      partnerId: text(c.partnerId),
+      partnerName: text(c.partnerName),
+      fineIncrements: flag(c.fineIncrements),
     };
+  }
+  if ((c.kind === 'companyAdmin' || c.kind === 'backupUser') && text(c.partnerId)) {
+    if (!text(c.companyId) || !text(c.accountId)) return { kind: 'anonymous' };
+    const session: SessionFields = {
+      partnerId: text(c.partnerId),
+      partnerName: text(c.partnerName),
+      fineIncrements: flag(c.fineIncrements),
+      companyId: text(c.companyId),
+      accountId: text(c.accountId),
+      mustChangePassword: flag(c.mustChangePassword),
+    };
+    return c.kind === 'companyAdmin'
+      ? { kind: 'companyAdmin', ...session, actingPartnerId: text(c.actingPartnerId) || null }
+      : { kind: 'backupUser', ...session };
   }
   if (c.kind === 'storage') return { kind: 'storage' };
   return { kind: 'anonymous' };

@@ -12,7 +12,12 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { z } from 'zod';
-import { fromAuthorizerContext, type Principal, type PrincipalKind } from '#lib/auth/principal.ts';
+import {
+  fromAuthorizerContext,
+  isSession,
+  type Principal,
+  type PrincipalKind,
+} from '#lib/auth/principal.ts';
 import { AppError, forbidden, notFound, unauthorized, validationFailed } from '#lib/errors.ts';
 import { logger } from '#lib/logger.ts';
 import { fromIdempotencyError, idempotent } from './idempotency.ts';
@@ -46,7 +51,10 @@ export interface RouteOptions<
   BS extends z.ZodType | undefined,
   QS extends z.ZodType | undefined,
 > {
+  /** Who may call; `anonymous` makes the route public (login, recovery). */
   allow: readonly K[];
+  /** Open to a session from a temporary password (only the password change is). */
+  whilePasswordChangeRequired?: boolean;
   body?: BS;
   query?: QS;
   /** Honour `Idempotency-Key` (every POST). */
@@ -75,9 +83,19 @@ export function route<
   if (options.idempotent) handler.use(idempotent());
   const routed = handler.handler(async (event) => {
     const principal = fromAuthorizerContext(event.requestContext?.authorizer?.lambda);
-    if (principal.kind === 'anonymous') throw unauthorized();
-    if (!(options.allow as readonly PrincipalKind[]).includes(principal.kind)) {
-      throw forbidden('This route is not available to the caller.');
+    const allowed = options.allow as readonly PrincipalKind[];
+    if (!allowed.includes('anonymous')) {
+      if (principal.kind === 'anonymous') throw unauthorized();
+      if (
+        isSession(principal) &&
+        principal.mustChangePassword &&
+        !options.whilePasswordChangeRequired
+      ) {
+        throw passwordChangeRequired();
+      }
+      if (!allowed.includes(principal.kind)) {
+        throw forbidden('This route is not available to the caller.');
+      }
     }
     const params: Record<string, string> = {};
     for (const name of options.params ?? []) {
@@ -96,6 +114,7 @@ export function route<
       params,
       event,
     });
+    if (reply.status === 204) return { statusCode: 204 };
     return {
       statusCode: reply.status,
       headers: { 'content-type': 'application/json' },
@@ -110,6 +129,12 @@ export function route<
     return { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
   };
 }
+
+const passwordChangeRequired = () =>
+  new AppError(403, 'PASSWORD_CHANGE_REQUIRED', {
+    detail:
+      'This session holds a temporary password: choose a new one with POST /v1/auth/password first.',
+  });
 
 function validate<S extends z.ZodType>(schema: S, input: unknown, prefix: string): z.infer<S> {
   const parsed = schema.safeParse(input);
@@ -176,9 +201,14 @@ export function problemFor(error: unknown, requestId: string): HttpResult {
       error: { name: e?.name, message: e?.message, stack: e?.stack },
     });
   }
+  const retryAfter = problem.extensions.retryAfterSeconds;
   return {
     statusCode: problem.status,
-    headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId },
+    headers: {
+      'content-type': 'application/problem+json',
+      'x-request-id': requestId,
+      ...(typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {}),
+    },
     body: JSON.stringify({
       type: `https://errors.backup-provisioning.dev/${problem.code.toLowerCase().replaceAll('_', '-')}`,
       title: problem.title,

@@ -1,15 +1,18 @@
 /**
  * `Idempotency-Key` on every POST (SPEC §3), with Powertools idempotency and the records in
- * the service's own table. The key is scoped to the caller, so two partners cannot collide;
- * the raw body is the payload: the same key with another body is refused. Failed requests
+ * the service's own table. The key is scoped to the caller, so two callers cannot collide;
+ * the parsed body is the payload: the same key with another body is refused. Failed requests
  * leave no record, so a corrected retry with the same key is carried out.
  */
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import type middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { dynamoDb } from '#lib/clients/dynamodb.ts';
 import { AppError } from '#lib/errors.ts';
 import { IDEMPOTENCY, keys } from '#lib/store/keys.ts';
+import type { HttpEvent, HttpResult } from './handler.ts';
 
 export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
 
@@ -33,16 +36,50 @@ function persistenceStore(): DynamoDBPersistenceLayer {
 
 const config = () =>
   new IdempotencyConfig({
-    // Null (no header) skips idempotency; otherwise caller and key together name the request.
+    // Null (no header) skips idempotency; otherwise caller and key together name the request:
+    // two company admins (or an admin and the partner acting as it) never share a key.
     eventKeyJmesPath:
-      'headers."idempotency-key" && [requestContext.authorizer.lambda.kind, requestContext.authorizer.lambda.partnerId, headers."idempotency-key"]',
-    payloadValidationJmesPath: 'body',
+      'headers."idempotency-key" && [requestContext.authorizer.lambda.kind, requestContext.authorizer.lambda.partnerId, requestContext.authorizer.lambda.companyId, requestContext.authorizer.lambda.accountId, requestContext.authorizer.lambda.actingPartnerId, headers."idempotency-key"]',
+    payloadValidationJmesPath: `requestContext.${REDACTED_BODY}`,
     expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
     throwOnNoIdempotencyKey: false,
   });
 
-export const idempotent = () =>
-  makeHandlerIdempotent({ persistenceStore: persistenceStore(), config: config() });
+/** Where the body with its secrets blanked out is put for Powertools to hash. */
+const REDACTED_BODY = 'redactedBody';
+const SECRET_FIELDS = new Set(['password', 'secretAnswer', 'currentPassword', 'newPassword']);
+
+/**
+ * The body as compared for a reused key, with every secret field replaced by a marker: the
+ * stored payload hash is an unsalted fast hash, which must not be computed over a password.
+ * Two bodies that differ only in a secret count as the same request.
+ */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([name, field]) => [
+      name,
+      SECRET_FIELDS.has(name) ? '[secret]' : redactSecrets(field),
+    ]),
+  );
+}
+
+export const idempotent = (): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> => {
+  const powertools = makeHandlerIdempotent({
+    persistenceStore: persistenceStore(),
+    config: config(),
+  });
+  return {
+    before: async (request) => {
+      const context = request.event.requestContext as unknown as Record<string, unknown>;
+      context[REDACTED_BODY] = redactSecrets(request.event.body);
+      return powertools.before?.(request as never);
+    },
+    after: powertools.after as never,
+    onError: powertools.onError as never,
+  };
+};
 
 /** What Powertools throws, as the service's own errors. */
 export function fromIdempotencyError(error: Error): AppError | null {

@@ -4,15 +4,19 @@
  */
 import { z } from 'zod';
 import {
+  changePasswordSchema,
   contactSchema,
   createAccountSchema,
   createCompanySchema,
+  loginSchema,
+  recoverSchema,
   updateAccountSchema,
   updateCompanySchema,
+  updateMeSchema,
   usageReportsSchema,
 } from '#lib/schemas.ts';
 
-type Caller = 'partner' | 'storage' | 'anyone';
+type Caller = 'partner' | 'companyAdmin' | 'backupUser' | 'storage' | 'anyone';
 
 export interface RouteDoc {
   method: 'get' | 'post' | 'patch' | 'delete';
@@ -23,6 +27,8 @@ export interface RouteDoc {
   body?: z.ZodType;
   status: number;
   list?: boolean;
+  /** A POST whose reply is a secret (a session token): Idempotency-Key is accepted, not stored. */
+  replyIsSecret?: boolean;
 }
 
 export const ROUTES: RouteDoc[] = [
@@ -49,7 +55,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/companies/{companyId}',
     operationId: 'getCompany',
     summary: 'One company',
-    callers: ['partner'],
+    callers: ['partner', 'companyAdmin'],
     status: 200,
   },
   {
@@ -74,7 +80,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/companies/{companyId}/contacts',
     operationId: 'createContact',
     summary: 'Create a contact',
-    callers: ['partner'],
+    callers: ['partner', 'companyAdmin'],
     body: contactSchema,
     status: 201,
   },
@@ -83,7 +89,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/companies/{companyId}/contacts',
     operationId: 'listContacts',
     summary: 'List contacts',
-    callers: ['partner'],
+    callers: ['partner', 'companyAdmin'],
     status: 200,
     list: true,
   },
@@ -92,7 +98,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/companies/{companyId}/accounts',
     operationId: 'createAccount',
     summary: 'Create a parent account (plan) or a sub-account (parentId)',
-    callers: ['partner'],
+    callers: ['partner', 'companyAdmin'],
     body: createAccountSchema,
     status: 201,
   },
@@ -101,7 +107,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/companies/{companyId}/accounts',
     operationId: 'listAccounts',
     summary: 'List accounts',
-    callers: ['partner'],
+    callers: ['partner', 'companyAdmin'],
     status: 200,
     list: true,
   },
@@ -110,7 +116,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/companies/{companyId}/accounts/{accountId}',
     operationId: 'getAccount',
     summary: 'One account',
-    callers: ['partner'],
+    callers: ['partner', 'companyAdmin'],
     status: 200,
   },
   {
@@ -118,7 +124,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/companies/{companyId}/accounts/{accountId}',
     operationId: 'updateAccount',
     summary: 'Resize, convert plan, extend trial or change contact',
-    callers: ['partner'],
+    callers: ['partner', 'companyAdmin'],
     body: updateAccountSchema,
     status: 200,
   },
@@ -127,7 +133,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/companies/{companyId}/accounts/{accountId}',
     operationId: 'cancelAccount',
     summary: 'Cancel an account (and its sub-accounts)',
-    callers: ['partner'],
+    callers: ['partner', 'companyAdmin'],
     status: 200,
   },
   {
@@ -135,7 +141,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/companies/{companyId}/usage',
     operationId: 'getUsage',
     summary: 'The Backup Account Usage table',
-    callers: ['partner'],
+    callers: ['partner', 'companyAdmin'],
     status: 200,
   },
   {
@@ -152,9 +158,73 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/audit',
     operationId: 'listAudit',
     summary: 'The audit log, newest first',
-    callers: ['partner'],
+    callers: ['partner', 'companyAdmin'],
     status: 200,
     list: true,
+  },
+  {
+    method: 'post',
+    path: '/v1/companies/{companyId}/accounts/{accountId}/password-reset',
+    operationId: 'resetPassword',
+    summary: 'A new temporary password, e-mailed to the account contact (not for UltraSafe)',
+    callers: ['partner', 'companyAdmin'],
+    status: 202,
+  },
+  {
+    method: 'post',
+    path: '/v1/companies/{companyId}/impersonate',
+    operationId: 'impersonate',
+    summary: 'Login as company admin: a one-hour company-admin session naming the partner',
+    callers: ['partner'],
+    status: 200,
+    replyIsSecret: true,
+  },
+  {
+    method: 'post',
+    path: '/v1/auth/login',
+    operationId: 'login',
+    summary: 'Log in as a backup user or company admin',
+    callers: ['anyone'],
+    body: loginSchema,
+    status: 200,
+    replyIsSecret: true,
+  },
+  {
+    method: 'post',
+    path: '/v1/auth/password',
+    operationId: 'changePassword',
+    summary: 'Replace the password (the only call a temporary-password session may make)',
+    callers: ['companyAdmin', 'backupUser'],
+    body: changePasswordSchema,
+    status: 200,
+    replyIsSecret: true,
+  },
+  {
+    method: 'post',
+    path: '/v1/auth/recover',
+    operationId: 'recover',
+    summary: 'Set a new password with the secret answer (not for UltraSafe)',
+    callers: ['anyone'],
+    body: recoverSchema,
+    status: 204,
+    replyIsSecret: true,
+  },
+  {
+    method: 'get',
+    path: '/v1/me',
+    operationId: 'getMe',
+    summary: "The caller's own account, with features, quotas, usage and trial end",
+    callers: ['backupUser', 'companyAdmin'],
+    status: 200,
+  },
+  {
+    method: 'patch',
+    path: '/v1/me',
+    operationId: 'updateMe',
+    summary: "Set the caller's own user quota (null = unlimited)",
+    callers: ['backupUser', 'companyAdmin'],
+    body: updateMeSchema,
+    status: 200,
   },
   {
     method: 'get',
@@ -189,7 +259,9 @@ function operation(route: RouteDoc) {
     parameters.push({
       name: 'Idempotency-Key',
       in: 'header',
-      description: 'The same key with the same body within 24 h returns the first response.',
+      description: route.replyIsSecret
+        ? 'Accepted but not stored: the reply holds a secret.'
+        : 'The same key with the same body within 24 h returns the first response.',
       schema: { type: 'string', maxLength: 255 },
     });
   }
@@ -212,7 +284,10 @@ function operation(route: RouteDoc) {
         }
       : {}),
     responses: {
-      [String(route.status)]: { description: 'Success', content: { 'application/json': {} } },
+      [String(route.status)]:
+        route.status === 204
+          ? { description: 'Done' }
+          : { description: 'Success', content: { 'application/json': {} } },
       default: problem,
     },
   };
@@ -239,7 +314,8 @@ export function openApiDocument() {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'A partner API key or a storage-service key',
+          description:
+            'A partner API key, a storage-service key, or a session token from /v1/auth/login or impersonation',
         },
       },
       schemas: {

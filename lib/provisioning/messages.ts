@@ -21,3 +21,26 @@ export function welcomeMessage(scope: TenantScope, account: Account): OutboxMess
     createdAt: account.createdAt,
   };
 }
+
+/** A password reset: the mailer generates the new temporary password when it sends. */
+export function passwordResetMessage(
+  scope: TenantScope,
+  account: Account,
+  at: string,
+): OutboxMessage {
+  return {
+    id: ulid(),
+    kind: 'password-reset',
+    partnerId: account.partnerId,
+    companyId: account.companyId,
+    accountId: account.id,
+    username: account.username,
+    contactId: account.contactId,
+    senderName: scope.partnerName,
+    generatePassword: true,
+    ultraSafe: account.ultraSafe,
+    plan: account.plan,
+    trialEndsAt: account.trialEndsAt,
+    createdAt: at,
+  };
+}

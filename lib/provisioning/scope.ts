@@ -1,13 +1,21 @@
-import type { PartnerPrincipal } from '#lib/auth/principal.ts';
+import type {
+  CompanyAdminPrincipal,
+  PartnerPrincipal,
+  SessionPrincipal,
+} from '#lib/auth/principal.ts';
+import { notFound } from '#lib/errors.ts';
 
 /**
  * The tenant a request acts in and who acts. Every store access is keyed by `partnerId`, so
- * nothing outside the caller's partner can be reached.
+ * nothing outside the caller's partner can be reached; a company admin's scope also pins the
+ * one company it may reach.
  */
 export interface TenantScope {
   partnerId: string;
   partnerName: string;
   fineIncrements: boolean;
+  /** Set for a company admin: the only company this scope reaches. */
+  companyId: string | null;
   actor: string;
   actingAs: string | null;
 }
@@ -16,6 +24,52 @@ export const partnerScope = (principal: PartnerPrincipal): TenantScope => ({
   partnerId: principal.partnerId,
   partnerName: principal.partnerName,
   fineIncrements: principal.fineIncrements,
+  companyId: null,
   actor: `partner:${principal.partnerId}`,
   actingAs: null,
 });
+
+/**
+ * A logged-in user acting on its own account, or a company admin on its company. A partner
+ * holding an impersonation session is recorded as itself, acting as the company's admin.
+ */
+export const sessionScope = (principal: SessionPrincipal): TenantScope => {
+  const actingPartnerId = principal.kind === 'companyAdmin' ? principal.actingPartnerId : null;
+  return {
+    partnerId: principal.partnerId,
+    partnerName: principal.partnerName,
+    fineIncrements: principal.fineIncrements,
+    companyId: principal.companyId,
+    actor: actingPartnerId ? `partner:${actingPartnerId}` : `account:${principal.accountId}`,
+    actingAs: actingPartnerId ? `admin-of-company:${principal.companyId}` : null,
+  };
+};
+
+/** A user acting on its own account without a session (self-service recovery). */
+export const accountScope = (account: {
+  partnerId: string;
+  companyId: string;
+  id: string;
+}): TenantScope => ({
+  partnerId: account.partnerId,
+  partnerName: '',
+  fineIncrements: false,
+  companyId: account.companyId,
+  actor: `account:${account.id}`,
+  actingAs: null,
+});
+
+/**
+ * The scope of a company route. Another company's id is answered 404 to a company admin, as
+ * another partner's is to a partner, so ids cannot be probed.
+ */
+export function companyScope(
+  principal: PartnerPrincipal | CompanyAdminPrincipal,
+  companyId: string,
+): TenantScope {
+  if (principal.kind === 'partner') return partnerScope(principal);
+  if (principal.companyId !== companyId) throw notFound('Company');
+  return sessionScope(principal);
+}
+
+export const isCompanyAdminScope = (scope: TenantScope): boolean => scope.companyId !== null;

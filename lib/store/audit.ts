@@ -1,11 +1,14 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
-import { ENTITY, keys } from './keys.ts';
-import { type Page, queryPage, type WriteStep, write } from './table.ts';
+import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
+import { validationFailed } from '#lib/errors.ts';
+import { COMPANY_AUDIT_INDEX, ENTITY, keys } from './keys.ts';
+import { type Item, type Page, queryPage, type WriteStep, write } from './table.ts';
 
 export interface AuditEntry {
   id: string;
   at: string;
-  /** Who acted, e.g. `partner:01J…`. */
+  /** Who acted, e.g. `partner:01J…` or `account:01J…`. */
   actor: string;
   /** On whose behalf, when acting as someone else (e.g. `admin-of-company:01J…`); else null. */
   actingAs: string | null;
@@ -20,14 +23,32 @@ const nextId = monotonicFactory();
 
 export const newAuditId = (at: Date) => nextId(at.getTime());
 
+/** Filed under the partner; an entry about a company is also indexed for its company admin. */
 export function auditStep(partnerId: string, entry: AuditEntry): WriteStep {
   return {
     item: write.put(
-      { ...keys.audit(partnerId, entry.id), entity: ENTITY.audit, ...entry },
+      {
+        ...keys.audit(partnerId, entry.id),
+        entity: ENTITY.audit,
+        ...(entry.companyId ? keys.companyAudit(partnerId, entry.companyId) : {}),
+        ...entry,
+      },
       'attribute_not_exists(PK)',
     ),
   };
 }
+
+const entryFromItem = (item: Item): AuditEntry => ({
+  id: item.id as string,
+  at: item.at as string,
+  actor: item.actor as string,
+  actingAs: (item.actingAs as string | null) ?? null,
+  action: item.action as string,
+  targetType: item.targetType as AuditEntry['targetType'],
+  targetId: item.targetId as string,
+  companyId: (item.companyId as string | null) ?? null,
+  details: (item.details as Record<string, unknown>) ?? {},
+});
 
 export async function listAudit(
   partnerId: string,
@@ -36,18 +57,43 @@ export async function listAudit(
 ): Promise<Page<AuditEntry>> {
   const { PK, skPrefix } = keys.auditOf(partnerId);
   const page = await queryPage({ pk: PK, skPrefix, limit, cursor, newestFirst: true });
+  return { items: page.items.map(entryFromItem), nextCursor: page.nextCursor };
+}
+
+/**
+ * One company's entries, newest first, from the sparse CompanyAudit index. As with the
+ * partner's list, the cursor carries only the sort key; the partition comes from the caller.
+ */
+export async function listCompanyAudit(
+  partnerId: string,
+  companyId: string,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<AuditEntry>> {
+  const { PK, skPrefix } = keys.auditOf(partnerId);
+  const { CompanyAuditPK } = keys.companyAudit(partnerId, companyId);
+  let startKey: Record<string, string> | undefined;
+  if (cursor) {
+    const sk = Buffer.from(cursor, 'base64url').toString('utf8');
+    if (!sk.startsWith(skPrefix)) {
+      throw validationFailed([{ path: 'cursor', message: 'Not a cursor of this list.' }]);
+    }
+    startKey = { PK, SK: sk, CompanyAuditPK };
+  }
+  const out = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName(),
+      IndexName: COMPANY_AUDIT_INDEX,
+      KeyConditionExpression: 'CompanyAuditPK = :pk',
+      ExpressionAttributeValues: { ':pk': CompanyAuditPK },
+      Limit: limit,
+      ScanIndexForward: false,
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+    }),
+  );
+  const last = out.LastEvaluatedKey as { SK: string } | undefined;
   return {
-    items: page.items.map((item) => ({
-      id: item.id as string,
-      at: item.at as string,
-      actor: item.actor as string,
-      actingAs: (item.actingAs as string | null) ?? null,
-      action: item.action as string,
-      targetType: item.targetType as AuditEntry['targetType'],
-      targetId: item.targetId as string,
-      companyId: (item.companyId as string | null) ?? null,
-      details: (item.details as Record<string, unknown>) ?? {},
-    })),
-    nextCursor: page.nextCursor,
+    items: (out.Items ?? []).map(entryFromItem),
+    nextCursor: last ? Buffer.from(last.SK, 'utf8').toString('base64url') : null,
   };
 }

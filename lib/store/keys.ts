@@ -26,6 +26,7 @@ export const ENTITY = {
   parentMarker: 'PARENT_MARKER',
   outbox: 'OUTBOX',
   audit: 'AUDIT',
+  attempts: 'ATTEMPTS',
 } as const;
 
 const partnerPk = (partnerId: string) => `PARTNER#${partnerId}`;
@@ -36,6 +37,8 @@ const companyPk = (partnerId: string, companyId: string) =>
 export const IDEMPOTENCY = { partition: 'IDEMPOTENCY', expiryAttribute: 'expiresAt' } as const;
 
 export const TRIAL_INDEX = 'TrialDue';
+/** Sparse: audit entries about a company, for its company admin. */
+export const COMPANY_AUDIT_INDEX = 'CompanyAudit';
 
 export const keys = {
   idempotencyPartition: () => IDEMPOTENCY.partition,
@@ -93,4 +96,14 @@ export const keys = {
     SK: `AUDIT#${entryId}`,
   }),
   auditOf: (partnerId: string) => ({ PK: `${partnerPk(partnerId)}#AUDIT`, skPrefix: 'AUDIT#' }),
+  /** The CompanyAudit index key an audit entry about a company carries. */
+  companyAudit: (partnerId: string, companyId: string) => ({
+    CompanyAuditPK: `${companyPk(partnerId, companyId)}#AUDIT`,
+  }),
+
+  /** Global: failed logins or recovery attempts of one username (which may not exist). */
+  attempts: (kind: 'login' | 'recover', username: string): Key => ({
+    PK: `ATTEMPTS#${kind}#${username}`,
+    SK: 'ATTEMPTS',
+  }),
 };

@@ -73,6 +73,7 @@ function newScope(): TenantScope {
     partnerId,
     partnerName: 'Bench IT',
     fineIncrements: false,
+    companyId: null,
     actor: `partner:${partnerId}`,
     actingAs: null,
   };

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -197,6 +198,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       LAMBDA_PORT: String(ports.lambda),
       WEBSOCKET_PORT: String(ports.websocket),
       STREAM_CHECKPOINT_FILE: options.streamCheckpointFile,
+      // Signs session tokens; a stack without one of its own gets a fresh one per start.
+      SESSION_SECRET: randomBytes(32).toString('base64url'),
       ...options.env,
     };
     const offline = await startOffline(env, log);

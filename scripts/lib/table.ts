@@ -5,6 +5,7 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { parse } from 'yaml';
@@ -38,15 +39,29 @@ export function localTableDefinition(tableName: string): CreateTableCommandInput
   };
 }
 
-/** Creates the table unless it exists; returns whether it was created. */
+/**
+ * Creates the table unless it exists; returns whether it was created. A table kept in `.data/`
+ * from an older definition gets the indexes it lacks, as CloudFormation would add them.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  const { ttlAttribute, ...input } = localTableDefinition(tableName);
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    for (const index of input.GlobalSecondaryIndexes ?? []) {
+      if (present.has(index.IndexName)) continue;
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: input.AttributeDefinitions,
+          GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }),
+      );
+    }
     return false;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  const { ttlAttribute, ...input } = localTableDefinition(tableName);
   await client.send(new CreateTableCommand(input));
   await client.send(
     new UpdateTimeToLiveCommand({

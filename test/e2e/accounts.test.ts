@@ -71,8 +71,8 @@ describe('welcome e-mails', () => {
     expect(sub.contact.id).not.toBe(created.contact.id);
     expect(sub.account.contactId).toBe(sub.contact.id);
     const [mail, chosenMail] = await Promise.all([
-      waitForEmail(email, 45_000),
-      waitForEmail(chosenEmail, 45_000),
+      waitForEmail(email, { timeoutMs: 45_000 }),
+      waitForEmail(chosenEmail, { timeoutMs: 45_000 }),
     ]);
     expect(mail.body.text).toContain(username);
     const password = /Temporary password:\s*(\S+)/i.exec(mail.body.text)?.[1];

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { e2ePorts } from '../support/ports.ts';
-import { call, type HttpReply, scanTable, uniqueName } from './helpers.ts';
+import { call, type HttpReply, type StoredEmail, scanTable, uniqueName } from './helpers.ts';
 
 export const GB = 1024;
 
@@ -239,4 +239,37 @@ export async function drainOutbox(maxUnsent = 10, timeoutMs = 90_000): Promise<v
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** A password that meets the policy, different on every call. */
+export const strongPassword = (prefix = 'Pw') => `${prefix}-${uniqueName('x')}-Q7!`;
+
+/** POST /v1/auth/login; returns the reply whatever its status. */
+export const login = (username: string, password: string) =>
+  call('POST', '/v1/auth/login', { body: { username, password } });
+
+/** Logs in and expects a session; returns `{ token, expiresAt, role, mustChangePassword }`. */
+export async function session(username: string, password: string): Promise<any> {
+  const reply = await login(username, password);
+  expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+  return reply.body;
+}
+
+/** Logs in with the temporary password, replaces it, and returns the unrestricted session. */
+export async function firstLogin(username: string, temporaryPassword: string): Promise<any> {
+  const first = await session(username, temporaryPassword);
+  const newPassword = strongPassword('New');
+  const changed = await call('POST', '/v1/auth/password', {
+    token: first.token,
+    body: { currentPassword: temporaryPassword, newPassword },
+  });
+  expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+  return { ...changed.body, password: newPassword };
+}
+
+/** The temporary password in a welcome or reset e-mail. */
+export function temporaryPasswordIn(mail: StoredEmail): string {
+  const password = /Temporary password:\s*(\S+)/i.exec(mail.body.text)?.[1];
+  expect(password, mail.body.text).toBeTruthy();
+  return password as string;
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { e2ePorts } from '../support/ports.ts';
 
@@ -68,30 +68,59 @@ export async function inbox(): Promise<StoredEmail[]> {
   return ((await response.json()) as { emails: StoredEmail[] }).emails;
 }
 
-export async function waitForEmail(to: string, timeoutMs = 20_000): Promise<StoredEmail> {
+export async function waitForEmail(
+  to: string,
+  options: { subject?: string; timeoutMs?: number } = {},
+): Promise<StoredEmail> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = (await inbox()).find((email) => email.destination.to.includes(to));
+    const found = (await inbox()).find(
+      (email) =>
+        email.destination.to.includes(to) &&
+        (options.subject === undefined || email.subject === options.subject),
+    );
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`No e-mail to ${to} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
-export async function scanTable(): Promise<Record<string, unknown>[]> {
-  const client = DynamoDBDocumentClient.from(
+const TABLE = 'backup-provisioning-local';
+
+const tableClient = () =>
+  DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint: inject('dynamoDbUrl'),
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     }),
   );
+
+/**
+ * Moves an account's password issue time into the past: the one thing a test cannot do over
+ * HTTP is wait seven days. The account is found by its id, whatever its key.
+ */
+export async function agePassword(accountId: string, days: number): Promise<void> {
+  const item = (await scanTable()).find((i) => i.entity === 'ACCOUNT' && i.id === accountId);
+  if (!item) throw new Error(`No account ${accountId}`);
+  const issuedAt = new Date(Date.parse(String(item.passwordIssuedAt)) - days * 86_400_000);
+  await tableClient().send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: { PK: item.PK, SK: item.SK },
+      UpdateExpression: 'SET passwordIssuedAt = :at',
+      ExpressionAttributeValues: { ':at': issuedAt.toISOString() },
+    }),
+  );
+}
+
+export async function scanTable(): Promise<Record<string, unknown>[]> {
+  const client = tableClient();
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await client.send(
-      new ScanCommand({ TableName: 'backup-provisioning-local', ExclusiveStartKey: start }),
-    );
+    const out = await client.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: start }));
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
   } while (start);

@@ -18,6 +18,7 @@ export function newScope(options: { fineIncrements?: boolean; name?: string } = 
     partnerId,
     partnerName: options.name ?? 'Acme IT',
     fineIncrements: options.fineIncrements ?? false,
+    companyId: null,
     actor: `partner:${partnerId}`,
     actingAs: null,
   };

@@ -54,7 +54,7 @@ describe('the packaged stack', () => {
     });
     expect(
       table.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName),
-    ).toEqual(['TrialDue']);
+    ).toEqual(['TrialDue', 'CompanyAudit']);
   });
 
   it('gives every function a role of its own, with table actions only on the table', () => {

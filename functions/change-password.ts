@@ -1,0 +1,14 @@
+import { route } from '#lib/http/handler.ts';
+import { changePassword } from '#lib/provisioning/identity.ts';
+import { changePasswordSchema } from '#lib/schemas.ts';
+
+/** The one route open to a temporary-password session; replies with a new session token. */
+export const handler = route({
+  allow: ['companyAdmin', 'backupUser'],
+  whilePasswordChangeRequired: true,
+  body: changePasswordSchema,
+  handle: async ({ principal, body }) => ({
+    status: 200,
+    body: await changePassword(principal, body),
+  }),
+});

@@ -1,0 +1,13 @@
+import { route } from '#lib/http/handler.ts';
+import { recover } from '#lib/provisioning/identity.ts';
+import { recoverSchema } from '#lib/schemas.ts';
+
+/** Public: a forgotten password replaced with the secret answer. */
+export const handler = route({
+  allow: ['anonymous'],
+  body: recoverSchema,
+  handle: async ({ body }) => {
+    await recover(body);
+    return { status: 204, body: null };
+  },
+});

@@ -1,0 +1,103 @@
+/**
+ * Session tokens: short-lived HS256 JWTs (jose). A token names the account, its company and
+ * partner, its role, whether it came from a temporary password, and, for "login as company
+ * admin", the partner acting (RFC 8693 `act`). `pwi` is when the password the session was
+ * opened with was issued: a password change or reset makes every earlier session invalid.
+ */
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { SessionRole } from './principal.ts';
+import { signingKey } from './signing-key.ts';
+
+const ISSUER = 'backup-provisioning';
+const AUDIENCE = 'backup-provisioning-api';
+const ALGORITHM = 'HS256';
+
+/** A login session; short because a token cannot be recalled before it expires. */
+export const SESSION_TTL_SECONDS = 30 * 60;
+/** SPEC §3: "login as company admin" lasts at most one hour. */
+export const IMPERSONATION_TTL_SECONDS = 60 * 60;
+
+export interface SessionClaims {
+  role: SessionRole;
+  partnerId: string;
+  companyId: string;
+  accountId: string;
+  mustChangePassword: boolean;
+  /** The partner holding an impersonation session; null for a login. */
+  actingPartnerId: string | null;
+  /** Issue time of the password the session was opened with; null for an impersonation. */
+  passwordIssuedAt: string | null;
+}
+
+export interface IssuedSession {
+  token: string;
+  expiresAt: string;
+}
+
+export async function issueSession(
+  claims: SessionClaims,
+  now: Date,
+  ttlSeconds: number,
+): Promise<IssuedSession> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const expiresAt = issuedAt + ttlSeconds;
+  const token = await new SignJWT({
+    role: claims.role,
+    pid: claims.partnerId,
+    cid: claims.companyId,
+    mcp: claims.mustChangePassword,
+    ...(claims.passwordIssuedAt ? { pwi: claims.passwordIssuedAt } : {}),
+    ...(claims.actingPartnerId ? { act: { sub: `partner:${claims.actingPartnerId}` } } : {}),
+  })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setSubject(claims.accountId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(await signingKey());
+  return { token, expiresAt: new Date(expiresAt * 1000).toISOString() };
+}
+
+/** A JWT has three base64url parts; API keys start with pk_/sk_. */
+export const looksLikeSessionToken = (token: string): boolean =>
+  /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
+
+/** The token's claims if its signature, issuer, audience and expiry hold; otherwise null. */
+export async function verifySession(
+  token: string,
+  now = new Date(),
+): Promise<SessionClaims | null> {
+  if (!looksLikeSessionToken(token)) return null;
+  try {
+    const { payload } = await jwtVerify(token, await signingKey(), {
+      algorithms: [ALGORITHM],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      currentDate: now,
+      requiredClaims: ['sub', 'exp', 'role', 'pid', 'cid'],
+    });
+    const role = payload.role;
+    if (role !== 'companyAdmin' && role !== 'backupUser') return null;
+    if (typeof payload.pid !== 'string' || typeof payload.cid !== 'string') return null;
+    const actor = (payload.act as { sub?: unknown } | undefined)?.sub;
+    const actingPartnerId =
+      typeof actor === 'string' && actor.startsWith('partner:') ? actor.slice(8) : null;
+    if (actingPartnerId !== null && (role !== 'companyAdmin' || actingPartnerId !== payload.pid)) {
+      return null;
+    }
+    return {
+      role,
+      partnerId: payload.pid,
+      companyId: payload.cid,
+      accountId: payload.sub as string,
+      mustChangePassword: payload.mcp === true,
+      actingPartnerId,
+      passwordIssuedAt: typeof payload.pwi === 'string' ? payload.pwi : null,
+    };
+  } catch (error) {
+    // A bad or expired token is an anonymous caller; anything else (no key) is a real fault.
+    if (error instanceof errors.JOSEError) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,326 @@
+/**
+ * Ways in (SPEC §1, §2.4, §2.5): login, the temporary-password change, self-service recovery,
+ * password reset by a partner or company admin, "login as company admin", and the user's own
+ * account (`/v1/me`).
+ */
+import { randomBytes } from 'node:crypto';
+import type { PartnerPrincipal, SessionPrincipal, SessionRole } from '#lib/auth/principal.ts';
+import { hashSecret, verifySecret } from '#lib/auth/secrets.ts';
+import {
+  IMPERSONATION_TTL_SECONDS,
+  type IssuedSession,
+  issueSession,
+  SESSION_TTL_SECONDS,
+} from '#lib/auth/sessions.ts';
+import { AppError, forbidden, notFound, unauthorized } from '#lib/errors.ts';
+import {
+  type Account,
+  type AccountView,
+  type Company,
+  companyAddOns,
+  toAccountView,
+} from '#lib/model.ts';
+import {
+  assertPassword,
+  assertRecoverable,
+  normalizeSecretAnswer,
+  temporaryPasswordExpired,
+} from '#lib/rules/credentials.ts';
+import { assertNotBelowUsage } from '#lib/rules/quota.ts';
+import { type AttemptKind, assertAttemptAllowed } from '#lib/rules/rate-limit.ts';
+import { loadAccountContext } from '#lib/store/accounts.ts';
+import { requireCompany } from '#lib/store/companies.ts';
+import {
+  loadLoginContext,
+  setPasswordStep,
+  setUserQuotaStep,
+  withdrawPasswordStep,
+} from '#lib/store/credentials.ts';
+import { clearFailures, clearFailuresSteps, recordFailure } from '#lib/store/limits.ts';
+import { outboxStep } from '#lib/store/outbox.ts';
+import { transact } from '#lib/store/table.ts';
+import { audit } from './audit.ts';
+import { passwordResetMessage } from './messages.ts';
+import { accountScope, partnerScope, sessionScope, type TenantScope } from './scope.ts';
+
+export interface SessionReply extends IssuedSession {
+  role: SessionRole;
+  mustChangePassword: boolean;
+}
+
+export interface ImpersonationReply extends IssuedSession {
+  companyId: string;
+}
+
+const invalidCredentials = () =>
+  new AppError(401, 'INVALID_CREDENTIALS', { detail: 'The username or password is wrong.' });
+
+/**
+ * Compared against when the username has no password to compare with, so a login for an
+ * unknown username costs the same scrypt time as one for a known username.
+ */
+let decoyHash: Promise<string> | undefined;
+const decoy = () => {
+  decoyHash ??= hashSecret(randomBytes(24).toString('base64url'));
+  return decoyHash;
+};
+
+const roleOf = (account: Account, company: Company): SessionRole =>
+  company.adminAccountId === account.id ? 'companyAdmin' : 'backupUser';
+
+async function openSession(account: Account, company: Company, now: Date): Promise<SessionReply> {
+  const role = roleOf(account, company);
+  const session = await issueSession(
+    {
+      role,
+      partnerId: account.partnerId,
+      companyId: account.companyId,
+      accountId: account.id,
+      mustChangePassword: account.mustChangePassword,
+      actingPartnerId: null,
+      passwordIssuedAt: account.passwordIssuedAt,
+    },
+    now,
+    SESSION_TTL_SECONDS,
+  );
+  return { ...session, role, mustChangePassword: account.mustChangePassword };
+}
+
+/** Refused while the username's failure window is full; a failure is counted. */
+async function checkSecret(
+  kind: AttemptKind,
+  username: string,
+  plain: string,
+  hash: string | null,
+  now: Date,
+): Promise<boolean> {
+  const matches = await verifySecret(plain, hash ?? (await decoy()));
+  if (matches && hash !== null) return true;
+  await recordFailure(kind, username, now);
+  return false;
+}
+
+/**
+ * Usernames are compared lower-case. An unknown username, a cancelled account, an account whose
+ * welcome e-mail has not yet been sent and a wrong password all get the same answer, and all
+ * count against the username's limit.
+ */
+export async function login(
+  body: { username: string; password: string },
+  now = new Date(),
+): Promise<SessionReply> {
+  const { window, account, company } = await loadLoginContext('login', body.username);
+  assertAttemptAllowed('login', window, now.getTime());
+  const usable = account && company && account.status !== 'cancelled' ? account : null;
+  const hash = usable?.passwordHash ?? null;
+  if (!(await checkSecret('login', body.username, body.password, hash, now)) || !usable) {
+    throw invalidCredentials();
+  }
+  if (
+    usable.mustChangePassword &&
+    temporaryPasswordExpired(usable.passwordIssuedAt ?? '', now.getTime())
+  ) {
+    throw new AppError(401, 'TEMPORARY_PASSWORD_EXPIRED', {
+      detail:
+        'The temporary password is more than 7 days old. Ask your provider or company admin for a new one.',
+    });
+  }
+  if (window) await clearFailures('login', body.username);
+  return openSession(usable, company as Company, now);
+}
+
+/** The account a session belongs to; a session of a cancelled account is no longer valid. */
+async function sessionAccount(principal: SessionPrincipal) {
+  const { company, account } = await loadAccountContext(principal.partnerId, principal.companyId, {
+    accountId: principal.accountId,
+  });
+  if (!company || !account || account.status === 'cancelled') throw unauthorized();
+  return { company, account };
+}
+
+/**
+ * The user replaces its password (the only thing a temporary-password session may do) and gets
+ * a new session without the restriction. A wrong current password counts as a failed login.
+ */
+export async function changePassword(
+  principal: SessionPrincipal,
+  body: { currentPassword: string; newPassword: string },
+  now = new Date(),
+): Promise<SessionReply> {
+  if (principal.kind === 'companyAdmin' && principal.actingPartnerId) {
+    throw forbidden(
+      "A partner acting as company admin cannot set the admin's password; use password-reset.",
+    );
+  }
+  const { company, account } = await sessionAccount(principal);
+  assertPassword(body.newPassword, account.username, 'newPassword');
+  if (body.newPassword === body.currentPassword) {
+    throw new AppError(422, 'WEAK_PASSWORD', {
+      detail: 'The password does not meet the password policy.',
+      errors: [{ path: 'newPassword', message: 'Must differ from the current password.' }],
+    });
+  }
+  const { window } = await loadLoginContext('login', account.username);
+  assertAttemptAllowed('login', window, now.getTime());
+  const current = account.passwordHash;
+  if (!(await checkSecret('login', account.username, body.currentPassword, current, now))) {
+    throw new AppError(422, 'INVALID_CURRENT_PASSWORD', {
+      detail: 'The current password is wrong.',
+      errors: [{ path: 'currentPassword', message: 'Does not match the current password.' }],
+    });
+  }
+  const at = now.toISOString();
+  await transact([
+    setPasswordStep(account, await hashSecret(body.newPassword), at),
+    ...clearFailuresSteps(account.username),
+    audit(sessionScope(principal), now, {
+      action: 'account.password-change',
+      targetType: 'account',
+      targetId: account.id,
+      companyId: account.companyId,
+    }),
+  ]);
+  const updated = { ...account, passwordIssuedAt: at, mustChangePassword: false, updatedAt: at };
+  return openSession(updated, company, now);
+}
+
+/**
+ * A forgotten password, replaced with the secret answer. An unknown username, an account
+ * without a secret question and a wrong answer get the same answer and count against the
+ * limit; an UltraSafe account is refused as SPEC §2.5 requires.
+ */
+export async function recover(
+  body: { username: string; secretAnswer: string; newPassword: string },
+  now = new Date(),
+): Promise<void> {
+  assertPassword(body.newPassword, body.username, 'newPassword');
+  const { window, account } = await loadLoginContext('recover', body.username);
+  assertAttemptAllowed('recover', window, now.getTime());
+  const usable = account && account.status !== 'cancelled' ? account : null;
+  if (usable) assertRecoverable(usable);
+  const answer = normalizeSecretAnswer(body.secretAnswer);
+  const hash = usable?.secretAnswerHash ?? null;
+  if (!(await checkSecret('recover', body.username, answer, hash, now)) || !usable) {
+    throw new AppError(401, 'INVALID_SECRET_ANSWER', {
+      detail: 'The username and secret answer do not match.',
+    });
+  }
+  await transact([
+    setPasswordStep(usable, await hashSecret(body.newPassword), now.toISOString()),
+    ...clearFailuresSteps(usable.username),
+    audit(accountScope(usable), now, {
+      action: 'account.password-recover',
+      targetType: 'account',
+      targetId: usable.id,
+      companyId: usable.companyId,
+    }),
+  ]);
+}
+
+/**
+ * A new temporary password, generated and e-mailed by the mailer. The old password stops
+ * working at once, with every session opened with it, and the username's limits are lifted.
+ */
+export async function resetPassword(
+  scope: TenantScope,
+  companyId: string,
+  accountId: string,
+  now = new Date(),
+): Promise<AccountView> {
+  const { company, account } = await loadAccountContext(scope.partnerId, companyId, { accountId });
+  if (!company || !account) throw notFound('Account');
+  if (account.status === 'cancelled') {
+    throw new AppError(409, 'ACCOUNT_CANCELLED', { detail: 'The account is cancelled.' });
+  }
+  assertRecoverable(account);
+  const at = now.toISOString();
+  await transact([
+    withdrawPasswordStep(account, at),
+    outboxStep(passwordResetMessage(scope, account, at)),
+    ...clearFailuresSteps(account.username),
+    audit(scope, now, {
+      action: 'account.password-reset',
+      targetType: 'account',
+      targetId: account.id,
+      companyId,
+      details: { username: account.username },
+    }),
+  ]);
+  const updated: Account = {
+    ...account,
+    passwordHash: null,
+    passwordIssuedAt: null,
+    mustChangePassword: true,
+    updatedAt: at,
+  };
+  return toAccountView(updated, companyAddOns(company));
+}
+
+/**
+ * "Login as company admin": a company-admin session of one hour that names the partner. The
+ * partner's own key is untouched, so going back to it is the "resume".
+ */
+export async function impersonate(
+  principal: PartnerPrincipal,
+  companyId: string,
+  now = new Date(),
+): Promise<ImpersonationReply> {
+  const company = await requireCompany(principal.partnerId, companyId);
+  if (company.status !== 'active') {
+    throw new AppError(409, 'COMPANY_CANCELLED', { detail: 'The company is cancelled.' });
+  }
+  const scope = partnerScope(principal);
+  await transact([
+    audit(scope, now, {
+      action: 'company.impersonate',
+      targetType: 'company',
+      targetId: companyId,
+      companyId,
+      details: { asAccountId: company.adminAccountId },
+    }),
+  ]);
+  const session = await issueSession(
+    {
+      role: 'companyAdmin',
+      partnerId: principal.partnerId,
+      companyId,
+      accountId: company.adminAccountId,
+      mustChangePassword: false,
+      actingPartnerId: principal.partnerId,
+      passwordIssuedAt: null,
+    },
+    now,
+    IMPERSONATION_TTL_SECONDS,
+  );
+  return { ...session, companyId };
+}
+
+export async function getMe(principal: SessionPrincipal): Promise<AccountView> {
+  const { company, account } = await sessionAccount(principal);
+  return toAccountView(account, companyAddOns(company));
+}
+
+/** The user's own quota: null is unlimited; the effective quota is min(hard, user). */
+export async function updateMe(
+  principal: SessionPrincipal,
+  body: { userQuotaMb: number | null },
+  now = new Date(),
+): Promise<AccountView> {
+  const { company, account } = await sessionAccount(principal);
+  assertNotBelowUsage(body.userQuotaMb, account.usedMb);
+  const at = now.toISOString();
+  await transact([
+    setUserQuotaStep(account, body.userQuotaMb, at),
+    audit(sessionScope(principal), now, {
+      action: 'account.user-quota',
+      targetType: 'account',
+      targetId: account.id,
+      companyId: account.companyId,
+      details: { userQuotaMb: body.userQuotaMb },
+    }),
+  ]);
+  return toAccountView(
+    { ...account, userQuotaMb: body.userQuotaMb, updatedAt: at },
+    companyAddOns(company),
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * What logins, password changes, resets and recovery read and write. Passwords and answers
+ * reach the table only as scrypt hashes made by the caller.
+ */
+import { AppError } from '#lib/errors.ts';
+import type { Account, Company } from '#lib/model.ts';
+import type { AttemptKind, FailureWindow } from '#lib/rules/rate-limit.ts';
+import { accountFromItem, companyFromItem, isEntity } from './items.ts';
+import { ENTITY, keys } from './keys.ts';
+import { windowFromItem } from './limits.ts';
+import { getItems, keyId, type WriteStep, write } from './table.ts';
+
+export interface LoginContext {
+  window: FailureWindow | null;
+  account: Account | null;
+  company: Company | null;
+}
+
+/**
+ * The username's failure window and, if the username exists, its account and company: two
+ * BatchGetItem requests (the username marker says where the account lives).
+ */
+export async function loadLoginContext(kind: AttemptKind, username: string): Promise<LoginContext> {
+  const markerKey = keys.username(username);
+  const attemptsKey = keys.attempts(kind, username);
+  const first = await getItems([markerKey, attemptsKey]);
+  const window = windowFromItem(first.get(keyId(attemptsKey)));
+  const marker = first.get(keyId(markerKey));
+  if (!isEntity(marker, ENTITY.username)) return { window, account: null, company: null };
+  const partnerId = String(marker.partnerId);
+  const companyId = String(marker.companyId);
+  const accountKey = keys.account(partnerId, companyId, String(marker.accountId));
+  const companyKey = keys.company(partnerId, companyId);
+  const second = await getItems([accountKey, companyKey]);
+  const account = second.get(keyId(accountKey));
+  const company = second.get(keyId(companyKey));
+  return {
+    window,
+    account: isEntity(account, ENTITY.account) ? accountFromItem(account) : null,
+    company: isEntity(company, ENTITY.company) ? companyFromItem(company) : null,
+  };
+}
+
+const changedMeanwhile = () =>
+  new AppError(409, 'CONFLICT', {
+    detail: 'The account changed while the request was applied; try again.',
+  });
+
+/**
+ * Sets a password the user chose (change or recovery), on the condition that the password is
+ * still the one the request was checked against.
+ */
+export function setPasswordStep(
+  account: Account,
+  passwordHash: string,
+  issuedAt: string,
+): WriteStep {
+  return {
+    item: write.update(
+      keys.account(account.partnerId, account.companyId, account.id),
+      'SET passwordHash = :hash, passwordIssuedAt = :at, mustChangePassword = :false, updatedAt = :at',
+      {
+        ':hash': passwordHash,
+        ':at': issuedAt,
+        ':false': false,
+        ':before': account.passwordIssuedAt,
+        ':cancelled': 'cancelled',
+      },
+      {
+        condition: 'passwordIssuedAt = :before AND #status <> :cancelled',
+        names: { '#status': 'status' },
+      },
+    ),
+    onConditionFailed: changedMeanwhile,
+  };
+}
+
+/**
+ * A reset withdraws the current password at once (and with it every session opened with it);
+ * the mailer then generates the new temporary password and stores its hash.
+ */
+export function withdrawPasswordStep(account: Account, at: string): WriteStep {
+  return {
+    item: write.update(
+      keys.account(account.partnerId, account.companyId, account.id),
+      'SET passwordHash = :null, passwordIssuedAt = :null, mustChangePassword = :true, updatedAt = :at',
+      { ':null': null, ':true': true, ':at': at, ':cancelled': 'cancelled', ':false': false },
+      {
+        condition: 'attribute_exists(PK) AND #status <> :cancelled AND ultraSafe = :false',
+        names: { '#status': 'status' },
+      },
+    ),
+    onConditionFailed: changedMeanwhile,
+  };
+}
+
+export function setUserQuotaStep(
+  account: Account,
+  userQuotaMb: number | null,
+  at: string,
+): WriteStep {
+  return {
+    item: write.update(
+      keys.account(account.partnerId, account.companyId, account.id),
+      'SET userQuotaMb = :quota, updatedAt = :at',
+      { ':quota': userQuotaMb, ':at': at, ':cancelled': 'cancelled' },
+      {
+        condition: 'attribute_exists(PK) AND #status <> :cancelled',
+        names: { '#status': 'status' },
+      },
+    ),
+    onConditionFailed: changedMeanwhile,
+  };
+}
