@@ -25,6 +25,8 @@ const ESBUILD: BuildOptions = {
   format: 'cjs',
   logLevel: 'silent',
   metafile: true,
+  // serverless.yml's custom.esbuild.exclude: the runtime's own copy is used.
+  external: ['@aws-sdk/client-ssm'],
 };
 
 const DYNAMODB_CLIENTS = `

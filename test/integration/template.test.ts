@@ -25,6 +25,7 @@ beforeAll(async () => {
         SLS_TELEMETRY_DISABLED: '1',
         DYNAMODB_ENDPOINT: '',
         SES_ENDPOINT: '',
+        SESSION_SECRET: '',
         // Its own work folder: the e2e stack may be serving from .esbuild at the same time.
         ESBUILD_WORK_FOLDER: '.esbuild-package',
       },
@@ -96,6 +97,34 @@ describe('the packaged stack', () => {
     }
     const readOnly = actionsOf('ListCompanies').filter((a) => a.startsWith('dynamodb:'));
     expect(readOnly).toEqual(['dynamodb:Query']);
+  });
+
+  it('lets only the functions that sign or verify sessions read the session secret', () => {
+    const readers = Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+      .filter(([, role]) =>
+        JSON.stringify(role.Properties.Policies ?? []).includes('ssm:GetParameter'),
+      )
+      .map(([name]) => name.replace('IamRoleLambdaExecution', ''))
+      .sort();
+    expect(readers).toEqual(['Authorizer', 'ChangePassword', 'Impersonate', 'Login']);
+    // Deployed, the secret is never in the template: every function is pointed at the parameter.
+    for (const [name, fn] of functions()) {
+      const variables = fn.Properties.Environment.Variables;
+      expect(variables.SESSION_SECRET, name).toBe('');
+      expect(variables.SESSION_SECRET_PARAMETER, name).toBe(
+        '/backup-provisioning/ci/session-secret',
+      );
+    }
+    for (const name of readers) {
+      const role = resources[`${name}IamRoleLambdaExecution`] as Resource;
+      const statement = role.Properties.Policies.flatMap(
+        (p: any) => p.PolicyDocument.Statement,
+      ).find((s: any) => [s.Action].flat().includes('ssm:GetParameter'));
+      expect(JSON.stringify(statement.Resource), name).toContain(
+        'parameter/backup-provisioning/ci/session-secret',
+      );
+    }
   });
 
   it('maps the stream with partial batch failures and a failure destination', () => {
