@@ -79,7 +79,8 @@ export async function verifySession(
     });
     const role = payload.role;
     if (role !== 'companyAdmin' && role !== 'backupUser') return null;
-    if (typeof payload.pid !== 'string' || typeof payload.cid !== 'string') return null;
+    const named = (value: unknown): value is string => typeof value === 'string' && value !== '';
+    if (!named(payload.sub) || !named(payload.pid) || !named(payload.cid)) return null;
     const actor = (payload.act as { sub?: unknown } | undefined)?.sub;
     const actingPartnerId =
       typeof actor === 'string' && actor.startsWith('partner:') ? actor.slice(8) : null;
@@ -90,7 +91,7 @@ export async function verifySession(
       role,
       partnerId: payload.pid,
       companyId: payload.cid,
-      accountId: payload.sub as string,
+      accountId: payload.sub,
       mustChangePassword: payload.mcp === true,
       actingPartnerId,
       passwordIssuedAt: typeof payload.pwi === 'string' ? payload.pwi : null,

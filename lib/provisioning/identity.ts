@@ -27,7 +27,7 @@ import {
   temporaryPasswordExpired,
 } from '#lib/rules/credentials.ts';
 import { assertNotBelowUsage } from '#lib/rules/quota.ts';
-import { type AttemptKind, assertAttemptAllowed } from '#lib/rules/rate-limit.ts';
+import { type AttemptKind, retryAfterSeconds, tooManyAttempts } from '#lib/rules/rate-limit.ts';
 import { loadAccountContext } from '#lib/store/accounts.ts';
 import { requireCompany } from '#lib/store/companies.ts';
 import {
@@ -36,7 +36,7 @@ import {
   setUserQuotaStep,
   withdrawPasswordStep,
 } from '#lib/store/credentials.ts';
-import { clearFailures, clearFailuresSteps, recordFailure } from '#lib/store/limits.ts';
+import { clearFailuresSteps, releaseAttempt, reserveAttempt } from '#lib/store/limits.ts';
 import { outboxStep } from '#lib/store/outbox.ts';
 import { transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
@@ -86,7 +86,11 @@ async function openSession(account: Account, company: Company, now: Date): Promi
   return { ...session, role, mustChangePassword: account.mustChangePassword };
 }
 
-/** Refused while the username's failure window is full; a failure is counted. */
+/**
+ * Counts the attempt, refused with 429 once the username's window is full, then compares. An
+ * attempt without a stored secret to compare with runs against a decoy, so it takes as long.
+ * A right secret gives its count back.
+ */
 async function checkSecret(
   kind: AttemptKind,
   username: string,
@@ -94,10 +98,11 @@ async function checkSecret(
   hash: string | null,
   now: Date,
 ): Promise<boolean> {
-  const matches = await verifySecret(plain, hash ?? (await decoy()));
-  if (matches && hash !== null) return true;
-  await recordFailure(kind, username, now);
-  return false;
+  const full = await reserveAttempt(kind, username, now);
+  if (full) throw tooManyAttempts(kind, retryAfterSeconds(full, now.getTime()));
+  const matches = (await verifySecret(plain, hash ?? (await decoy()))) && hash !== null;
+  if (matches) await releaseAttempt(kind, username);
+  return matches;
 }
 
 /**
@@ -109,8 +114,7 @@ export async function login(
   body: { username: string; password: string },
   now = new Date(),
 ): Promise<SessionReply> {
-  const { window, account, company } = await loadLoginContext('login', body.username);
-  assertAttemptAllowed('login', window, now.getTime());
+  const { account, company } = await loadLoginContext(body.username);
   const usable = account && company && account.status !== 'cancelled' ? account : null;
   const hash = usable?.passwordHash ?? null;
   if (!(await checkSecret('login', body.username, body.password, hash, now)) || !usable) {
@@ -125,7 +129,6 @@ export async function login(
         'The temporary password is more than 7 days old. Ask your provider or company admin for a new one.',
     });
   }
-  if (window) await clearFailures('login', body.username);
   return openSession(usable, company as Company, now);
 }
 
@@ -160,8 +163,6 @@ export async function changePassword(
       errors: [{ path: 'newPassword', message: 'Must differ from the current password.' }],
     });
   }
-  const { window } = await loadLoginContext('login', account.username);
-  assertAttemptAllowed('login', window, now.getTime());
   const current = account.passwordHash;
   if (!(await checkSecret('login', account.username, body.currentPassword, current, now))) {
     throw new AppError(422, 'INVALID_CURRENT_PASSWORD', {
@@ -194,8 +195,7 @@ export async function recover(
   now = new Date(),
 ): Promise<void> {
   assertPassword(body.newPassword, body.username, 'newPassword');
-  const { window, account } = await loadLoginContext('recover', body.username);
-  assertAttemptAllowed('recover', window, now.getTime());
+  const { account } = await loadLoginContext(body.username);
   const usable = account && account.status !== 'cancelled' ? account : null;
   if (usable) assertRecoverable(usable);
   const answer = normalizeSecretAnswer(body.secretAnswer);

@@ -1,6 +1,7 @@
 /**
  * Failed logins and failed secret answers, limited per username: at most 5 failures in a
- * 15-minute window that starts at the window's first failure. Once the limit is reached every
+ * 15-minute window that starts at the window's first failure (each attempt is counted before it
+ * is checked, and a right one gives its count back; see lib/store/limits.ts). Once the limit is reached every
  * attempt is refused, unchecked and uncounted, until the window ends, so a lock-out lasts at
  * most 15 minutes however long an attacker keeps trying; a successful recovery or a reset by
  * the partner or company admin lifts it at once. Unknown usernames are counted the same way, so
@@ -38,14 +39,4 @@ export function tooManyAttempts(kind: AttemptKind, retryAfter: number): AppError
     detail: `Too many failed ${kind === 'login' ? 'logins' : 'recovery attempts'} for this username; try again in ${retryAfter} seconds.`,
     extensions: { retryAfterSeconds: retryAfter },
   });
-}
-
-/** Raises 429 while the username's window is full. */
-export function assertAttemptAllowed(
-  kind: AttemptKind,
-  window: FailureWindow | null,
-  nowMs: number,
-): void {
-  const wait = retryAfterSeconds(window, nowMs);
-  if (wait > 0) throw tooManyAttempts(kind, wait);
 }

@@ -4,38 +4,30 @@
  */
 import { AppError } from '#lib/errors.ts';
 import type { Account, Company } from '#lib/model.ts';
-import type { AttemptKind, FailureWindow } from '#lib/rules/rate-limit.ts';
 import { accountFromItem, companyFromItem, isEntity } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
-import { windowFromItem } from './limits.ts';
-import { getItems, keyId, type WriteStep, write } from './table.ts';
+import { getItem, getItems, keyId, type WriteStep, write } from './table.ts';
 
 export interface LoginContext {
-  window: FailureWindow | null;
   account: Account | null;
   company: Company | null;
 }
 
 /**
- * The username's failure window and, if the username exists, its account and company: two
- * BatchGetItem requests (the username marker says where the account lives).
+ * The account a username names, with its company: two reads (the username marker says where
+ * the account lives). Nothing for an unknown username.
  */
-export async function loadLoginContext(kind: AttemptKind, username: string): Promise<LoginContext> {
-  const markerKey = keys.username(username);
-  const attemptsKey = keys.attempts(kind, username);
-  const first = await getItems([markerKey, attemptsKey]);
-  const window = windowFromItem(first.get(keyId(attemptsKey)));
-  const marker = first.get(keyId(markerKey));
-  if (!isEntity(marker, ENTITY.username)) return { window, account: null, company: null };
+export async function loadLoginContext(username: string): Promise<LoginContext> {
+  const marker = await getItem(keys.username(username));
+  if (!isEntity(marker, ENTITY.username)) return { account: null, company: null };
   const partnerId = String(marker.partnerId);
   const companyId = String(marker.companyId);
   const accountKey = keys.account(partnerId, companyId, String(marker.accountId));
   const companyKey = keys.company(partnerId, companyId);
-  const second = await getItems([accountKey, companyKey]);
-  const account = second.get(keyId(accountKey));
-  const company = second.get(keyId(companyKey));
+  const found = await getItems([accountKey, companyKey]);
+  const account = found.get(keyId(accountKey));
+  const company = found.get(keyId(companyKey));
   return {
-    window,
     account: isEntity(account, ENTITY.account) ? accountFromItem(account) : null,
     company: isEntity(company, ENTITY.company) ? companyFromItem(company) : null,
   };

@@ -1,12 +1,23 @@
 /**
- * The per-username failure windows of the rate limit (rules in lib/rules/rate-limit.ts). One
+ * The per-username attempt windows of the rate limit (rules in lib/rules/rate-limit.ts). One
  * global item per username and attempt kind, expiring through the table's TTL once its window
  * has ended; it holds a count and a time, never what was tried.
+ *
+ * An attempt is counted before its password or answer is checked, by a conditional write that
+ * refuses it once the window is full: a burst of parallel guesses gets no more checks than a
+ * sequence would. A right guess gives its count back.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
-import { type AttemptKind, type FailureWindow, WINDOW_MS } from '#lib/rules/rate-limit.ts';
+import {
+  type AttemptKind,
+  type FailureWindow,
+  liveFailures,
+  MAX_FAILURES,
+  WINDOW_MS,
+} from '#lib/rules/rate-limit.ts';
 import { ENTITY, keys } from './keys.ts';
 import { getItem, type Item, type WriteStep, write } from './table.ts';
 
@@ -22,46 +33,86 @@ export async function readFailureWindow(
   return windowFromItem(await getItem(keys.attempts(kind, username)));
 }
 
+const OPENING_ATTEMPTS = 5;
+
 /**
- * Counts one failure: into the open window if there is one, else as the first of a new window.
- * Two conditional writes keep concurrent failures from being lost or from restarting a window.
+ * Counts one attempt in the username's open window, or opens a new window with it. Returns null
+ * when the attempt was counted and may be checked, or the full window that refuses it.
  */
-export async function recordFailure(kind: AttemptKind, username: string, now: Date): Promise<void> {
+export async function reserveAttempt(
+  kind: AttemptKind,
+  username: string,
+  now: Date,
+): Promise<FailureWindow | null> {
   const key = keys.attempts(kind, username);
+  const at = now.toISOString();
   const floor = new Date(now.getTime() - WINDOW_MS).toISOString();
+  for (let round = 0; round < OPENING_ATTEMPTS; round++) {
+    try {
+      // The same window the rules see as live: started within the last 15 minutes, not later.
+      await documentClient.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: key,
+          UpdateExpression: 'SET failures = failures + :one',
+          ConditionExpression:
+            'attribute_exists(PK) AND windowStartsAt > :floor AND windowStartsAt <= :now AND failures < :max',
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':floor': floor,
+            ':now': at,
+            ':max': MAX_FAILURES,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return null;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = error.Item ? unmarshall(error.Item) : await getItem(key);
+      const window = windowFromItem(old);
+      if (window && liveFailures(window, now.getTime()) >= MAX_FAILURES) return window;
+    }
+    try {
+      await documentClient.send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: {
+            ...key,
+            entity: ENTITY.attempts,
+            failures: 1,
+            windowStartsAt: at,
+            expiresAt: Math.ceil((now.getTime() + WINDOW_MS) / 1000) + 60,
+          },
+          ConditionExpression:
+            'attribute_not_exists(PK) OR windowStartsAt <= :floor OR windowStartsAt > :now',
+          ExpressionAttributeValues: { ':floor': floor, ':now': at },
+        }),
+      );
+      return null;
+    } catch (error) {
+      // Another attempt opened the window meanwhile: count this one in it.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+  throw new Error(`Could not count a ${kind} attempt`);
+}
+
+/** Gives back the count of an attempt that turned out right. */
+export async function releaseAttempt(kind: AttemptKind, username: string): Promise<void> {
   try {
     await documentClient.send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: key,
-        UpdateExpression: 'SET failures = failures + :one',
-        ConditionExpression: 'attribute_exists(PK) AND windowStartsAt > :floor',
-        ExpressionAttributeValues: { ':one': 1, ':floor': floor },
-      }),
-    );
-    return;
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: {
-          ...key,
-          entity: ENTITY.attempts,
-          failures: 1,
-          windowStartsAt: now.toISOString(),
-          expiresAt: Math.ceil((now.getTime() + WINDOW_MS) / 1000) + 60,
-        },
-        ConditionExpression: 'attribute_not_exists(PK) OR windowStartsAt <= :floor',
-        ExpressionAttributeValues: { ':floor': floor },
+        Key: keys.attempts(kind, username),
+        UpdateExpression: 'SET failures = failures - :one',
+        ConditionExpression: 'attribute_exists(PK) AND failures > :zero',
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
       }),
     );
   } catch (error) {
-    // Another failure opened the window meanwhile: count this one in it.
+    // The window ended or was lifted meanwhile: nothing to give back.
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    await recordFailure(kind, username, now);
   }
 }
 
@@ -70,10 +121,4 @@ export function clearFailuresSteps(username: string): WriteStep[] {
   return (['login', 'recover'] as const).map((kind) => ({
     item: write.delete(keys.attempts(kind, username)),
   }));
-}
-
-export async function clearFailures(kind: AttemptKind, username: string): Promise<void> {
-  await documentClient.send(
-    new DeleteCommand({ TableName: tableName(), Key: keys.attempts(kind, username) }),
-  );
 }

@@ -1,0 +1,215 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '#lib/errors.ts';
+import {
+  type FailureWindow,
+  liveFailures,
+  MAX_FAILURES,
+  retryAfterSeconds,
+  tooManyAttempts,
+  WINDOW_MS,
+} from '#lib/rules/rate-limit.ts';
+
+const startsAt = '2025-03-01T12:00:00.000Z';
+const startsMs = Date.parse(startsAt);
+
+const windowOf = (failures: number, windowStartsAt = startsAt): FailureWindow => ({
+  failures,
+  windowStartsAt,
+});
+
+describe('the limits', () => {
+  it('are 5 failures in 15 minutes', () => {
+    // Prepare
+    const fifteenMinutesMs = 900_000;
+
+    // Act / Assess: the numbers are the spec's, so a change to them must be deliberate.
+    expect(MAX_FAILURES).toBe(5);
+    expect(WINDOW_MS).toBe(fifteenMinutesMs);
+  });
+});
+
+describe('liveFailures', () => {
+  it('counts no failures without a window', () => {
+    // Act
+    const failures = liveFailures(null, startsMs);
+
+    // Assess
+    expect(failures).toBe(0);
+  });
+
+  it('counts the window from its first millisecond to the last before 15 minutes', () => {
+    // Prepare
+    const window = windowOf(3);
+
+    // Act
+    const atStart = liveFailures(window, startsMs);
+    const lastMs = liveFailures(window, startsMs + WINDOW_MS - 1);
+
+    // Assess
+    expect(atStart).toBe(3);
+    expect(lastMs).toBe(3);
+  });
+
+  it('counts nothing once exactly 15 minutes have passed', () => {
+    // Prepare
+    const window = windowOf(MAX_FAILURES);
+
+    // Act
+    const atEnd = liveFailures(window, startsMs + WINDOW_MS);
+    const later = liveFailures(window, startsMs + WINDOW_MS + 1);
+
+    // Assess
+    expect(atEnd).toBe(0);
+    expect(later).toBe(0);
+  });
+
+  it('counts a window that starts in the future as no failures', () => {
+    // Prepare
+    const window = windowOf(MAX_FAILURES);
+
+    // Act
+    const justBefore = liveFailures(window, startsMs - 1);
+    const longBefore = liveFailures(window, startsMs - WINDOW_MS);
+
+    // Assess
+    expect(justBefore).toBe(0);
+    expect(longBefore).toBe(0);
+  });
+
+  it.each(['not a date', '', '2025-13-45T99:99:99Z'])(
+    'counts an unreadable window start %j as no failures',
+    (windowStartsAt) => {
+      // Prepare
+      const window = windowOf(MAX_FAILURES + 10, windowStartsAt);
+
+      // Act
+      const failures = liveFailures(window, startsMs);
+
+      // Assess
+      expect(failures).toBe(0);
+    },
+  );
+});
+
+describe('retryAfterSeconds', () => {
+  it('lets the attempt through without a window', () => {
+    // Act
+    const wait = retryAfterSeconds(null, startsMs);
+
+    // Assess
+    expect(wait).toBe(0);
+  });
+
+  it('lets the attempt through at 4 failures and blocks it at exactly 5', () => {
+    // Prepare
+    const now = startsMs + 60_000;
+
+    // Act
+    const atFour = retryAfterSeconds(windowOf(MAX_FAILURES - 1), now);
+    const atFive = retryAfterSeconds(windowOf(MAX_FAILURES), now);
+    const atSix = retryAfterSeconds(windowOf(MAX_FAILURES + 1), now);
+
+    // Assess
+    expect(atFour).toBe(0);
+    expect(atFive).toBe(840);
+    expect(atSix).toBe(840);
+  });
+
+  it('asks for the whole window at its first millisecond', () => {
+    // Act
+    const wait = retryAfterSeconds(windowOf(MAX_FAILURES), startsMs);
+
+    // Assess
+    expect(wait).toBe(900);
+  });
+
+  it('rounds up a part-second and never says 0 while still blocked', () => {
+    // Prepare
+    const window = windowOf(MAX_FAILURES);
+
+    // Act
+    const oneMsLeft = retryAfterSeconds(window, startsMs + WINDOW_MS - 1);
+    const justOverASecondLeft = retryAfterSeconds(window, startsMs + WINDOW_MS - 1001);
+
+    // Assess: 0 would tell a client to retry at once into a refusal.
+    expect(oneMsLeft).toBe(1);
+    expect(justOverASecondLeft).toBe(2);
+  });
+
+  it('lets the attempt through at exactly 15 minutes', () => {
+    // Act
+    const wait = retryAfterSeconds(windowOf(MAX_FAILURES), startsMs + WINDOW_MS);
+
+    // Assess
+    expect(wait).toBe(0);
+  });
+
+  it('lets the attempt through when the full window starts in the future or is unreadable', () => {
+    // Act
+    const future = retryAfterSeconds(windowOf(MAX_FAILURES), startsMs - 1);
+    const unreadable = retryAfterSeconds(windowOf(MAX_FAILURES, 'yesterday-ish'), startsMs);
+
+    // Assess
+    expect(future).toBe(0);
+    expect(unreadable).toBe(0);
+  });
+
+  it('property: while blocked the wait is 1 to 900 seconds, and waiting it is enough', () => {
+    // Prepare
+    const elapsed = fc.integer({ min: 0, max: WINDOW_MS - 1 });
+    const failures = fc.integer({ min: MAX_FAILURES, max: 1000 });
+
+    // Act / Assess
+    fc.assert(
+      fc.property(elapsed, failures, (sinceStart, count) => {
+        const window = windowOf(count);
+        const now = startsMs + sinceStart;
+        const wait = retryAfterSeconds(window, now);
+        expect(wait).toBeGreaterThanOrEqual(1);
+        expect(wait).toBeLessThanOrEqual(900);
+        // Retrying as told succeeds; retrying a second earlier would still be refused.
+        expect(retryAfterSeconds(window, now + wait * 1000)).toBe(0);
+        expect(retryAfterSeconds(window, now + (wait - 1) * 1000)).toBeGreaterThan(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('property: below 5 live failures the wait is always 0', () => {
+    // Prepare
+    const offset = fc.integer({ min: -2 * WINDOW_MS, max: 2 * WINDOW_MS });
+    const failures = fc.integer({ min: 0, max: MAX_FAILURES - 1 });
+
+    // Act / Assess
+    fc.assert(
+      fc.property(offset, failures, (sinceStart, count) => {
+        expect(retryAfterSeconds(windowOf(count), startsMs + sinceStart)).toBe(0);
+      }),
+    );
+  });
+});
+
+describe('tooManyAttempts', () => {
+  it('is a 429 carrying the wait for the Retry-After header', () => {
+    // Act
+    const error = tooManyAttempts('login', 42);
+
+    // Assess
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.status).toBe(429);
+    expect(error.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(error.extensions).toEqual({ retryAfterSeconds: 42 });
+    expect(error.detail).toBe('Too many failed logins for this username; try again in 42 seconds.');
+  });
+
+  it('names recovery attempts for the recover kind', () => {
+    // Act
+    const error = tooManyAttempts('recover', 7);
+
+    // Assess
+    expect(error.detail).toBe(
+      'Too many failed recovery attempts for this username; try again in 7 seconds.',
+    );
+  });
+});
