@@ -36,7 +36,7 @@ import {
   setUserQuotaStep,
   withdrawPasswordStep,
 } from '#lib/store/credentials.ts';
-import { clearFailuresSteps, releaseAttempt, reserveAttempt } from '#lib/store/limits.ts';
+import { clearFailuresSteps, endWindow, recordFailure, reserveAttempt } from '#lib/store/limits.ts';
 import { outboxStep } from '#lib/store/outbox.ts';
 import { transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
@@ -87,9 +87,9 @@ async function openSession(account: Account, company: Company, now: Date): Promi
 }
 
 /**
- * Counts the attempt, refused with 429 once the username's window is full, then compares. An
- * attempt without a stored secret to compare with runs against a decoy, so it takes as long.
- * A right secret gives its count back.
+ * Takes a place in the username's window (429 once it is full), then compares. An attempt
+ * without a stored secret to compare with runs against a decoy, so it takes as long. A wrong
+ * secret counts as a failure; a right one ends the window.
  */
 async function checkSecret(
   kind: AttemptKind,
@@ -101,7 +101,7 @@ async function checkSecret(
   const full = await reserveAttempt(kind, username, now);
   if (full) throw tooManyAttempts(kind, retryAfterSeconds(full, now.getTime()));
   const matches = (await verifySecret(plain, hash ?? (await decoy()))) && hash !== null;
-  if (matches) await releaseAttempt(kind, username);
+  await (matches ? endWindow(kind, username) : recordFailure(kind, username));
   return matches;
 }
 

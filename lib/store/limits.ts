@@ -1,20 +1,21 @@
 /**
  * The per-username attempt windows of the rate limit (rules in lib/rules/rate-limit.ts). One
  * global item per username and attempt kind, expiring through the table's TTL once its window
- * has ended; it holds a count and a time, never what was tried.
+ * has ended; it holds counts and a time, never what was tried.
  *
- * An attempt is counted before its password or answer is checked, by a conditional write that
- * refuses it once the window is full: a burst of parallel guesses gets no more checks than a
- * sequence would. A right guess gives its count back.
+ * An attempt takes a place (`held`) before its password or answer is checked, by a conditional
+ * write that refuses it once all places are taken: a burst of parallel guesses gets no more checks
+ * than a sequence would. A wrong guess is then counted as a failure and keeps its place; a right
+ * one ends the window.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import {
   type AttemptKind,
   type FailureWindow,
-  liveFailures,
+  hasPlace,
   MAX_FAILURES,
   WINDOW_MS,
 } from '#lib/rules/rate-limit.ts';
@@ -22,8 +23,12 @@ import { ENTITY, keys } from './keys.ts';
 import { getItem, type Item, type WriteStep, write } from './table.ts';
 
 export const windowFromItem = (item: Item | undefined): FailureWindow | null =>
-  item && typeof item.failures === 'number' && typeof item.windowStartsAt === 'string'
-    ? { failures: item.failures, windowStartsAt: item.windowStartsAt }
+  item && typeof item.held === 'number' && typeof item.windowStartsAt === 'string'
+    ? {
+        failures: typeof item.failures === 'number' ? item.failures : 0,
+        held: item.held,
+        windowStartsAt: item.windowStartsAt,
+      }
     : null;
 
 export async function readFailureWindow(
@@ -36,8 +41,8 @@ export async function readFailureWindow(
 const OPENING_ATTEMPTS = 5;
 
 /**
- * Counts one attempt in the username's open window, or opens a new window with it. Returns null
- * when the attempt was counted and may be checked, or the full window that refuses it.
+ * Takes a place for one attempt in the username's open window, or opens a new window with it.
+ * Returns null when the attempt may be checked, or the full window that refuses it.
  */
 export async function reserveAttempt(
   kind: AttemptKind,
@@ -54,9 +59,9 @@ export async function reserveAttempt(
         new UpdateCommand({
           TableName: tableName(),
           Key: key,
-          UpdateExpression: 'SET failures = failures + :one',
+          UpdateExpression: 'SET held = held + :one',
           ConditionExpression:
-            'attribute_exists(PK) AND windowStartsAt > :floor AND windowStartsAt <= :now AND failures < :max',
+            'attribute_exists(PK) AND windowStartsAt > :floor AND windowStartsAt <= :now AND held < :max',
           ExpressionAttributeValues: {
             ':one': 1,
             ':floor': floor,
@@ -71,7 +76,7 @@ export async function reserveAttempt(
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const old = error.Item ? unmarshall(error.Item) : await getItem(key);
       const window = windowFromItem(old);
-      if (window && liveFailures(window, now.getTime()) >= MAX_FAILURES) return window;
+      if (window && !hasPlace(window, now.getTime())) return window;
     }
     try {
       await documentClient.send(
@@ -80,7 +85,8 @@ export async function reserveAttempt(
           Item: {
             ...key,
             entity: ENTITY.attempts,
-            failures: 1,
+            failures: 0,
+            held: 1,
             windowStartsAt: at,
             expiresAt: Math.ceil((now.getTime() + WINDOW_MS) / 1000) + 60,
           },
@@ -98,22 +104,29 @@ export async function reserveAttempt(
   throw new Error(`Could not count a ${kind} attempt`);
 }
 
-/** Gives back the count of an attempt that turned out right. */
-export async function releaseAttempt(kind: AttemptKind, username: string): Promise<void> {
+/** A wrong guess: counted as a failure, it keeps its place until the window ends. */
+export async function recordFailure(kind: AttemptKind, username: string): Promise<void> {
   try {
     await documentClient.send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.attempts(kind, username),
-        UpdateExpression: 'SET failures = failures - :one',
-        ConditionExpression: 'attribute_exists(PK) AND failures > :zero',
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+        UpdateExpression: 'SET failures = failures + :one',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':one': 1 },
       }),
     );
   } catch (error) {
-    // The window ended or was lifted meanwhile: nothing to give back.
+    // A right guess or a reset ended the window meanwhile: nothing left to count against.
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
+}
+
+/** A right guess ends the window: the user proved who it is. */
+export async function endWindow(kind: AttemptKind, username: string): Promise<void> {
+  await documentClient.send(
+    new DeleteCommand({ TableName: tableName(), Key: keys.attempts(kind, username) }),
+  );
 }
 
 /** Lifts both limits of a username: its password was just set by someone entitled to. */

@@ -144,14 +144,20 @@ export async function startOffline(env: Record<string, string>, log: (line: stri
   });
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      output += text;
-      for (const line of text.split('\n')) if (line.trim()) log(line);
-      if (output.includes('Server ready')) resolve();
+    // A line may arrive in two chunks: each stream keeps its unfinished last line for the next.
+    const reader = () => {
+      let partial = '';
+      return (chunk: Buffer) => {
+        const text = partial + chunk.toString();
+        output += chunk.toString();
+        const lines = text.split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) log(line);
+        if (output.includes('Server ready')) resolve();
+      };
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    child.stdout?.on('data', reader());
+    child.stderr?.on('data', reader());
     child.once('exit', (code) =>
       reject(new Error(`serverless offline exited (${code}):\n${output}`)),
     );

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '#lib/errors.ts';
 import {
   type FailureWindow,
+  hasPlace,
   liveFailures,
   MAX_FAILURES,
   retryAfterSeconds,
@@ -13,8 +14,10 @@ import {
 const startsAt = '2025-03-01T12:00:00.000Z';
 const startsMs = Date.parse(startsAt);
 
+/** A window whose places are all held by failures (no attempt is being checked). */
 const windowOf = (failures: number, windowStartsAt = startsAt): FailureWindow => ({
   failures,
+  held: failures,
   windowStartsAt,
 });
 
@@ -211,5 +214,34 @@ describe('tooManyAttempts', () => {
     expect(error.detail).toBe(
       'Too many failed recovery attempts for this username; try again in 7 seconds.',
     );
+  });
+});
+
+describe('places held by attempts still being checked', () => {
+  it('ask for a retry in one second, not for the rest of the window', () => {
+    // Prepare: 2 failures and 3 attempts in flight hold all 5 places.
+    const busy: FailureWindow = { failures: 2, held: MAX_FAILURES, windowStartsAt: startsAt };
+    const now = startsMs + 60_000;
+
+    // Act
+    const wait = retryAfterSeconds(busy, now);
+
+    // Assess
+    expect(hasPlace(busy, now)).toBe(false);
+    expect(wait).toBe(1);
+    expect(tooManyAttempts('login', wait).detail).toBe(
+      'Too many logins for this username; try again in 1 second.',
+    );
+  });
+
+  it('leave a place while fewer than 5 are held, and free them all when the window ends', () => {
+    // Prepare
+    const partly: FailureWindow = { failures: 3, held: MAX_FAILURES - 1, windowStartsAt: startsAt };
+    const full: FailureWindow = { failures: 1, held: MAX_FAILURES, windowStartsAt: startsAt };
+
+    // Act / Assess
+    expect(hasPlace(partly, startsMs + 1000)).toBe(true);
+    expect(hasPlace(full, startsMs + WINDOW_MS)).toBe(true);
+    expect(retryAfterSeconds(full, startsMs + WINDOW_MS)).toBe(0);
   });
 });

@@ -439,7 +439,7 @@ describe('issueSession / verifySession', () => {
   it('refuses a subject, partner or company that is not a non-empty string', async () => {
     // Prepare: setSubject takes only strings, so a numeric or empty `sub` goes in the payload.
     const forged = await Promise.all([
-      forge({ ...validPayload(), sub: 123 } as JWTPayload, { sub: null }),
+      forge({ ...validPayload(), sub: 123 } as unknown as JWTPayload, { sub: null }),
       forge({ ...validPayload(), sub: { a: 1 } } as unknown as JWTPayload, { sub: null }),
       forge(validPayload(), { sub: '' }),
       forge({ ...validPayload(), pid: '' }),

@@ -1,0 +1,583 @@
+/**
+ * Logins, sessions and the ways a password is replaced, in-process against DynamoDB Local and
+ * the SES emulator. Every scope here is a real partner record: principalForSession reads it.
+ */
+import { randomBytes } from 'node:crypto';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { jwtVerify } from 'jose';
+import { ulid } from 'ulid';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createPartner, principalForApiKey } from '#lib/auth/api-keys.ts';
+import type { PartnerPrincipal, Principal, SessionPrincipal } from '#lib/auth/principal.ts';
+import { verifySecret } from '#lib/auth/secrets.ts';
+import { principalForSession } from '#lib/auth/session-principal.ts';
+import { issueSession, type SessionClaims, verifySession } from '#lib/auth/sessions.ts';
+import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
+import { AppError } from '#lib/errors.ts';
+import { deliverOutboxMessage } from '#lib/mail/deliver.ts';
+import { cancelAccount, createAccount } from '#lib/provisioning/accounts.ts';
+import { createCompany } from '#lib/provisioning/companies.ts';
+import {
+  changePassword,
+  impersonate,
+  login,
+  recover,
+  resetPassword,
+} from '#lib/provisioning/identity.ts';
+import { partnerScope, type TenantScope } from '#lib/provisioning/scope.ts';
+import { MAX_FAILURES, WINDOW_MS } from '#lib/rules/rate-limit.ts';
+import { keys } from '#lib/store/keys.ts';
+import { readFailureWindow, recordFailure, reserveAttempt } from '#lib/store/limits.ts';
+import { getItem } from '#lib/store/table.ts';
+import { scanForValue } from './scan.ts';
+import { companyBody, uniqueUsername } from './support.ts';
+
+const errorOf = async (promise: Promise<unknown>): Promise<AppError> => {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`Expected an AppError, got ${String(error)}`);
+  return error;
+};
+
+/** Unique per call, so a scan for it can only find this test's copy. */
+const strongPassword = (prefix = 'Pw') => `${prefix}-${randomBytes(12).toString('base64url')}`;
+
+/** A partner as the authorizer would resolve it from its API key, and the scope it acts in. */
+async function realPartner(name: string, fineIncrements = false) {
+  const { partnerId, apiKey } = await createPartner(name, fineIncrements);
+  const principal = (await principalForApiKey(apiKey)) as PartnerPrincipal;
+  if (principal.kind !== 'partner') throw new Error('The new API key did not resolve');
+  return { partnerId, principal, scope: partnerScope(principal) };
+}
+
+/**
+ * A company whose admin holds a password the partner chose, with 5 GB of the 10 GB pool left
+ * for one more account.
+ */
+async function companyWithAdmin(scope: TenantScope) {
+  const password = strongPassword('Adm');
+  const body = companyBody();
+  body.admin.password = password;
+  body.admin.hardQuotaMb = 5120;
+  const created = await createCompany(scope, body);
+  return {
+    ...created,
+    companyId: created.company.id,
+    admin: { id: created.account.id, username: body.admin.username, password },
+    email: body.contact.email,
+  };
+}
+
+async function backupUser(
+  scope: TenantScope,
+  companyId: string,
+  extra: { password?: string; secretQuestion?: string; secretAnswer?: string } = {},
+) {
+  const username = uniqueUsername('user');
+  const { account } = await createAccount(scope, companyId, {
+    username,
+    plan: 'basic',
+    ...extra,
+  });
+  return { id: account.id, username, password: extra.password };
+}
+
+async function emailsTo(address: string) {
+  const response = await fetch(`${process.env.SES_ENDPOINT}/store`);
+  const { emails } = (await response.json()) as {
+    emails: Array<{ destination: { to: string[] }; subject: string; body: { text: string } }>;
+  };
+  return emails.filter((email) => email.destination.to.includes(address));
+}
+
+const passwordIn = (text: string) => /Temporary password:\s*(\S+)/.exec(text)?.[1];
+
+/** Every page, since other test files fill the same table while this one runs. */
+async function outboxIdsFor(accountId: string, kind: string): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new ScanCommand({
+        TableName: tableName(),
+        FilterExpression: 'entity = :outbox AND accountId = :account AND #kind = :kind',
+        ExpressionAttributeNames: { '#kind': 'kind' },
+        ExpressionAttributeValues: { ':outbox': 'OUTBOX', ':account': accountId, ':kind': kind },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) ids.push(item.id as string);
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return ids;
+}
+
+const asSession = (principal: Principal): SessionPrincipal => {
+  if (principal.kind !== 'companyAdmin' && principal.kind !== 'backupUser') {
+    throw new Error(`Expected a session principal, got ${principal.kind}`);
+  }
+  return principal;
+};
+
+describe('the failed-login limit', () => {
+  it('checks no more than five of a burst of parallel guesses, then refuses even the right password', async () => {
+    // Prepare
+    const { scope } = await realPartner('Limit IT');
+    const { admin } = await companyWithAdmin(scope);
+    const now = new Date();
+
+    // Act
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        login({ username: admin.username, password: `wrong-${i}-password` }, now),
+      ),
+    );
+    const window = await readFailureWindow('login', admin.username);
+    const refused = await errorOf(
+      login({ username: admin.username, password: admin.password }, new Date(now.getTime() + 1000)),
+    );
+
+    // Assess
+    const codes = outcomes.map((outcome) =>
+      outcome.status === 'rejected' && outcome.reason instanceof AppError
+        ? outcome.reason.code
+        : outcome.status,
+    );
+    const checked = codes.filter((code) => code === 'INVALID_CREDENTIALS').length;
+    const turnedAway = codes.filter((code) => code === 'TOO_MANY_ATTEMPTS').length;
+    // Counted before checked: parallel guesses get no more checks than a sequence would.
+    expect(checked).toBe(MAX_FAILURES);
+    expect(turnedAway).toBe(8 - MAX_FAILURES);
+    expect(window?.failures).toBe(MAX_FAILURES);
+    expect(window?.windowStartsAt).toBe(now.toISOString());
+    expect(refused.status).toBe(429);
+    expect(refused.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(refused.extensions.retryAfterSeconds).toBeGreaterThan(0);
+    expect(refused.extensions.retryAfterSeconds).toBeLessThanOrEqual(WINDOW_MS / 1000 - 1);
+    // Refused attempts are not counted, so a lock-out cannot be stretched by retrying.
+    expect((await readFailureWindow('login', admin.username))?.failures).toBe(window?.failures);
+  });
+
+  it('blocks until the very end of the window, then a failure opens a new one that success ends', async () => {
+    // Prepare
+    const { scope } = await realPartner('Window IT');
+    const { admin } = await companyWithAdmin(scope);
+    const start = new Date();
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      await reserveAttempt('login', admin.username, start);
+      await recordFailure('login', admin.username);
+    }
+    const justBefore = new Date(start.getTime() + WINDOW_MS - 1);
+    const windowEnd = new Date(start.getTime() + WINDOW_MS);
+    const later = new Date(windowEnd.getTime() + 1000);
+
+    // Act
+    const lastMillisecond = await errorOf(
+      login({ username: admin.username, password: admin.password }, justBefore),
+    );
+    const firstAfter = await errorOf(
+      login({ username: admin.username, password: 'still-wrong-pw' }, windowEnd),
+    );
+    const reopened = await readFailureWindow('login', admin.username);
+    const session = await login({ username: admin.username, password: admin.password }, later);
+    const afterSuccess = await readFailureWindow('login', admin.username);
+
+    // Assess
+    expect(lastMillisecond.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(lastMillisecond.extensions.retryAfterSeconds).toBe(1);
+    expect(firstAfter.code).toBe('INVALID_CREDENTIALS');
+    expect(reopened).toEqual({ failures: 1, held: 1, windowStartsAt: windowEnd.toISOString() });
+    expect(session.role).toBe('companyAdmin');
+    // The right password proves the user: its earlier failures no longer count.
+    expect(afterSuccess).toBeNull();
+  });
+
+  it('never locks out a burst of right passwords for the window: at most a one-second retry', async () => {
+    // Prepare
+    const { scope } = await realPartner('Burst IT');
+    const { admin } = await companyWithAdmin(scope);
+
+    // Act
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 8 }, () =>
+        login({ username: admin.username, password: admin.password }),
+      ),
+    );
+
+    // Assess
+    const waits = outcomes.flatMap((outcome) =>
+      outcome.status === 'rejected'
+        ? [(outcome.reason as AppError).extensions.retryAfterSeconds]
+        : [],
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBeGreaterThanOrEqual(
+      MAX_FAILURES,
+    );
+    expect(waits.every((wait) => wait === 1)).toBe(true);
+    expect(await readFailureWindow('login', admin.username)).toBeNull();
+  });
+});
+
+describe('logins that must fail', () => {
+  it('refuses an account whose generated password has not been e-mailed yet, and counts it', async () => {
+    // Prepare
+    const { scope } = await realPartner('Pending IT');
+    const { companyId } = await companyWithAdmin(scope);
+    const user = await backupUser(scope, companyId);
+    const stored = await getItem(keys.account(scope.partnerId, companyId, user.id));
+
+    // Act
+    const empty = await errorOf(login({ username: user.username, password: '' }));
+    const guess = await errorOf(login({ username: user.username, password: 'any-password-1' }));
+
+    // Assess
+    expect(stored?.passwordHash).toBeNull();
+    for (const error of [empty, guess]) {
+      expect(error.status).toBe(401);
+      expect(error.code).toBe('INVALID_CREDENTIALS');
+    }
+    expect((await readFailureWindow('login', user.username))?.failures).toBe(2);
+  });
+
+  it('refuses a cancelled account its right password, the same way as an unknown username', async () => {
+    // Prepare
+    const { scope } = await realPartner('Cancel IT');
+    const { companyId } = await companyWithAdmin(scope);
+    const user = await backupUser(scope, companyId, { password: strongPassword() });
+    const before = await login({ username: user.username, password: user.password as string });
+    await cancelAccount(scope, companyId, user.id);
+    const unknownUsername = uniqueUsername('nobody');
+
+    // Act
+    const cancelled = await errorOf(
+      login({ username: user.username, password: user.password as string }),
+    );
+    const unknown = await errorOf(
+      login({ username: unknownUsername, password: user.password as string }),
+    );
+
+    // Assess
+    expect(before.role).toBe('backupUser');
+    expect({ status: cancelled.status, code: cancelled.code, detail: cancelled.detail }).toEqual({
+      status: unknown.status,
+      code: unknown.code,
+      detail: unknown.detail,
+    });
+    expect(cancelled.code).toBe('INVALID_CREDENTIALS');
+    expect((await readFailureWindow('login', user.username))?.failures).toBe(1);
+    expect((await readFailureWindow('login', unknownUsername))?.failures).toBe(1);
+  });
+});
+
+describe('a password reset', () => {
+  it('is delivered with a generated password, stored hashed, that opens a must-change session', async () => {
+    // Prepare
+    const { scope } = await realPartner('Reset IT');
+    const { companyId, admin, email } = await companyWithAdmin(scope);
+    const before = await login({ username: admin.username, password: admin.password });
+    // A locked-out user is exactly who asks for a reset.
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      await reserveAttempt('login', admin.username, new Date());
+      await reserveAttempt('recover', admin.username, new Date());
+    }
+
+    // Act
+    const view = await resetPassword(scope, companyId, admin.id);
+    const oldPasswordMeanwhile = await errorOf(
+      login({ username: admin.username, password: admin.password }),
+    );
+    const [messageId, ...others] = await outboxIdsFor(admin.id, 'password-reset');
+    const outcome = await deliverOutboxMessage(messageId as string);
+    const redelivered = await deliverOutboxMessage(messageId as string);
+    const mails = await emailsTo(email);
+    const temporary = passwordIn(mails[0]?.body.text ?? '') as string;
+    const stored = await getItem(keys.account(scope.partnerId, companyId, admin.id));
+    const session = await login({ username: admin.username, password: temporary });
+    const oldSession = await principalForSession(before.token);
+    const newSession = await principalForSession(session.token);
+
+    // Assess
+    expect(view.mustChangePassword).toBe(true);
+    expect(oldPasswordMeanwhile.code).toBe('INVALID_CREDENTIALS');
+    expect(others).toEqual([]);
+    expect(outcome).toBe('sent');
+    expect(redelivered).toBe('already-sent');
+    // The welcome e-mail was never delivered here, so this is the reset alone.
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.subject).toContain(admin.username);
+    expect(mails[0]?.subject).not.toContain(temporary);
+    expect(temporary).toMatch(/^[A-Za-z2-9]{16}$/);
+    expect(stored?.passwordHash).toMatch(/^scrypt\$/);
+    expect(await verifySecret(temporary, stored?.passwordHash as string)).toBe(true);
+    expect(stored?.mustChangePassword).toBe(true);
+    expect(await scanForValue(temporary)).toEqual([]);
+    expect(session).toMatchObject({ role: 'companyAdmin', mustChangePassword: true });
+    expect(oldSession).toEqual({ kind: 'anonymous' });
+    expect(newSession).toMatchObject({ kind: 'companyAdmin', mustChangePassword: true });
+    expect(await readFailureWindow('recover', admin.username)).toBeNull();
+  });
+});
+
+describe('principalForSession', () => {
+  it('resolves a backup user from the partner record and drops it once the account is cancelled', async () => {
+    // Prepare
+    const { scope } = await realPartner('Fine IT', true);
+    const { companyId } = await companyWithAdmin(scope);
+    const user = await backupUser(scope, companyId, { password: strongPassword() });
+    const { token } = await login({ username: user.username, password: user.password as string });
+    const active = await principalForSession(token);
+
+    // Act
+    await cancelAccount(scope, companyId, user.id);
+    const afterCancel = await principalForSession(token);
+
+    // Assess
+    expect(active).toEqual({
+      kind: 'backupUser',
+      partnerId: scope.partnerId,
+      partnerName: 'Fine IT',
+      fineIncrements: true,
+      companyId,
+      accountId: user.id,
+      mustChangePassword: true,
+    });
+    expect(afterCancel).toEqual({ kind: 'anonymous' });
+  });
+
+  it('ends the old session at a password change and resolves the new one without the restriction', async () => {
+    // Prepare
+    const { scope } = await realPartner('Change IT', true);
+    const { companyId, admin } = await companyWithAdmin(scope);
+    const first = await login({ username: admin.username, password: admin.password });
+    const firstPrincipal = asSession(await principalForSession(first.token));
+    const newPassword = strongPassword('New');
+
+    // Act
+    const changed = await changePassword(firstPrincipal, {
+      currentPassword: admin.password,
+      newPassword,
+    });
+    const oldToken = await principalForSession(first.token);
+    const newToken = await principalForSession(changed.token);
+    const oldPassword = await errorOf(
+      login({ username: admin.username, password: admin.password }),
+    );
+
+    // Assess
+    expect(firstPrincipal).toMatchObject({ kind: 'companyAdmin', mustChangePassword: true });
+    expect(changed).toMatchObject({ role: 'companyAdmin', mustChangePassword: false });
+    expect(oldToken).toEqual({ kind: 'anonymous' });
+    expect(newToken).toEqual({
+      kind: 'companyAdmin',
+      partnerId: scope.partnerId,
+      partnerName: 'Change IT',
+      fineIncrements: true,
+      companyId,
+      accountId: admin.id,
+      mustChangePassword: false,
+      actingPartnerId: null,
+    });
+    expect(oldPassword.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('resolves an impersonation to the company admin, naming the partner, for at most an hour', async () => {
+    // Prepare
+    const { scope, principal } = await realPartner('Acting IT');
+    const { companyId, company } = await companyWithAdmin(scope);
+    const other = await realPartner('Other IT');
+    const now = new Date();
+
+    // Act
+    const reply = await impersonate(principal, companyId, now);
+    const acting = await principalForSession(reply.token, new Date(now.getTime() + 1000));
+    const expired = await principalForSession(
+      reply.token,
+      new Date(now.getTime() + 3600_000 + 1000),
+    );
+    const foreign = await errorOf(impersonate(other.principal, companyId, now));
+    const adminPassword = await errorOf(
+      changePassword(asSession(acting), {
+        currentPassword: 'irrelevant-pw',
+        newPassword: strongPassword(),
+      }),
+    );
+
+    // Assess
+    expect(reply.companyId).toBe(companyId);
+    expect(Date.parse(reply.expiresAt) - now.getTime()).toBeLessThanOrEqual(3600_000);
+    expect(Date.parse(reply.expiresAt)).toBeGreaterThan(now.getTime());
+    expect(acting).toEqual({
+      kind: 'companyAdmin',
+      partnerId: scope.partnerId,
+      partnerName: 'Acting IT',
+      fineIncrements: false,
+      companyId,
+      accountId: company.adminAccountId,
+      mustChangePassword: false,
+      actingPartnerId: scope.partnerId,
+    });
+    expect(expired).toEqual({ kind: 'anonymous' });
+    expect(foreign.code).toBe('NOT_FOUND');
+    expect(adminPassword.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('the signing key from SSM', () => {
+  const claims = (): SessionClaims => ({
+    role: 'backupUser',
+    partnerId: ulid(),
+    companyId: ulid(),
+    accountId: ulid(),
+    mustChangePassword: false,
+    actingPartnerId: null,
+    passwordIssuedAt: new Date().toISOString(),
+  });
+
+  afterEach(() => {
+    mockClient(SSMClient).restore();
+    vi.unstubAllEnvs();
+  });
+
+  /** Powertools caches a parameter for 5 minutes per process: each test reads a name of its own. */
+  const useSsmSecret = () => {
+    const name = `/x/session-secret-${ulid()}`;
+    vi.stubEnv('SESSION_SECRET', '');
+    vi.stubEnv('SESSION_SECRET_PARAMETER', name);
+    return name;
+  };
+
+  it('signs and verifies with the decrypted parameter, read once for a login and its session', async () => {
+    // Prepare
+    const { scope } = await realPartner('Ssm IT');
+    const { companyId, admin } = await companyWithAdmin(scope);
+    const name = useSsmSecret();
+    const secret = randomBytes(32).toString('base64url');
+    const ssm = mockClient(SSMClient);
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: name, Value: secret } });
+
+    // Act
+    const session = await login({ username: admin.username, password: admin.password });
+    const principal = await principalForSession(session.token);
+    const signedWithSecret = await jwtVerify(session.token, new TextEncoder().encode(secret));
+    vi.unstubAllEnvs();
+    const underEnvKey = await verifySession(session.token);
+
+    // Assess
+    const calls = ssm.commandCalls(GetParameterCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.args[0].input).toEqual({ Name: name, WithDecryption: true });
+    expect(principal).toMatchObject({ kind: 'companyAdmin', companyId, accountId: admin.id });
+    expect(signedWithSecret.payload.sub).toBe(admin.id);
+    // Signed with the SSM value, not with the SESSION_SECRET the test run also has.
+    expect(underEnvKey).toBeNull();
+  });
+
+  it('fails loudly in an SSM outage instead of signing with an empty key or calling a token bad', async () => {
+    // Prepare
+    const valid = await issueSession(claims(), new Date(), 600);
+    useSsmSecret();
+    const ssm = mockClient(SSMClient);
+    ssm
+      .on(GetParameterCommand)
+      .rejects(Object.assign(new Error('Service unavailable'), { name: 'InternalServerError' }));
+
+    // Act
+    const issued = issueSession(claims(), new Date(), 600);
+    const verified = verifySession(valid.token);
+    const resolved = principalForSession(valid.token);
+
+    // Assess
+    // The outage itself surfaces, not a signing error from a key made of nothing.
+    await expect(issued).rejects.toThrow('Service unavailable');
+    await expect(verified).rejects.toThrow('Service unavailable');
+    await expect(resolved).rejects.toThrow('Service unavailable');
+    expect(ssm.commandCalls(GetParameterCommand).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a parameter too short to be a key, and a missing parameter name', async () => {
+    // Prepare
+    useSsmSecret();
+    const ssm = mockClient(SSMClient);
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'short-secret' } });
+
+    // Act
+    const short = await issueSession(claims(), new Date(), 600).catch((e: unknown) => e);
+    vi.stubEnv('SESSION_SECRET_PARAMETER', '');
+    const unnamed = await issueSession(claims(), new Date(), 600).catch((e: unknown) => e);
+
+    // Assess
+    expect(short).toBeInstanceOf(Error);
+    expect((short as Error).message).toMatch(/at least 32 bytes/);
+    expect(unnamed).toBeInstanceOf(Error);
+    expect((unnamed as Error).message).toMatch(/Neither SESSION_SECRET nor/);
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+  });
+});
+
+describe('what the table keeps', () => {
+  it('holds no password, tried password, secret answer or token in plain after every flow', async () => {
+    // Prepare
+    const { scope } = await realPartner('Plain IT');
+    const { companyId } = await companyWithAdmin(scope);
+    const tag = randomBytes(6).toString('hex');
+    const secretAnswer = `  Rex   The DOG ${tag} `;
+    const initial = strongPassword('Ini');
+    const user = await backupUser(scope, companyId, {
+      password: initial,
+      secretQuestion: 'First pet?',
+      secretAnswer,
+    });
+    const wrongPassword = strongPassword('Bad');
+    const wrongAnswer = `Felix the cat ${tag}`;
+    const changedTo = strongPassword('Chg');
+    const recoveredTo = strongPassword('Rec');
+
+    // Act
+    const wrongLogin = await errorOf(login({ username: user.username, password: wrongPassword }));
+    const first = await login({ username: user.username, password: initial });
+    const changed = await changePassword(asSession(await principalForSession(first.token)), {
+      currentPassword: initial,
+      newPassword: changedTo,
+    });
+    const wrongRecovery = await errorOf(
+      recover({ username: user.username, secretAnswer: wrongAnswer, newPassword: recoveredTo }),
+    );
+    await recover({
+      username: user.username,
+      secretAnswer: `rex the dog ${tag}`,
+      newPassword: recoveredTo,
+    });
+    const afterRecovery = await login({ username: user.username, password: recoveredTo });
+    const changedSession = await principalForSession(changed.token);
+    const plain = [
+      initial,
+      wrongPassword,
+      changedTo,
+      recoveredTo,
+      secretAnswer.trim(),
+      `rex the dog ${tag}`,
+      wrongAnswer,
+      first.token,
+      changed.token,
+      afterRecovery.token,
+    ];
+    const found = await Promise.all(plain.map((value) => scanForValue(value)));
+
+    // Assess
+    expect(wrongLogin.code).toBe('INVALID_CREDENTIALS');
+    expect(wrongRecovery.code).toBe('INVALID_SECRET_ANSWER');
+    expect(afterRecovery.mustChangePassword).toBe(false);
+    // A recovery ends earlier sessions as a change or reset does.
+    expect(changedSession).toEqual({ kind: 'anonymous' });
+    expect(found.map((items, i) => (items.length > 0 ? plain[i] : null))).toEqual(
+      plain.map(() => null),
+    );
+    const stored = await getItem(keys.account(scope.partnerId, companyId, user.id));
+    expect(await verifySecret(`rex the dog ${tag}`, stored?.secretAnswerHash as string)).toBe(true);
+    expect(await scanForValue(tag)).toEqual([]);
+  });
+});
