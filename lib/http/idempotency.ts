@@ -36,10 +36,11 @@ function persistenceStore(): DynamoDBPersistenceLayer {
 
 const config = () =>
   new IdempotencyConfig({
-    // Null (no header) skips idempotency; otherwise caller and key together name the request:
-    // two company admins (or an admin and the partner acting as it) never share a key.
+    // Null (no header) skips idempotency; otherwise caller, path and key together name the
+    // request: two company admins (or an admin and the partner acting as it) never share a key,
+    // and one key sent to two accounts (a reset has no body) is two requests.
     eventKeyJmesPath:
-      'headers."idempotency-key" && [requestContext.authorizer.lambda.kind, requestContext.authorizer.lambda.partnerId, requestContext.authorizer.lambda.companyId, requestContext.authorizer.lambda.accountId, requestContext.authorizer.lambda.actingPartnerId, headers."idempotency-key"]',
+      'headers."idempotency-key" && [requestContext.authorizer.lambda.kind, requestContext.authorizer.lambda.partnerId, requestContext.authorizer.lambda.companyId, requestContext.authorizer.lambda.accountId, requestContext.authorizer.lambda.actingPartnerId, rawPath, headers."idempotency-key"]',
     payloadValidationJmesPath: `requestContext.${REDACTED_BODY}`,
     expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
     throwOnNoIdempotencyKey: false,

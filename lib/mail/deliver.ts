@@ -2,7 +2,8 @@
  * Delivers one outbox message. The order makes delivery at-least-once without ever storing a
  * password: (1) skip if the message is recorded as sent; (2) if a password is to be generated,
  * generate it now and store only its hash, in a write that also requires the message to be
- * unsent; (3) send through SES; (4) record the send. A failure before (4) leaves the message
+ * unsent and the account to still wait for this password (a password the user set meanwhile
+ * wins: the message is then recorded as superseded and not sent); (3) send through SES; (4) record the send. A failure before (4) leaves the message
  * unsent and the stream retries it: the user then gets the e-mail once, with a password whose
  * hash is the one stored. Only a crash between (3) and (4) can repeat an e-mail.
  */
@@ -13,6 +14,7 @@ import {
   loadRecipient,
   markSent,
   type OutboxState,
+  PasswordSupersededError,
   recordPasswordForSend,
 } from '#lib/store/outbox.ts';
 import { sendEmail } from './ses.ts';
@@ -25,7 +27,12 @@ import {
   renderWelcome,
 } from './templates.ts';
 
-export type DeliveryOutcome = 'sent' | 'already-sent' | 'no-such-message' | 'no-recipient';
+export type DeliveryOutcome =
+  | 'sent'
+  | 'already-sent'
+  | 'superseded'
+  | 'no-such-message'
+  | 'no-recipient';
 
 export async function deliverOutboxMessage(
   messageId: string,
@@ -42,11 +49,23 @@ export async function deliverOutboxMessage(
   let temporaryPassword: string | null = null;
   if (message.generatePassword) {
     temporaryPassword = generateTemporaryPassword();
-    await recordPasswordForSend(
-      message,
-      await hashSecret(temporaryPassword),
-      clock().toISOString(),
-    );
+    try {
+      await recordPasswordForSend(
+        message,
+        await hashSecret(temporaryPassword),
+        clock().toISOString(),
+      );
+    } catch (error) {
+      if (!(error instanceof PasswordSupersededError)) throw error;
+      // The user set a password since (or the account was cancelled): nothing to send.
+      await markSent(message.id, clock(), 'superseded');
+      logger.info('E-mail superseded', {
+        messageId,
+        kind: message.kind,
+        accountId: message.accountId,
+      });
+      return 'superseded';
+    }
   }
   const senderName = partnerName ?? message.senderName;
   const email = render({ ...message, senderName }, contact, temporaryPassword);

@@ -39,7 +39,7 @@ import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib
 import { audit } from './audit.ts';
 import { welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
-import { isCompanyAdminScope, type TenantScope } from './scope.ts';
+import type { TenantScope } from './scope.ts';
 
 export interface CreatedAccount {
   account: AccountView;
@@ -217,13 +217,6 @@ export async function updateAccount(
     throw new AppError(409, 'ACCOUNT_CANCELLED', { detail: 'The account is cancelled.' });
   }
   assertUltraSafeUnchanged(current.ultraSafe, body.ultraSafe);
-  if (isCompanyAdminScope(scope) && body.trialDays !== undefined) {
-    // A trial's length is the partner's offer to its customer, not the customer's to set.
-    throw new AppError(403, 'FORBIDDEN', {
-      detail: 'Only the partner can extend a trial.',
-      errors: [{ path: 'trialDays', message: 'Not available to a company admin.' }],
-    });
-  }
   if (body.contactId !== undefined && !context.contact) throw unknownContact();
 
   const pooled = company.quotaMb !== null;

@@ -71,5 +71,3 @@ export function companyScope(
   if (principal.companyId !== companyId) throw notFound('Company');
   return sessionScope(principal);
 }
-
-export const isCompanyAdminScope = (scope: TenantScope): boolean => scope.companyId !== null;

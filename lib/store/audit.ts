@@ -1,7 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
-import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
-import { validationFailed } from '#lib/errors.ts';
 import { COMPANY_AUDIT_INDEX, ENTITY, keys } from './keys.ts';
 import { type Item, type Page, queryPage, type WriteStep, write } from './table.ts';
 
@@ -60,10 +57,7 @@ export async function listAudit(
   return { items: page.items.map(entryFromItem), nextCursor: page.nextCursor };
 }
 
-/**
- * One company's entries, newest first, from the sparse CompanyAudit index. As with the
- * partner's list, the cursor carries only the sort key; the partition comes from the caller.
- */
+/** One company's entries, newest first, from the sparse CompanyAudit index. */
 export async function listCompanyAudit(
   partnerId: string,
   companyId: string,
@@ -72,28 +66,13 @@ export async function listCompanyAudit(
 ): Promise<Page<AuditEntry>> {
   const { PK, skPrefix } = keys.auditOf(partnerId);
   const { CompanyAuditPK } = keys.companyAudit(partnerId, companyId);
-  let startKey: Record<string, string> | undefined;
-  if (cursor) {
-    const sk = Buffer.from(cursor, 'base64url').toString('utf8');
-    if (!sk.startsWith(skPrefix)) {
-      throw validationFailed([{ path: 'cursor', message: 'Not a cursor of this list.' }]);
-    }
-    startKey = { PK, SK: sk, CompanyAuditPK };
-  }
-  const out = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName(),
-      IndexName: COMPANY_AUDIT_INDEX,
-      KeyConditionExpression: 'CompanyAuditPK = :pk',
-      ExpressionAttributeValues: { ':pk': CompanyAuditPK },
-      Limit: limit,
-      ScanIndexForward: false,
-      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-    }),
-  );
-  const last = out.LastEvaluatedKey as { SK: string } | undefined;
-  return {
-    items: (out.Items ?? []).map(entryFromItem),
-    nextCursor: last ? Buffer.from(last.SK, 'utf8').toString('base64url') : null,
-  };
+  const page = await queryPage({
+    pk: CompanyAuditPK,
+    skPrefix,
+    limit,
+    cursor,
+    newestFirst: true,
+    index: { name: COMPANY_AUDIT_INDEX, partitionAttribute: 'CompanyAuditPK', tablePk: PK },
+  });
+  return { items: page.items.map(entryFromItem), nextCursor: page.nextCursor };
 }

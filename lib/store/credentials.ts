@@ -50,8 +50,9 @@ export function setPasswordStep(
   return {
     item: write.update(
       keys.account(account.partnerId, account.companyId, account.id),
-      'SET passwordHash = :hash, passwordIssuedAt = :at, mustChangePassword = :false, updatedAt = :at',
+      'SET passwordHash = :hash, passwordIssuedAt = :at, mustChangePassword = :false, updatedAt = :at, passwordMessageId = :null',
       {
+        ':null': null,
         ':hash': passwordHash,
         ':at': issuedAt,
         ':false': false,
@@ -75,7 +76,7 @@ export function withdrawPasswordStep(account: Account, at: string): WriteStep {
   return {
     item: write.update(
       keys.account(account.partnerId, account.companyId, account.id),
-      'SET passwordHash = :null, passwordIssuedAt = :null, mustChangePassword = :true, updatedAt = :at',
+      'SET passwordHash = :null, passwordIssuedAt = :null, mustChangePassword = :true, updatedAt = :at, passwordMessageId = :null',
       { ':null': null, ':true': true, ':at': at, ':cancelled': 'cancelled', ':false': false },
       {
         condition: 'attribute_exists(PK) AND #status <> :cancelled AND ultraSafe = :false',

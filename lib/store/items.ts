@@ -7,7 +7,16 @@ import { dueBucket, stageDueAt } from '#lib/rules/trials.ts';
 import { ENTITY, keys } from './keys.ts';
 import type { Item } from './table.ts';
 
-const KEY_ATTRIBUTES = ['PK', 'SK', 'entity', 'TrialDuePK', 'TrialDueSK', 'expiresAt'];
+/** Attributes of the table's own, not of the records: keys, and which e-mail set a password. */
+const KEY_ATTRIBUTES = [
+  'PK',
+  'SK',
+  'entity',
+  'TrialDuePK',
+  'TrialDueSK',
+  'expiresAt',
+  'passwordMessageId',
+];
 
 function strip<T>(item: Item): T {
   const record: Item = { ...item };

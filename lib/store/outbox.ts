@@ -77,12 +77,28 @@ export async function recordPasswordForSend(
 ): Promise<void> {
   await transact([
     {
+      // Only while the account still waits for this password: a password the user set since
+      // (a change or a recovery after a reset) is never replaced, and a cancelled account gets
+      // none.
       item: write.update(
         keys.account(message.partnerId, message.companyId, message.accountId),
-        'SET passwordHash = :hash, passwordIssuedAt = :at, mustChangePassword = :true, updatedAt = :at',
-        { ':hash': passwordHash, ':at': issuedAt, ':true': true },
-        { condition: 'attribute_exists(PK)' },
+        'SET passwordHash = :hash, passwordIssuedAt = :at, mustChangePassword = :true, updatedAt = :at, passwordMessageId = :message',
+        {
+          ':hash': passwordHash,
+          ':at': issuedAt,
+          ':true': true,
+          ':null': null,
+          ':cancelled': 'cancelled',
+          ':message': message.id,
+        },
+        {
+          // A retry of this same message (its e-mail failed) may replace the password it set.
+          condition:
+            'attribute_exists(PK) AND (attribute_not_exists(passwordIssuedAt) OR passwordIssuedAt = :null OR passwordMessageId = :message) AND #status <> :cancelled',
+          names: { '#status': 'status' },
+        },
       ),
+      onConditionFailed: () => new PasswordSupersededError(),
     },
     {
       item: write.update(
@@ -93,6 +109,14 @@ export async function recordPasswordForSend(
       ),
     },
   ]);
+}
+
+/** The account no longer waits for the password this message would carry. */
+export class PasswordSupersededError extends Error {
+  constructor() {
+    super('The account has a password already, or is cancelled');
+    this.name = 'PasswordSupersededError';
+  }
 }
 
 export async function markSent(id: string, sentAt: Date, providerMessageId: string): Promise<void> {

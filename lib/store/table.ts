@@ -21,7 +21,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 export interface WriteStep {
   item: TransactItem;
   /** Builds the error to report when this step's condition fails, from the item as it was. */
-  onConditionFailed?: (current: Item | undefined) => AppError;
+  onConditionFailed?: (current: Item | undefined) => Error;
 }
 
 export const MAX_TRANSACTION_ITEMS = 100;
@@ -74,6 +74,11 @@ export interface QueryPageInput {
   limit: number;
   cursor: string | null | undefined;
   newestFirst?: boolean;
+  /**
+   * A sparse index keyed by `partitionAttribute` and the table's SK, whose items all sit in the
+   * table partition `tablePk`: `pk` is then the index partition.
+   */
+  index?: { name: string; partitionAttribute: string; tablePk: string };
 }
 
 /**
@@ -82,14 +87,21 @@ export interface QueryPageInput {
  */
 export async function queryPage(input: QueryPageInput): Promise<Page<Item>> {
   const startSk = input.cursor ? decodeCursor(input.cursor, input.skPrefix) : undefined;
+  const { index } = input;
+  const partition = index ? index.partitionAttribute : 'PK';
+  const startKey = index
+    ? { PK: index.tablePk, SK: startSk, [partition]: input.pk }
+    : { PK: input.pk, SK: startSk };
   const out = await documentClient.send(
     new QueryCommand({
       TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ...(index ? { IndexName: index.name } : {}),
+      KeyConditionExpression: '#partition = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeNames: { '#partition': partition },
       ExpressionAttributeValues: { ':pk': input.pk, ':prefix': input.skPrefix },
       Limit: input.limit,
       ScanIndexForward: !input.newestFirst,
-      ...(startSk ? { ExclusiveStartKey: { PK: input.pk, SK: startSk } } : {}),
+      ...(startSk ? { ExclusiveStartKey: startKey } : {}),
     }),
   );
   const last = out.LastEvaluatedKey as Key | undefined;

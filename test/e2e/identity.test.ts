@@ -360,6 +360,10 @@ describe('UltraSafe accounts', () => {
       token: adminSession.token,
       body: { ultraSafe: false },
     });
+    const toggledOnCompany = await call('PATCH', `/v1/companies/${companyId}`, {
+      token: partner.apiKey,
+      body: { ultraSafe: false },
+    });
     const toggledByUser = await call('PATCH', '/v1/me', {
       token: userSession.token,
       body: { ultraSafe: false },
@@ -378,6 +382,7 @@ describe('UltraSafe accounts', () => {
     expectProblem(toggledByPartner, 409, 'ULTRASAFE_IMMUTABLE');
     expectProblem(toggledByAdmin, 409, 'ULTRASAFE_IMMUTABLE');
     expectProblem(toggledByUser, 400, 'VALIDATION_FAILED');
+    expectProblem(toggledOnCompany, 400, 'VALIDATION_FAILED');
     expect(changedByUser.status).toBe(200);
     expect((await login(account.username, mine)).status).toBe(200);
     expect(fetched.body).toMatchObject({ ultraSafe: true, hasSecretQuestion: false });

@@ -320,6 +320,32 @@ describe('a password reset', () => {
     expect(newSession).toMatchObject({ kind: 'companyAdmin', mustChangePassword: true });
     expect(await readFailureWindow('recover', admin.username)).toBeNull();
   });
+  it('is not sent once the user has set a password of its own meanwhile', async () => {
+    // Prepare
+    const { scope } = await realPartner('Superseded IT');
+    const { companyId, email } = await companyWithAdmin(scope);
+    const user = await backupUser(scope, companyId, {
+      password: strongPassword(),
+      secretQuestion: 'Street?',
+      secretAnswer: 'Elm',
+    });
+    await resetPassword(scope, companyId, user.id);
+    const chosen = strongPassword('Own');
+    await recover({ username: user.username, secretAnswer: 'elm', newPassword: chosen });
+
+    // Act
+    const [messageId] = await outboxIdsFor(user.id, 'password-reset');
+    const outcome = await deliverOutboxMessage(messageId as string);
+    const again = await deliverOutboxMessage(messageId as string);
+    const session = await login({ username: user.username, password: chosen });
+
+    // Assess
+    expect(outcome).toBe('superseded');
+    expect(again).toBe('already-sent');
+    expect(session.mustChangePassword).toBe(false);
+    const resets = (await emailsTo(email)).filter((m) => m.subject.includes(user.username));
+    expect(resets).toEqual([]);
+  });
 });
 
 describe('principalForSession', () => {

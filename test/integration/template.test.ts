@@ -25,7 +25,8 @@ beforeAll(async () => {
         SLS_TELEMETRY_DISABLED: '1',
         DYNAMODB_ENDPOINT: '',
         SES_ENDPOINT: '',
-        SESSION_SECRET: '',
+        // Set on purpose: a deployed stage must not take it from the deployer's environment.
+        SESSION_SECRET: 'a-secret-in-the-deployers-shell-0123456789',
         // Its own work folder: the e2e stack may be serving from .esbuild at the same time.
         ESBUILD_WORK_FOLDER: '.esbuild-package',
       },
