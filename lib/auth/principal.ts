@@ -19,6 +19,11 @@ interface SessionFields {
   accountId: string;
   /** The session came from a temporary password: only the password change is open to it. */
   mustChangePassword: boolean;
+  /**
+   * When the token expires (seconds since the epoch). Checked again by the handler: API Gateway
+   * may serve a cached authorization of the token after that.
+   */
+  expiresAtSeconds: number;
 }
 
 /** A company's admin account logged in, or a partner acting as it ("login as company admin"). */
@@ -70,6 +75,7 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
         companyId: principal.companyId,
         accountId: principal.accountId,
         mustChangePassword: principal.mustChangePassword,
+        expiresAtSeconds: principal.expiresAtSeconds,
         // The context holds no nulls: an empty string means "not impersonated".
         actingPartnerId: principal.kind === 'companyAdmin' ? (principal.actingPartnerId ?? '') : '',
       };
@@ -103,6 +109,7 @@ export function fromAuthorizerContext(context: unknown): Principal {
       companyId: text(c.companyId),
       accountId: text(c.accountId),
       mustChangePassword: flag(c.mustChangePassword),
+      expiresAtSeconds: Number(c.expiresAtSeconds) || 0,
     };
     return c.kind === 'companyAdmin'
       ? { kind: 'companyAdmin', ...session, actingPartnerId: text(c.actingPartnerId) || null }

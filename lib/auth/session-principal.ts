@@ -32,6 +32,7 @@ export async function principalForSession(token: string, now = new Date()): Prom
     companyId: claims.companyId,
     accountId: claims.accountId,
     mustChangePassword: claims.mustChangePassword,
+    expiresAtSeconds: claims.expiresAtSeconds,
   };
   return claims.role === 'companyAdmin'
     ? { kind: 'companyAdmin', ...session, actingPartnerId: claims.actingPartnerId }

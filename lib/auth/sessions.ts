@@ -63,11 +63,15 @@ export async function issueSession(
 export const looksLikeSessionToken = (token: string): boolean =>
   /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
 
+export interface VerifiedSession extends SessionClaims {
+  expiresAtSeconds: number;
+}
+
 /** The token's claims if its signature, issuer, audience and expiry hold; otherwise null. */
 export async function verifySession(
   token: string,
   now = new Date(),
-): Promise<SessionClaims | null> {
+): Promise<VerifiedSession | null> {
   if (!looksLikeSessionToken(token)) return null;
   try {
     const { payload } = await jwtVerify(token, await signingKey(), {
@@ -95,6 +99,7 @@ export async function verifySession(
       mustChangePassword: payload.mcp === true,
       actingPartnerId,
       passwordIssuedAt: typeof payload.pwi === 'string' ? payload.pwi : null,
+      expiresAtSeconds: payload.exp as number,
     };
   } catch (error) {
     // A bad or expired token is an anonymous caller; anything else (no key) is a real fault.

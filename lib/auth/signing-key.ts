@@ -1,5 +1,7 @@
+import { createHmac } from 'node:crypto';
+
 /**
- * The key that signs session tokens. Locally it comes from SESSION_SECRET (the local stack makes
+ * The key that signs session tokens (and keys the digests below). Locally it comes from SESSION_SECRET (the local stack makes
  * one); deployed, from the SecureString SSM parameter SESSION_SECRET_PARAMETER names, read on
  * first use and cached for five minutes by Powertools, so a rotated secret is picked up without
  * a deployment.
@@ -27,4 +29,15 @@ export async function signingKey(): Promise<Uint8Array> {
   const secret = await getParameter(parameter, { decrypt: true, maxAge: CACHE_SECONDS });
   if (!secret) throw new Error(`SSM parameter ${parameter} is empty`);
   return toKey(secret, `SSM parameter ${parameter}`);
+}
+
+/**
+ * A digest of `value` that nobody without the secret can recompute or reverse: what the table
+ * keeps instead of a value that may be a secret typed in the wrong field (a password entered as
+ * a username). `purpose` keeps digests made for different uses apart.
+ */
+export async function keyedDigest(purpose: string, value: string): Promise<string> {
+  return createHmac('sha256', await signingKey())
+    .update(`${purpose}\n${value}`)
+    .digest('base64url');
 }

@@ -86,6 +86,9 @@ export function route<
     const allowed = options.allow as readonly PrincipalKind[];
     if (!allowed.includes('anonymous')) {
       if (principal.kind === 'anonymous') throw unauthorized();
+      if (isSession(principal) && principal.expiresAtSeconds * 1000 <= Date.now()) {
+        throw unauthorized('The session has expired: log in again.');
+      }
       if (
         isSession(principal) &&
         principal.mustChangePassword &&

@@ -83,20 +83,22 @@ async function openSession(account: Account, company: Company, now: Date): Promi
   return { ...session, role, mustChangePassword: account.mustChangePassword };
 }
 
+/** Takes a place in the username's window for one attempt; 429 once the window is full. */
+async function takePlace(kind: AttemptKind, username: string, now: Date): Promise<void> {
+  const full = await reserveAttempt(kind, username, now);
+  if (full) throw tooManyAttempts(kind, retryAfterSeconds(full, now.getTime()));
+}
+
 /**
- * Takes a place in the username's window (429 once it is full), then compares. An attempt
- * without a stored secret to compare with runs against a decoy, so it takes as long. A wrong
- * secret counts as a failure; a right one ends the window.
+ * Compares, in the place taken: a wrong secret counts as a failure, a right one ends the window.
+ * An attempt without a stored secret to compare with runs against a decoy, so it takes as long.
  */
-async function checkSecret(
+async function compareInPlace(
   kind: AttemptKind,
   username: string,
   plain: string,
   hash: string | null,
-  now: Date,
 ): Promise<boolean> {
-  const full = await reserveAttempt(kind, username, now);
-  if (full) throw tooManyAttempts(kind, retryAfterSeconds(full, now.getTime()));
   const matches = (await verifySecret(plain, hash ?? DECOY_HASH)) && hash !== null;
   await (matches ? endWindow(kind, username) : recordFailure(kind, username));
   return matches;
@@ -111,10 +113,13 @@ export async function login(
   body: { username: string; password: string },
   now = new Date(),
 ): Promise<SessionReply> {
+  // The place is taken before anything is read, so a refused attempt costs the same whether
+  // the username exists or not.
+  await takePlace('login', body.username, now);
   const { account, company } = await loadLoginContext(body.username);
   const usable = account && company && account.status !== 'cancelled' ? account : null;
   const hash = usable?.passwordHash ?? null;
-  if (!(await checkSecret('login', body.username, body.password, hash, now)) || !usable) {
+  if (!(await compareInPlace('login', body.username, body.password, hash)) || !usable) {
     throw invalidCredentials();
   }
   if (
@@ -160,8 +165,9 @@ export async function changePassword(
       errors: [{ path: 'newPassword', message: 'Must differ from the current password.' }],
     });
   }
+  await takePlace('login', account.username, now);
   const current = account.passwordHash;
-  if (!(await checkSecret('login', account.username, body.currentPassword, current, now))) {
+  if (!(await compareInPlace('login', account.username, body.currentPassword, current))) {
     throw new AppError(422, 'INVALID_CURRENT_PASSWORD', {
       detail: 'The current password is wrong.',
       errors: [{ path: 'currentPassword', message: 'Does not match the current password.' }],
@@ -170,7 +176,7 @@ export async function changePassword(
   const at = now.toISOString();
   await transact([
     setPasswordStep(account, await hashSecret(body.newPassword), at),
-    ...clearFailuresSteps(account.username),
+    ...(await clearFailuresSteps(account.username)),
     audit(sessionScope(principal), now, {
       action: 'account.password-change',
       targetType: 'account',
@@ -192,19 +198,24 @@ export async function recover(
   now = new Date(),
 ): Promise<void> {
   assertPassword(body.newPassword, body.username, 'newPassword');
+  await takePlace('recover', body.username, now);
   const { account } = await loadLoginContext(body.username);
   const usable = account && account.status !== 'cancelled' ? account : null;
-  if (usable) assertRecoverable(usable);
+  if (usable?.ultraSafe) {
+    // Counted like a wrong answer, so asking whether usernames are UltraSafe is limited too.
+    await recordFailure('recover', body.username);
+    assertRecoverable(usable);
+  }
   const answer = normalizeSecretAnswer(body.secretAnswer);
   const hash = usable?.secretAnswerHash ?? null;
-  if (!(await checkSecret('recover', body.username, answer, hash, now)) || !usable) {
+  if (!(await compareInPlace('recover', body.username, answer, hash)) || !usable) {
     throw new AppError(401, 'INVALID_SECRET_ANSWER', {
       detail: 'The username and secret answer do not match.',
     });
   }
   await transact([
     setPasswordStep(usable, await hashSecret(body.newPassword), now.toISOString()),
-    ...clearFailuresSteps(usable.username),
+    ...(await clearFailuresSteps(usable.username)),
     audit(accountScope(usable), now, {
       action: 'account.password-recover',
       targetType: 'account',
@@ -234,7 +245,7 @@ export async function resetPassword(
   await transact([
     withdrawPasswordStep(account, at),
     outboxStep(passwordResetMessage(scope, account, at)),
-    ...clearFailuresSteps(account.username),
+    ...(await clearFailuresSteps(account.username)),
     audit(scope, now, {
       action: 'account.password-reset',
       targetType: 'account',

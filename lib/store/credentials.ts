@@ -15,16 +15,18 @@ export interface LoginContext {
 
 /**
  * The account a username names, with its company: two reads (the username marker says where
- * the account lives). Nothing for an unknown username.
+ * the account lives). Nothing for an unknown username, after the same two reads.
  */
 export async function loadLoginContext(username: string): Promise<LoginContext> {
   const marker = await getItem(keys.username(username));
-  if (!isEntity(marker, ENTITY.username)) return { account: null, company: null };
-  const partnerId = String(marker.partnerId);
-  const companyId = String(marker.companyId);
-  const accountKey = keys.account(partnerId, companyId, String(marker.accountId));
+  const known = isEntity(marker, ENTITY.username);
+  // An unknown username reads two keys that never exist: the same requests, the same time.
+  const partnerId = known ? String(marker.partnerId) : '-';
+  const companyId = known ? String(marker.companyId) : '-';
+  const accountKey = keys.account(partnerId, companyId, known ? String(marker.accountId) : '-');
   const companyKey = keys.company(partnerId, companyId);
   const found = await getItems([accountKey, companyKey]);
+  if (!known) return { account: null, company: null };
   const account = found.get(keyId(accountKey));
   const company = found.get(keyId(companyKey));
   return {

@@ -101,9 +101,12 @@ export const keys = {
     CompanyAuditPK: `${companyPk(partnerId, companyId)}#AUDIT`,
   }),
 
-  /** Global: failed logins or recovery attempts of one username (which may not exist). */
-  attempts: (kind: 'login' | 'recover', username: string): Key => ({
-    PK: `ATTEMPTS#${kind}#${username}`,
+  /**
+   * Global: failed logins or recovery attempts of one username (which may not exist), under a
+   * keyed digest of the username as typed.
+   */
+  attempts: (kind: 'login' | 'recover', usernameDigest: string): Key => ({
+    PK: `ATTEMPTS#${kind}#${usernameDigest}`,
     SK: 'ATTEMPTS',
   }),
 };

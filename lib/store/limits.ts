@@ -11,6 +11,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { keyedDigest } from '#lib/auth/signing-key.ts';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import {
   type AttemptKind,
@@ -31,11 +32,15 @@ export const windowFromItem = (item: Item | undefined): FailureWindow | null =>
       }
     : null;
 
+/** What was typed as a username is kept only as a keyed digest: it may be a password. */
+const attemptsKey = async (kind: AttemptKind, username: string) =>
+  keys.attempts(kind, await keyedDigest('attempts', username));
+
 export async function readFailureWindow(
   kind: AttemptKind,
   username: string,
 ): Promise<FailureWindow | null> {
-  return windowFromItem(await getItem(keys.attempts(kind, username)));
+  return windowFromItem(await getItem(await attemptsKey(kind, username)));
 }
 
 const OPENING_ATTEMPTS = 5;
@@ -49,7 +54,7 @@ export async function reserveAttempt(
   username: string,
   now: Date,
 ): Promise<FailureWindow | null> {
-  const key = keys.attempts(kind, username);
+  const key = await attemptsKey(kind, username);
   const at = now.toISOString();
   const floor = new Date(now.getTime() - WINDOW_MS).toISOString();
   for (let round = 0; round < OPENING_ATTEMPTS; round++) {
@@ -110,7 +115,7 @@ export async function recordFailure(kind: AttemptKind, username: string): Promis
     await documentClient.send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: keys.attempts(kind, username),
+        Key: await attemptsKey(kind, username),
         UpdateExpression: 'SET failures = failures + :one',
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeValues: { ':one': 1 },
@@ -125,13 +130,15 @@ export async function recordFailure(kind: AttemptKind, username: string): Promis
 /** A right guess ends the window: the user proved who it is. */
 export async function endWindow(kind: AttemptKind, username: string): Promise<void> {
   await documentClient.send(
-    new DeleteCommand({ TableName: tableName(), Key: keys.attempts(kind, username) }),
+    new DeleteCommand({ TableName: tableName(), Key: await attemptsKey(kind, username) }),
   );
 }
 
 /** Lifts both limits of a username: its password was just set by someone entitled to. */
-export function clearFailuresSteps(username: string): WriteStep[] {
-  return (['login', 'recover'] as const).map((kind) => ({
-    item: write.delete(keys.attempts(kind, username)),
-  }));
+export async function clearFailuresSteps(username: string): Promise<WriteStep[]> {
+  return Promise.all(
+    (['login', 'recover'] as const).map(async (kind) => ({
+      item: write.delete(await attemptsKey(kind, username)),
+    })),
+  );
 }

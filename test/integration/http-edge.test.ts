@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as authorize } from '#functions/authorizer.ts';
 import { handler as createCompanyHandler } from '#functions/create-company.ts';
 import { handler as getCompanyHandler } from '#functions/get-company.ts';
+import { handler as loginHandler } from '#functions/login.ts';
 import { createPartner } from '#lib/auth/api-keys.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { keys } from '#lib/store/keys.ts';
@@ -146,6 +147,45 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
     expect(reply.body.code).toBe('FORBIDDEN');
   });
 
+  it('refuses a session past its expiry, one holding a temporary password, and a backup user', async () => {
+    // Prepare: contexts as the authorizer passes them (API Gateway may serve a cached one).
+    const session = {
+      kind: 'companyAdmin',
+      partnerId: ulid(),
+      partnerName: 'Acme IT',
+      fineIncrements: false,
+      companyId: ulid(),
+      accountId: ulid(),
+      mustChangePassword: false,
+      actingPartnerId: '',
+      expiresAtSeconds: Math.floor(Date.now() / 1000) + 600,
+    };
+    const withContext = (lambda: Record<string, unknown>) => {
+      const event = createCompanyEvent(ulid(), '');
+      event.pathParameters = { companyId: session.companyId };
+      event.body = undefined;
+      (event.requestContext.authorizer as { lambda: unknown }).lambda = lambda;
+      return getCompanyHandler(event, lambdaContext()) as Promise<Reply>;
+    };
+
+    // Act
+    const expired = await withContext({
+      ...session,
+      expiresAtSeconds: Math.floor(Date.now() / 1000) - 1,
+    });
+    const temporary = await withContext({ ...session, mustChangePassword: true });
+    const user = await withContext({ ...session, kind: 'backupUser' });
+    const current = await withContext(session);
+
+    // Assess
+    expect(expired.statusCode).toBe(401);
+    expect(JSON.parse(temporary.body as string).code).toBe('PASSWORD_CHANGE_REQUIRED');
+    expect(temporary.statusCode).toBe(403);
+    expect(JSON.parse(user.body as string).code).toBe('FORBIDDEN');
+    // Valid, but the company does not exist: the handler ran and looked.
+    expect(current.statusCode).toBe(404);
+  });
+
   it('answers a malformed id with 404', async () => {
     const event = createCompanyEvent(ulid(), '');
     event.pathParameters = { companyId: 'not-an-id' };
@@ -175,6 +215,44 @@ describe('the authorizer (sample event from events/)', () => {
     });
     expect(unknown.context).toEqual({ kind: 'anonymous' });
     expect(missing.context).toEqual({ kind: 'anonymous' });
+  });
+
+  it('resolves a session token from login to its company admin', async () => {
+    // Prepare
+    const { partnerId, apiKey } = await createPartner('Session IT', false);
+    const username = uniqueUsername();
+    const password = `Pw-${ulid()}`;
+    const created = createCompanyEvent(partnerId, {
+      ...validBody(username),
+      admin: { username, plan: 'select', password },
+    });
+    const company = await invoke(created);
+    const loginEvent = sampleEvent<HttpEvent>('http/login');
+    loginEvent.body = JSON.stringify({ username: username.toUpperCase(), password });
+    const event = sampleEvent<Parameters<typeof authorize>[0]>('http/authorizer-request');
+
+    // Act
+    const loggedIn = (await loginHandler(loginEvent, lambdaContext())) as Reply;
+    const { token } = JSON.parse(loggedIn.body as string);
+    event.headers = { authorization: `Bearer ${token}` };
+    const resolved = await authorize(event);
+    event.headers = { authorization: `Bearer ${token.slice(0, -2)}xx` };
+    const tampered = await authorize(event);
+
+    // Assess
+    expect(apiKey).toMatch(/^pk_/);
+    expect(loggedIn.statusCode).toBe(200);
+    expect(loggedIn.headers['x-request-id']).toBe('example-request-2');
+    expect(resolved.context).toMatchObject({
+      kind: 'companyAdmin',
+      partnerId,
+      partnerName: 'Session IT',
+      companyId: company.body.company.id,
+      accountId: company.body.account.id,
+      mustChangePassword: true,
+      actingPartnerId: '',
+    });
+    expect(tampered.context).toEqual({ kind: 'anonymous' });
   });
 
   it('stores the key only as a hash', async () => {

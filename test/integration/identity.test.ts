@@ -370,6 +370,7 @@ describe('principalForSession', () => {
       companyId,
       accountId: user.id,
       mustChangePassword: true,
+      expiresAtSeconds: expect.any(Number),
     });
     expect(afterCancel).toEqual({ kind: 'anonymous' });
   });
@@ -406,6 +407,7 @@ describe('principalForSession', () => {
       accountId: admin.id,
       mustChangePassword: false,
       actingPartnerId: null,
+      expiresAtSeconds: Date.parse(changed.expiresAt) / 1000,
     });
     expect(oldPassword.code).toBe('INVALID_CREDENTIALS');
   });
@@ -445,6 +447,7 @@ describe('principalForSession', () => {
       accountId: company.adminAccountId,
       mustChangePassword: false,
       actingPartnerId: scope.partnerId,
+      expiresAtSeconds: Date.parse(reply.expiresAt) / 1000,
     });
     expect(expired).toEqual({ kind: 'anonymous' });
     expect(foreign.code).toBe('NOT_FOUND');

@@ -8,6 +8,7 @@ import authorizerRequestEvent from '../../events/http/authorizer-request.json' w
   type: 'json',
 };
 import createCompanyEvent from '../../events/http/create-company.json' with { type: 'json' };
+import loginEvent from '../../events/http/login.json' with { type: 'json' };
 
 let sequence = 0;
 
@@ -84,5 +85,6 @@ export function sampleEvent<T>(name: string): T {
 const samples: Record<string, unknown> = {
   'http/create-company': createCompanyEvent,
   'http/authorizer-request': authorizerRequestEvent,
+  'http/login': loginEvent,
   'dynamodb/outbox-insert': outboxInsertEvent,
 };

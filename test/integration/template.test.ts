@@ -100,7 +100,7 @@ describe('the packaged stack', () => {
     expect(readOnly).toEqual(['dynamodb:Query']);
   });
 
-  it('lets only the functions that sign or verify sessions read the session secret', () => {
+  it('lets only the functions that sign sessions or key attempt windows read the secret', () => {
     const readers = Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Role')
       .filter(([, role]) =>
@@ -108,7 +108,14 @@ describe('the packaged stack', () => {
       )
       .map(([name]) => name.replace('IamRoleLambdaExecution', ''))
       .sort();
-    expect(readers).toEqual(['Authorizer', 'ChangePassword', 'Impersonate', 'Login']);
+    expect(readers).toEqual([
+      'Authorizer',
+      'ChangePassword',
+      'Impersonate',
+      'Login',
+      'Recover',
+      'ResetPassword',
+    ]);
     // Deployed, the secret is never in the template: every function is pointed at the parameter.
     for (const [name, fn] of functions()) {
       const variables = fn.Properties.Environment.Variables;

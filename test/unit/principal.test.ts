@@ -27,6 +27,7 @@ const companyAdmin: CompanyAdminPrincipal = {
   companyId: '01JCOMPANY0000000000000000',
   accountId: '01JADMIN000000000000000000',
   mustChangePassword: true,
+  expiresAtSeconds: 1_900_000_000,
   actingPartnerId: null,
 };
 
@@ -44,6 +45,7 @@ const backupUser: BackupUserPrincipal = {
   companyId: companyAdmin.companyId,
   accountId: '01JACCOUNT0000000000000000',
   mustChangePassword: false,
+  expiresAtSeconds: 1_900_000_000,
 };
 
 const storage: StoragePrincipal = { kind: 'storage' };
@@ -90,7 +92,7 @@ describe('toAuthorizerContext / fromAuthorizerContext', () => {
     },
   );
 
-  it('holds no nulls, only strings and booleans', () => {
+  it('holds no nulls, only strings, booleans and numbers', () => {
     // Prepare: API Gateway drops or rejects null context values.
     const principals: Principal[] = [partner, companyAdmin, impersonation, backupUser, storage];
 
@@ -100,7 +102,7 @@ describe('toAuthorizerContext / fromAuthorizerContext', () => {
     // Assess
     for (const context of contexts) {
       for (const value of Object.values(context))
-        expect(['string', 'boolean']).toContain(typeof value);
+        expect(['string', 'boolean', 'number']).toContain(typeof value);
     }
   });
 
@@ -138,6 +140,7 @@ describe('toAuthorizerContext / fromAuthorizerContext', () => {
       companyId: id,
       accountId: id,
       mustChangePassword: fc.boolean(),
+      expiresAtSeconds: fc.integer({ min: 1, max: 2_000_000_000 }),
     };
     const principal: fc.Arbitrary<Principal> = fc.oneof(
       fc.record({

@@ -81,6 +81,12 @@ async function forge(
   return jwt.sign(key);
 }
 
+/** Claims as verified: what was issued, and when it expires (issued at `now`). */
+const expiring = (claims: SessionClaims, ttlSeconds: number) => ({
+  ...claims,
+  expiresAtSeconds: Math.floor(now.getTime() / 1000) + ttlSeconds,
+});
+
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 
@@ -93,7 +99,7 @@ describe('issueSession / verifySession', () => {
     const claims = await verifySession(token, now);
 
     // Assess
-    expect(claims).toEqual(login);
+    expect(claims).toEqual(expiring(login, SESSION_TTL_SECONDS));
   });
 
   it('round-trips every claim of an impersonation', async () => {
@@ -104,7 +110,7 @@ describe('issueSession / verifySession', () => {
     const claims = await verifySession(token, now);
 
     // Assess
-    expect(claims).toEqual(impersonation);
+    expect(claims).toEqual(expiring(impersonation, IMPERSONATION_TTL_SECONDS));
   });
 
   it('round-trips a company admin login without a temporary password', async () => {
@@ -116,7 +122,7 @@ describe('issueSession / verifySession', () => {
     const claims = await verifySession(token, now);
 
     // Assess
-    expect(claims).toEqual(admin);
+    expect(claims).toEqual(expiring(admin, SESSION_TTL_SECONDS));
   });
 
   it('names the account as subject and writes the short claim names', async () => {
@@ -181,7 +187,7 @@ describe('issueSession / verifySession', () => {
     const dayLater = await verifySession(token, new Date(expiresMs + 86_400_000));
 
     // Assess
-    expect(lastMs).toEqual(login);
+    expect(lastMs).toEqual(expiring(login, SESSION_TTL_SECONDS));
     expect(atExpiry).toBeNull();
     expect(dayLater).toBeNull();
   });
@@ -196,7 +202,7 @@ describe('issueSession / verifySession', () => {
     const staleClaims = await verifySession(stale.token);
 
     // Assess
-    expect(freshClaims).toEqual(login);
+    expect(freshClaims).toEqual({ ...login, expiresAtSeconds: expect.any(Number) });
     expect(staleClaims).toBeNull();
   });
 
@@ -313,7 +319,7 @@ describe('issueSession / verifySession', () => {
     const { token } = await issueSession(login, now, SESSION_TTL_SECONDS);
 
     // Assess
-    expect(await verifySession(token, now)).toEqual(login);
+    expect(await verifySession(token, now)).toEqual(expiring(login, SESSION_TTL_SECONDS));
   });
 
   it('accepts a forged token with the issued claim set, so the refusals below are about one claim', async () => {
@@ -332,6 +338,7 @@ describe('issueSession / verifySession', () => {
       mustChangePassword: false,
       actingPartnerId: null,
       passwordIssuedAt: login.passwordIssuedAt,
+      expiresAtSeconds: nowSeconds + 600,
     });
   });
 
