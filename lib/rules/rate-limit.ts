@@ -31,11 +31,6 @@ const isLive = (window: FailureWindow, nowMs: number): boolean => {
   return !Number.isNaN(startsMs) && nowMs - startsMs < WINDOW_MS && startsMs <= nowMs;
 };
 
-/** The failures that count now: none once the window has ended (or cannot be read). */
-export function liveFailures(window: FailureWindow | null, nowMs: number): number {
-  return window && isLive(window, nowMs) ? window.failures : 0;
-}
-
 /** Whether the window has a place for one more attempt now. */
 export function hasPlace(window: FailureWindow | null, nowMs: number): boolean {
   return !window || !isLive(window, nowMs) || window.held < MAX_FAILURES;

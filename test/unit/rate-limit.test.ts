@@ -4,7 +4,6 @@ import { AppError } from '#lib/errors.ts';
 import {
   type FailureWindow,
   hasPlace,
-  liveFailures,
   MAX_FAILURES,
   retryAfterSeconds,
   tooManyAttempts,
@@ -32,65 +31,65 @@ describe('the limits', () => {
   });
 });
 
-describe('liveFailures', () => {
-  it('counts no failures without a window', () => {
+describe('hasPlace', () => {
+  it('has a place without a window', () => {
     // Act
-    const failures = liveFailures(null, startsMs);
+    const place = hasPlace(null, startsMs);
 
     // Assess
-    expect(failures).toBe(0);
+    expect(place).toBe(true);
   });
 
-  it('counts the window from its first millisecond to the last before 15 minutes', () => {
-    // Prepare
-    const window = windowOf(3);
-
-    // Act
-    const atStart = liveFailures(window, startsMs);
-    const lastMs = liveFailures(window, startsMs + WINDOW_MS - 1);
-
-    // Assess
-    expect(atStart).toBe(3);
-    expect(lastMs).toBe(3);
-  });
-
-  it('counts nothing once exactly 15 minutes have passed', () => {
+  it('keeps a full window closed from its first millisecond to the last before 15 minutes', () => {
     // Prepare
     const window = windowOf(MAX_FAILURES);
 
     // Act
-    const atEnd = liveFailures(window, startsMs + WINDOW_MS);
-    const later = liveFailures(window, startsMs + WINDOW_MS + 1);
+    const atStart = hasPlace(window, startsMs);
+    const lastMs = hasPlace(window, startsMs + WINDOW_MS - 1);
 
     // Assess
-    expect(atEnd).toBe(0);
-    expect(later).toBe(0);
+    expect(atStart).toBe(false);
+    expect(lastMs).toBe(false);
   });
 
-  it('counts a window that starts in the future as no failures', () => {
+  it('opens once exactly 15 minutes have passed', () => {
     // Prepare
     const window = windowOf(MAX_FAILURES);
 
     // Act
-    const justBefore = liveFailures(window, startsMs - 1);
-    const longBefore = liveFailures(window, startsMs - WINDOW_MS);
+    const atEnd = hasPlace(window, startsMs + WINDOW_MS);
+    const later = hasPlace(window, startsMs + WINDOW_MS + 1);
 
     // Assess
-    expect(justBefore).toBe(0);
-    expect(longBefore).toBe(0);
+    expect(atEnd).toBe(true);
+    expect(later).toBe(true);
+  });
+
+  it('treats a window that starts in the future as no window', () => {
+    // Prepare
+    const window = windowOf(MAX_FAILURES);
+
+    // Act
+    const justBefore = hasPlace(window, startsMs - 1);
+    const longBefore = hasPlace(window, startsMs - WINDOW_MS);
+
+    // Assess
+    expect(justBefore).toBe(true);
+    expect(longBefore).toBe(true);
   });
 
   it.each(['not a date', '', '2025-13-45T99:99:99Z'])(
-    'counts an unreadable window start %j as no failures',
+    'treats an unreadable window start %j as no window',
     (windowStartsAt) => {
       // Prepare
       const window = windowOf(MAX_FAILURES + 10, windowStartsAt);
 
       // Act
-      const failures = liveFailures(window, startsMs);
+      const place = hasPlace(window, startsMs);
 
       // Assess
-      expect(failures).toBe(0);
+      expect(place).toBe(true);
     },
   );
 });
