@@ -29,6 +29,7 @@ import {
   loadAccountContext,
   putNewAccount,
   releaseParentMarker,
+  requireAccountContext,
   saveAccount,
   subAccountsOf,
 } from '#lib/store/accounts.ts';
@@ -170,8 +171,7 @@ export async function getAccount(
   companyId: string,
   accountId: string,
 ): Promise<AccountView> {
-  const { company, account } = await loadAccountContext(scope.partnerId, companyId, { accountId });
-  if (!company || !account) throw notFound('Account');
+  const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);
   return toAccountView(account, companyAddOns(company));
 }
 
@@ -344,8 +344,7 @@ export async function cancelAccount(
   accountId: string,
   now = new Date(),
 ): Promise<AccountView> {
-  const { company, account } = await loadAccountContext(scope.partnerId, companyId, { accountId });
-  if (!company || !account) throw notFound('Account');
+  const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);
   if (account.status === 'cancelled') return toAccountView(account, companyAddOns(company));
   if (account.id === company.adminAccountId && company.status === 'active') {
     throw new AppError(409, 'ADMIN_ACCOUNT', {

@@ -11,7 +11,7 @@ import {
   issueSession,
   SESSION_TTL_SECONDS,
 } from '#lib/auth/sessions.ts';
-import { AppError, forbidden, notFound, unauthorized } from '#lib/errors.ts';
+import { AppError, forbidden, unauthorized } from '#lib/errors.ts';
 import {
   type Account,
   type AccountView,
@@ -27,7 +27,7 @@ import {
 } from '#lib/rules/credentials.ts';
 import { assertNotBelowUsage } from '#lib/rules/quota.ts';
 import { type AttemptKind, retryAfterSeconds, tooManyAttempts } from '#lib/rules/rate-limit.ts';
-import { loadAccountContext } from '#lib/store/accounts.ts';
+import { loadAccountContext, requireAccountContext } from '#lib/store/accounts.ts';
 import { requireCompany } from '#lib/store/companies.ts';
 import {
   loadLoginContext,
@@ -235,8 +235,7 @@ export async function resetPassword(
   accountId: string,
   now = new Date(),
 ): Promise<AccountView> {
-  const { company, account } = await loadAccountContext(scope.partnerId, companyId, { accountId });
-  if (!company || !account) throw notFound('Account');
+  const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);
   if (account.status === 'cancelled') {
     throw new AppError(409, 'ACCOUNT_CANCELLED', { detail: 'The account is cancelled.' });
   }

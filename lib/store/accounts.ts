@@ -142,6 +142,17 @@ export async function loadAccountContext(
   };
 }
 
+/** The account with its company, or 404 (another tenant's ids are simply not found). */
+export async function requireAccountContext(
+  partnerId: string,
+  companyId: string,
+  accountId: string,
+): Promise<{ company: Company; account: Account }> {
+  const { company, account } = await loadAccountContext(partnerId, companyId, { accountId });
+  if (!company || !account) throw notFound('Account');
+  return { company, account };
+}
+
 export async function listAccounts(
   partnerId: string,
   companyId: string,
