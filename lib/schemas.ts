@@ -3,54 +3,61 @@
  * Shape and type rules live here; provisioning rules (ladder, pool, password policy,
  * UltraSafe) live in lib/rules and answer with their own codes.
  */
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { normalizeUsername, usernameProblem } from '#lib/rules/credentials.ts';
 import { PLAN_NAMES } from '#lib/rules/plans.ts';
 
-const text = (max: number) => z.string().trim().min(1, 'Must not be empty.').max(max);
+// zod/mini ships no default locale: without this every message would be "Invalid input".
+z.config(en());
+
+const text = (max: number) =>
+  z.string().check(z.trim(), z.minLength(1, 'Must not be empty.'), z.maxLength(max));
 
 export const usernameField = z
-  .string()
-  .max(254)
-  .transform(normalizeUsername)
-  .superRefine((value, ctx) => {
-    const problem = usernameProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  .pipe(z.string().check(z.maxLength(254)), z.transform(normalizeUsername))
+  .check(
+    z.superRefine((value, ctx) => {
+      const problem = usernameProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  );
 
 /** Length and policy are checked by the password rules, which know the username. */
-const passwordField = z.string().max(1024);
-const quotaField = z.number().int('Must be a whole number of MB.').positive('Must be positive.');
+const passwordField = z.string().check(z.maxLength(1024));
+const quotaField = z
+  .number()
+  .check(z.int('Must be a whole number of MB.'), z.positive('Must be positive.'));
 const planField = z.enum(PLAN_NAMES);
-const trialDaysField = z.number().int().min(1).max(90);
-const idField = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Not a valid id.');
+const trialDaysField = z.number().check(z.int(), z.gte(1), z.lte(90));
+const idField = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Not a valid id.'));
 
 export const contactSchema = z.strictObject({
   fullName: text(200),
-  email: z.email('Must be an e-mail address.').max(254),
-  phone: text(40).nullish(),
+  email: z.email('Must be an e-mail address.').check(z.maxLength(254)),
+  phone: z.nullish(text(40)),
 });
 
 const licensesSchema = z.strictObject({
-  egr: z.number().int().min(0).optional(),
-  spV5: z.number().int().min(0).optional(),
+  egr: z.optional(z.number().check(z.int(), z.gte(0))),
+  spV5: z.optional(z.number().check(z.int(), z.gte(0))),
 });
 
 const credentialFields = {
-  password: passwordField.optional(),
-  ultraSafe: z.boolean().optional(),
-  secretQuestion: text(200).optional(),
-  secretAnswer: text(200).optional(),
-  hardQuotaMb: quotaField.nullish(),
-  userQuotaMb: quotaField.nullish(),
-  trialDays: trialDaysField.optional(),
+  password: z.optional(passwordField),
+  ultraSafe: z.optional(z.boolean()),
+  secretQuestion: z.optional(text(200)),
+  secretAnswer: z.optional(text(200)),
+  hardQuotaMb: z.nullish(quotaField),
+  userQuotaMb: z.nullish(quotaField),
+  trialDays: z.optional(trialDaysField),
 };
 
 export const createCompanySchema = z.strictObject({
   name: text(200),
-  quotaMb: quotaField.nullish(),
-  licenses: licensesSchema.optional(),
-  endGuard: z.boolean().optional(),
+  quotaMb: z.nullish(quotaField),
+  licenses: z.optional(licensesSchema),
+  endGuard: z.optional(z.boolean()),
   contact: contactSchema,
   admin: z.strictObject({ username: usernameField, plan: planField, ...credentialFields }),
 });
@@ -58,78 +65,82 @@ export type CreateCompanyBody = z.infer<typeof createCompanySchema>;
 
 export const updateCompanySchema = z
   .strictObject({
-    name: text(200).optional(),
-    quotaMb: quotaField.nullish(),
-    licenses: licensesSchema.optional(),
-    endGuard: z.boolean().optional(),
+    name: z.optional(text(200)),
+    quotaMb: z.nullish(quotaField),
+    licenses: z.optional(licensesSchema),
+    endGuard: z.optional(z.boolean()),
   })
-  .refine((body) => Object.keys(body).length > 0, 'Name at least one field to change.');
+  .check(z.refine((body) => Object.keys(body).length > 0, 'Name at least one field to change.'));
 export type UpdateCompanyBody = z.infer<typeof updateCompanySchema>;
 
 export const createAccountSchema = z
   .strictObject({
     username: usernameField,
-    plan: planField.optional(),
-    parentId: idField.optional(),
-    contactId: idField.optional(),
-    contact: contactSchema.optional(),
+    plan: z.optional(planField),
+    parentId: z.optional(idField),
+    contactId: z.optional(idField),
+    contact: z.optional(contactSchema),
     ...credentialFields,
   })
-  .superRefine((body, ctx) => {
-    if ((body.plan === undefined) === (body.parentId === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [body.plan === undefined ? 'plan' : 'parentId'],
-        message: 'Give exactly one of plan (a parent account) or parentId (a sub-account).',
-      });
-    }
-    if (body.contactId !== undefined && body.contact !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['contact'],
-        message: 'Give contactId or contact, not both.',
-      });
-    }
-    if (body.parentId !== undefined && body.trialDays !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['trialDays'],
-        message: "A sub-account follows its parent's plan and trial.",
-      });
-    }
-  });
+  .check(
+    z.superRefine((body, ctx) => {
+      if ((body.plan === undefined) === (body.parentId === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [body.plan === undefined ? 'plan' : 'parentId'],
+          message: 'Give exactly one of plan (a parent account) or parentId (a sub-account).',
+        });
+      }
+      if (body.contactId !== undefined && body.contact !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['contact'],
+          message: 'Give contactId or contact, not both.',
+        });
+      }
+      if (body.parentId !== undefined && body.trialDays !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['trialDays'],
+          message: "A sub-account follows its parent's plan and trial.",
+        });
+      }
+    }),
+  );
 export type CreateAccountBody = z.infer<typeof createAccountSchema>;
 
 export const updateAccountSchema = z
   .strictObject({
-    hardQuotaMb: quotaField.nullish(),
-    plan: planField.optional(),
-    trialDays: trialDaysField.optional(),
-    contactId: idField.optional(),
+    hardQuotaMb: z.nullish(quotaField),
+    plan: z.optional(planField),
+    trialDays: z.optional(trialDaysField),
+    contactId: z.optional(idField),
     // Accepted only to answer 409 ULTRASAFE_IMMUTABLE rather than "unknown field".
-    ultraSafe: z.boolean().optional(),
+    ultraSafe: z.optional(z.boolean()),
   })
-  .refine((body) => Object.keys(body).length > 0, 'Name at least one field to change.');
+  .check(z.refine((body) => Object.keys(body).length > 0, 'Name at least one field to change.'));
 export type UpdateAccountBody = z.infer<typeof updateAccountSchema>;
 
 export const usageReportsSchema = z.strictObject({
   reports: z
-    .array(z.strictObject({ accountId: idField, usedMb: z.number().int().min(0) }))
-    .min(1)
-    .max(100),
+    .array(z.strictObject({ accountId: idField, usedMb: z.number().check(z.int(), z.gte(0)) }))
+    .check(z.minLength(1), z.maxLength(100)),
 });
 export type UsageReportsBody = z.infer<typeof usageReportsSchema>;
 
 export const listQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).max(1024).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
 });
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
 /** Login and recovery name the username as typed; a malformed one simply cannot match. */
-const loginUsername = z.string().min(1, 'Must not be empty.').max(254).transform(normalizeUsername);
+const loginUsername = z.pipe(
+  z.string().check(z.minLength(1, 'Must not be empty.'), z.maxLength(254)),
+  z.transform(normalizeUsername),
+);
 /** Checked against the stored hash, or by the password rules; bounded so hashing stays cheap. */
-const secretField = z.string().min(1, 'Must not be empty.').max(1024);
+const secretField = z.string().check(z.minLength(1, 'Must not be empty.'), z.maxLength(1024));
 
 export const loginSchema = z.strictObject({ username: loginUsername, password: secretField });
 export type LoginBody = z.infer<typeof loginSchema>;
@@ -147,5 +158,5 @@ export const recoverSchema = z.strictObject({
 });
 export type RecoverBody = z.infer<typeof recoverSchema>;
 
-export const updateMeSchema = z.strictObject({ userQuotaMb: quotaField.nullable() });
+export const updateMeSchema = z.strictObject({ userQuotaMb: z.nullable(quotaField) });
 export type UpdateMeBody = z.infer<typeof updateMeSchema>;

@@ -11,7 +11,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   fromAuthorizerContext,
   isSession,
@@ -48,8 +48,8 @@ type AllowedPrincipal<K extends PrincipalKind> = Extract<Principal, { kind: K }>
 
 export interface RouteOptions<
   K extends PrincipalKind,
-  BS extends z.ZodType | undefined,
-  QS extends z.ZodType | undefined,
+  BS extends z.ZodMiniType | undefined,
+  QS extends z.ZodMiniType | undefined,
 > {
   /** Who may call; `anonymous` makes the route public (login, recovery). */
   allow: readonly K[];
@@ -64,16 +64,16 @@ export interface RouteOptions<
   handle: (
     request: RequestContext<
       AllowedPrincipal<K>,
-      BS extends z.ZodType ? z.infer<BS> : undefined,
-      QS extends z.ZodType ? z.infer<QS> : undefined
+      BS extends z.ZodMiniType ? z.infer<BS> : undefined,
+      QS extends z.ZodMiniType ? z.infer<QS> : undefined
     >,
   ) => Promise<Reply>;
 }
 
 export function route<
   K extends PrincipalKind,
-  BS extends z.ZodType | undefined = undefined,
-  QS extends z.ZodType | undefined = undefined,
+  BS extends z.ZodMiniType | undefined = undefined,
+  QS extends z.ZodMiniType | undefined = undefined,
 >(options: RouteOptions<K, BS, QS>) {
   const handler = middy<HttpEvent, HttpResult, Error, Context>()
     .use(httpEdge())
@@ -139,7 +139,7 @@ const passwordChangeRequired = () =>
       'This session holds a temporary password: choose a new one with POST /v1/auth/password first.',
   });
 
-function validate<S extends z.ZodType>(schema: S, input: unknown, prefix: string): z.infer<S> {
+function validate<S extends z.ZodMiniType>(schema: S, input: unknown, prefix: string): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw validationFailed(fieldErrors(parsed.error, prefix));
   return parsed.data;

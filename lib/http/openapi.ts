@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. The
  * route table here is checked against serverless.yml by a test, so neither can drift.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   changePasswordSchema,
   contactSchema,
@@ -24,7 +24,7 @@ export interface RouteDoc {
   operationId: string;
   summary: string;
   callers: Caller[];
-  body?: z.ZodType;
+  body?: z.ZodMiniType;
   status: number;
   list?: boolean;
   /** A POST whose reply is a secret (a session token): Idempotency-Key is accepted, not stored. */

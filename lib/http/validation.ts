@@ -1,8 +1,8 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { FieldError } from '#lib/errors.ts';
 
 /** One message per field; each unknown field gets its own entry naming it. */
-export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+export function fieldErrors(error: z.core.$ZodError, prefix = ''): FieldError[] {
   const errors: FieldError[] = [];
   for (const issue of error.issues) {
     const base = issue.path.map(String).join('.');

@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { notFound } from '#lib/errors.ts';
 import { type Contact, type ContactView, toContactView } from '#lib/model.ts';
 import type { contactSchema } from '#lib/schemas.ts';
