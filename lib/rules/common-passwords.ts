@@ -1369,4 +1369,13 @@ function* variations(): Generator<string> {
   }
 }
 
-export const COMMON_PASSWORDS: ReadonlySet<string> = new Set(variations());
+let built: ReadonlySet<string> | undefined;
+
+/**
+ * The set, built on first use: it takes milliseconds to build, and most requests (and every
+ * function that never sees a password) do not need it.
+ */
+export function commonPasswords(): ReadonlySet<string> {
+  built ??= new Set(variations());
+  return built;
+}

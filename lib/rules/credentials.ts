@@ -1,5 +1,5 @@
 import { AppError } from '#lib/errors.ts';
-import { COMMON_PASSWORDS } from './common-passwords.ts';
+import { commonPasswords } from './common-passwords.ts';
 
 /** SPEC §2.4: 3–64 characters of a-z 0-9 . _ @ + -, starting with a letter or digit. */
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@+-]{2,63}$/;
@@ -30,7 +30,7 @@ export function passwordProblems(password: string, username: string | null): str
   if (username !== null && lower === normalizeUsername(username)) {
     problems.push('Must not be the username.');
   }
-  if (COMMON_PASSWORDS.has(lower))
+  if (commonPasswords().has(lower))
     problems.push('Is too common: choose a less guessable password.');
   return problems;
 }
