@@ -1,11 +1,12 @@
 import { route } from '#lib/http/handler.ts';
+import { idempotent } from '#lib/http/idempotency.ts';
 import { createContact } from '#lib/provisioning/contacts.ts';
 import { companyScope } from '#lib/provisioning/scope.ts';
 import { contactSchema } from '#lib/schemas.ts';
 
 export const handler = route({
   allow: ['partner', 'companyAdmin'],
-  idempotent: true,
+  idempotency: idempotent(),
   params: ['companyId'],
   body: contactSchema,
   handle: async ({ principal, params, body }) => ({

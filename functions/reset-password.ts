@@ -1,11 +1,12 @@
 import { route } from '#lib/http/handler.ts';
+import { idempotent } from '#lib/http/idempotency.ts';
 import { resetPassword } from '#lib/provisioning/identity.ts';
 import { companyScope } from '#lib/provisioning/scope.ts';
 
 /** 202: the new temporary password is generated and e-mailed by the mailer. */
 export const handler = route({
   allow: ['partner', 'companyAdmin'],
-  idempotent: true,
+  idempotency: idempotent(),
   params: ['companyId', 'accountId'],
   handle: async ({ principal, params }) => ({
     status: 202,

@@ -20,7 +20,7 @@ import {
 } from '#lib/auth/principal.ts';
 import { AppError, forbidden, notFound, unauthorized, validationFailed } from '#lib/errors.ts';
 import { logger } from '#lib/logger.ts';
-import { fromIdempotencyError, idempotent } from './idempotency.ts';
+import { fromIdempotencyError } from './idempotency-errors.ts';
 import { fieldErrors } from './validation.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<unknown>;
@@ -57,8 +57,11 @@ export interface RouteOptions<
   whilePasswordChangeRequired?: boolean;
   body?: BS;
   query?: QS;
-  /** Honour `Idempotency-Key` (every POST). */
-  idempotent?: boolean;
+  /**
+   * Honours `Idempotency-Key` (every POST that stores its reply): `idempotent()` from
+   * ./idempotency.ts, passed in by the function so that others do not load Powertools for it.
+   */
+  idempotency?: middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
   /** Path parameters that hold ids. */
   params?: readonly string[];
   handle: (
@@ -80,7 +83,7 @@ export function route<
     .use(httpHeaderNormalizer());
   if (options.body) handler.use(bodyLimit()).use(httpJsonBodyParser());
   // After parsing: the payload compared for a reused key is the JSON document, not its spacing.
-  if (options.idempotent) handler.use(idempotent());
+  if (options.idempotency) handler.use(options.idempotency);
   const routed = handler.handler(async (event) => {
     const principal = fromAuthorizerContext(event.requestContext?.authorizer?.lambda);
     const allowed = options.allow as readonly PrincipalKind[];

@@ -10,7 +10,6 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { dynamoDb } from '#lib/clients/dynamodb.ts';
-import { AppError } from '#lib/errors.ts';
 import { IDEMPOTENCY, keys } from '#lib/store/keys.ts';
 import type { HttpEvent, HttpResult } from './handler.ts';
 
@@ -81,19 +80,3 @@ export const idempotent = (): middy.MiddlewareObj<HttpEvent, HttpResult, Error, 
     onError: powertools.onError as never,
   };
 };
-
-/** What Powertools throws, as the service's own errors. */
-export function fromIdempotencyError(error: Error): AppError | null {
-  switch (error.name) {
-    case 'IdempotencyValidationError':
-      return new AppError(422, 'IDEMPOTENCY_KEY_REUSED', {
-        detail: 'This Idempotency-Key was used with another request body.',
-      });
-    case 'IdempotencyAlreadyInProgressError':
-      return new AppError(409, 'IDEMPOTENCY_IN_PROGRESS', {
-        detail: 'A request with this Idempotency-Key is still being processed; retry shortly.',
-      });
-    default:
-      return null;
-  }
-}
