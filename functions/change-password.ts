@@ -7,8 +7,8 @@ export const handler = route({
   allow: ['companyAdmin', 'backupUser'],
   whilePasswordChangeRequired: true,
   body: changePasswordSchema,
-  handle: async ({ principal, body }) => ({
+  handle: async ({ principal, body, source }) => ({
     status: 200,
-    body: await changePassword(principal, body),
+    body: await changePassword(principal, body, new Date(), source),
   }),
 });

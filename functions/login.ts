@@ -6,5 +6,8 @@ import { loginSchema } from '#lib/schemas.ts';
 export const handler = route({
   allow: ['anonymous'],
   body: loginSchema,
-  handle: async ({ body }) => ({ status: 200, body: await login(body) }),
+  handle: async ({ body, source }) => ({
+    status: 200,
+    body: await login(body, new Date(), source),
+  }),
 });

@@ -6,8 +6,8 @@ import { recoverSchema } from '#lib/schemas.ts';
 export const handler = route({
   allow: ['anonymous'],
   body: recoverSchema,
-  handle: async ({ body }) => {
-    await recover(body);
+  handle: async ({ body, source }) => {
+    await recover(body, new Date(), source);
     return { status: 204, body: null };
   },
 });

@@ -20,6 +20,7 @@ import {
 } from '#lib/auth/principal.ts';
 import { AppError, forbidden, notFound, unauthorized, validationFailed } from '#lib/errors.ts';
 import { logger } from '#lib/logger.ts';
+import { UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
 import { fromIdempotencyError } from './idempotency-errors.ts';
 import { fieldErrors } from './validation.ts';
 
@@ -41,6 +42,8 @@ export interface RequestContext<P extends Principal, B, Q> {
   query: Q;
   /** Path parameters, checked to be well-formed ids (a malformed id cannot exist: 404). */
   params: Record<string, string>;
+  /** The caller's address as API Gateway saw it (the TCP peer, not a header it could forge). */
+  source: string;
   event: HttpEvent;
 }
 
@@ -118,6 +121,7 @@ export function route<
       body: body as never,
       query: query as never,
       params,
+      source: event.requestContext?.http?.sourceIp ?? UNKNOWN_SOURCE,
       event,
     });
     if (reply.status === 204) return { statusCode: 204 };

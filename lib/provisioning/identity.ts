@@ -26,7 +26,7 @@ import {
   temporaryPasswordExpired,
 } from '#lib/rules/credentials.ts';
 import { assertNotBelowUsage } from '#lib/rules/quota.ts';
-import { type AttemptKind, retryAfterSeconds, tooManyAttempts } from '#lib/rules/rate-limit.ts';
+import { retryAfterSeconds, tooManyAttempts, UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
 import { loadAccountContext, requireAccountContext } from '#lib/store/accounts.ts';
 import { requireCompany } from '#lib/store/companies.ts';
 import {
@@ -35,7 +35,14 @@ import {
   setUserQuotaStep,
   withdrawPasswordStep,
 } from '#lib/store/credentials.ts';
-import { clearFailuresSteps, endWindow, recordFailure, reserveAttempt } from '#lib/store/limits.ts';
+import {
+  type Attempt,
+  endAttempt,
+  liftLimitsSteps,
+  recordFailure,
+  reserveAttempt,
+  type Ticket,
+} from '#lib/store/limits.ts';
 import { outboxStep } from '#lib/store/outbox.ts';
 import { transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
@@ -83,24 +90,27 @@ async function openSession(account: Account, company: Company, now: Date): Promi
   return { ...session, role, mustChangePassword: account.mustChangePassword };
 }
 
-/** Takes a place in the username's window for one attempt; 429 once the window is full. */
-async function takePlace(kind: AttemptKind, username: string, now: Date): Promise<void> {
-  const full = await reserveAttempt(kind, username, now);
-  if (full) throw tooManyAttempts(kind, retryAfterSeconds(full, now.getTime()));
+/** Takes the attempt's places in its windows; 429 once one that applies is full. */
+async function takePlace(attempt: Attempt, now: Date): Promise<Ticket> {
+  const reserved = await reserveAttempt(attempt, now);
+  if ('ticket' in reserved) return reserved.ticket;
+  const { window, max } = reserved.refusal;
+  throw tooManyAttempts(attempt.kind, retryAfterSeconds(window, now.getTime(), max));
 }
 
 /**
- * Compares, in the place taken: a wrong secret counts as a failure, a right one ends the window.
- * An attempt without a stored secret to compare with runs against a decoy, so it takes as long.
+ * Compares, in the places taken: a wrong secret counts as a failure, a right one ends the
+ * source's window and trusts the source. An attempt without a stored secret to compare with runs
+ * against a decoy, so it takes as long.
  */
 async function compareInPlace(
-  kind: AttemptKind,
-  username: string,
+  ticket: Ticket,
   plain: string,
   hash: string | null,
+  now: Date,
 ): Promise<boolean> {
   const matches = (await verifySecret(plain, hash ?? DECOY_HASH)) && hash !== null;
-  await (matches ? endWindow(kind, username) : recordFailure(kind, username));
+  await (matches ? endAttempt(ticket, now) : recordFailure(ticket));
   return matches;
 }
 
@@ -112,14 +122,16 @@ async function compareInPlace(
 export async function login(
   body: { username: string; password: string },
   now = new Date(),
+  source = UNKNOWN_SOURCE,
 ): Promise<SessionReply> {
+  const attempt: Attempt = { kind: 'login', username: body.username, source };
   // The place is taken before anything is read, so a refused attempt costs the same whether
   // the username exists or not.
-  await takePlace('login', body.username, now);
+  const ticket = await takePlace(attempt, now);
   const { account, company } = await loadLoginContext(body.username);
   const usable = account && company && account.status !== 'cancelled' ? account : null;
   const hash = usable?.passwordHash ?? null;
-  if (!(await compareInPlace('login', body.username, body.password, hash)) || !usable) {
+  if (!(await compareInPlace(ticket, body.password, hash, now)) || !usable) {
     throw invalidCredentials();
   }
   if (
@@ -151,6 +163,7 @@ export async function changePassword(
   principal: SessionPrincipal,
   body: { currentPassword: string; newPassword: string },
   now = new Date(),
+  source = UNKNOWN_SOURCE,
 ): Promise<SessionReply> {
   if (principal.kind === 'companyAdmin' && principal.actingPartnerId) {
     throw forbidden(
@@ -165,9 +178,9 @@ export async function changePassword(
       errors: [{ path: 'newPassword', message: 'Must differ from the current password.' }],
     });
   }
-  await takePlace('login', account.username, now);
-  const current = account.passwordHash;
-  if (!(await compareInPlace('login', account.username, body.currentPassword, current))) {
+  const attempt: Attempt = { kind: 'login', username: account.username, source };
+  const ticket = await takePlace(attempt, now);
+  if (!(await compareInPlace(ticket, body.currentPassword, account.passwordHash, now))) {
     throw new AppError(422, 'INVALID_CURRENT_PASSWORD', {
       detail: 'The current password is wrong.',
       errors: [{ path: 'currentPassword', message: 'Does not match the current password.' }],
@@ -176,7 +189,7 @@ export async function changePassword(
   const at = now.toISOString();
   await transact([
     setPasswordStep(account, await hashSecret(body.newPassword), at),
-    ...(await clearFailuresSteps(account.username)),
+    ...(await liftLimitsSteps(account.username, now)),
     audit(sessionScope(principal), now, {
       action: 'account.password-change',
       targetType: 'account',
@@ -196,26 +209,28 @@ export async function changePassword(
 export async function recover(
   body: { username: string; secretAnswer: string; newPassword: string },
   now = new Date(),
+  source = UNKNOWN_SOURCE,
 ): Promise<void> {
   assertPassword(body.newPassword, body.username, 'newPassword');
-  await takePlace('recover', body.username, now);
+  const attempt: Attempt = { kind: 'recover', username: body.username, source };
+  const ticket = await takePlace(attempt, now);
   const { account } = await loadLoginContext(body.username);
   const usable = account && account.status !== 'cancelled' ? account : null;
   if (usable?.ultraSafe) {
     // Counted like a wrong answer, so asking whether usernames are UltraSafe is limited too.
-    await recordFailure('recover', body.username);
+    await recordFailure(ticket);
     assertRecoverable(usable);
   }
   const answer = normalizeSecretAnswer(body.secretAnswer);
   const hash = usable?.secretAnswerHash ?? null;
-  if (!(await compareInPlace('recover', body.username, answer, hash)) || !usable) {
+  if (!(await compareInPlace(ticket, answer, hash, now)) || !usable) {
     throw new AppError(401, 'INVALID_SECRET_ANSWER', {
       detail: 'The username and secret answer do not match.',
     });
   }
   await transact([
     setPasswordStep(usable, await hashSecret(body.newPassword), now.toISOString()),
-    ...(await clearFailuresSteps(usable.username)),
+    ...(await liftLimitsSteps(usable.username, now)),
     audit(accountScope(usable), now, {
       action: 'account.password-recover',
       targetType: 'account',
@@ -244,7 +259,7 @@ export async function resetPassword(
   await transact([
     withdrawPasswordStep(account, at),
     outboxStep(passwordResetMessage(scope, account, at)),
-    ...(await clearFailuresSteps(account.username)),
+    ...(await liftLimitsSteps(account.username, now)),
     audit(scope, now, {
       action: 'account.password-reset',
       targetType: 'account',

@@ -1,22 +1,45 @@
 /**
- * Failed logins and failed secret answers, limited per username: at most 5 failures in a
- * 15-minute window that starts at the window's first attempt. Once the limit is reached every
- * attempt is refused, unchecked and uncounted, until the window ends, so a lock-out lasts at
- * most 15 minutes however long an attacker keeps trying; a success, a recovery or a reset by the
- * partner or company admin lifts it at once. Unknown usernames are counted the same way, so the
- * answers never tell whether a username exists.
+ * Failed logins and failed secret answers, limited per username: at most 5 failures from one
+ * source address, and 50 from all sources together, in a 15-minute window that starts at the
+ * window's first attempt. Once a limit is reached every attempt it covers is refused, unchecked
+ * and uncounted, until the window ends, so no number of attempts makes a block outlast its window;
+ * a success (for its source), a recovery or a reset by the partner or company admin lifts it at
+ * once. Unknown usernames are counted the same way, so the answers never tell whether a username
+ * exists.
  *
- * An attempt holds one of the 5 places while it is being checked (lib/store/limits.ts), so a
- * burst of parallel guesses gets no more checks than a sequence would. When the places are held
- * by attempts still being checked rather than by failures, the caller is asked to retry in a
+ * Someone guessing from one address blocks that address, not the user elsewhere. Someone guessing
+ * from many addresses can fill the username's window, but not for the user's own machines: a
+ * source that gave the right secret within the last 30 days is trusted for that username and
+ * stays under its own limit of 5 alone. The backup agent logs in from the same machine day after
+ * day, so no attacker can lock it out.
+ *
+ * An attempt holds a place while it is being checked (lib/store/limits.ts), so a burst of
+ * parallel guesses gets no more checks than a sequence would. When the places are held by
+ * attempts still being checked rather than by failures, the caller is asked to retry in a
  * second, not to wait out the window.
  */
 import { AppError } from '#lib/errors.ts';
 
+/** Failures of one username from one source address in a window. */
 export const MAX_FAILURES = 5;
+/** Failures of one username from all sources together: what a guesser with many addresses gets. */
+export const MAX_FAILURES_PER_USERNAME = 50;
 export const WINDOW_MS = 15 * 60 * 1000;
 
 export type AttemptKind = 'login' | 'recover';
+
+/** How long a source that gave the right secret stays trusted for that username. */
+export const TRUST_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** The source of an attempt whose address is not known (in-process use). */
+export const UNKNOWN_SOURCE = 'unknown';
+
+/** Whether a source trusted until then is still trusted now. */
+export function isTrusted(trustedUntil: string | null, nowMs: number): boolean {
+  if (trustedUntil === null) return false;
+  const untilMs = Date.parse(trustedUntil);
+  return !Number.isNaN(untilMs) && nowMs < untilMs;
+}
 
 export interface FailureWindow {
   /** Attempts that failed. */
@@ -32,17 +55,21 @@ const isLive = (window: FailureWindow, nowMs: number): boolean => {
 };
 
 /** Whether the window has a place for one more attempt now. */
-export function hasPlace(window: FailureWindow | null, nowMs: number): boolean {
-  return !window || !isLive(window, nowMs) || window.held < MAX_FAILURES;
+export function hasPlace(window: FailureWindow | null, nowMs: number, max = MAX_FAILURES): boolean {
+  return !window || !isLive(window, nowMs) || window.held < max;
 }
 
 /**
  * Seconds until the next attempt is allowed; 0 when it is allowed now. Failures fill the window
  * until it ends; attempts still being checked free their places within a second.
  */
-export function retryAfterSeconds(window: FailureWindow | null, nowMs: number): number {
-  if (hasPlace(window, nowMs) || !window) return 0;
-  if (window.failures < MAX_FAILURES) return 1;
+export function retryAfterSeconds(
+  window: FailureWindow | null,
+  nowMs: number,
+  max = MAX_FAILURES,
+): number {
+  if (hasPlace(window, nowMs, max) || !window) return 0;
+  if (window.failures < max) return 1;
   const endsMs = Date.parse(window.windowStartsAt) + WINDOW_MS;
   return Math.max(1, Math.ceil((endsMs - nowMs) / 1000));
 }

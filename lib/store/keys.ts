@@ -109,4 +109,12 @@ export const keys = {
     PK: `ATTEMPTS#${kind}#${usernameDigest}`,
     SK: 'ATTEMPTS',
   }),
+  /**
+   * Global: the attempts at one username from one source address, and whether that source is
+   * trusted for it, under a keyed digest of both.
+   */
+  attemptsFrom: (kind: 'login' | 'recover', usernameSourceDigest: string): Key => ({
+    PK: `ATTEMPTS#${kind}#FROM#${usernameSourceDigest}`,
+    SK: 'ATTEMPTS',
+  }),
 };

@@ -1,15 +1,20 @@
 /**
- * The per-username attempt windows of the rate limit (rules in lib/rules/rate-limit.ts). One
- * global item per username and attempt kind, expiring through the table's TTL once its window
- * has ended; it holds counts and a time, never what was tried.
+ * The attempt windows of the rate limit (rules in lib/rules/rate-limit.ts): for each username and
+ * attempt kind, one window for the username as a whole and one per source address, which also
+ * says until when that source is trusted. Global items, expiring through the table's TTL; they
+ * hold counts and times, never what was tried, and are keyed by digests, never by the name as
+ * typed.
  *
- * An attempt takes a place (`held`) before its password or answer is checked, by a conditional
- * write that refuses it once all places are taken: a burst of parallel guesses gets no more checks
- * than a sequence would. A wrong guess is then counted as a failure and keeps its place; a right
- * one ends the window.
+ * An attempt takes a place (`held`) in its windows before its password or answer is checked, by
+ * conditional writes that refuse it once all places are taken: a burst of parallel guesses gets
+ * no more checks than a sequence would. A wrong guess is then counted as a failure in the windows
+ * it holds a place in and keeps its places; a right one ends its source's window, makes the
+ * source trusted and gives back its place in the username's window. Lifting the limits (a reset,
+ * a recovery, a password change) restarts the username's window with a `liftedAt` time: every
+ * source window opened before it counts as ended.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { keyedDigest } from '#lib/auth/signing-key.ts';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
@@ -17,10 +22,13 @@ import {
   type AttemptKind,
   type FailureWindow,
   hasPlace,
+  isTrusted,
   MAX_FAILURES,
+  MAX_FAILURES_PER_USERNAME,
+  TRUST_MS,
   WINDOW_MS,
 } from '#lib/rules/rate-limit.ts';
-import { ENTITY, keys } from './keys.ts';
+import { ENTITY, type Key, keys } from './keys.ts';
 import { getItem, type Item, type WriteStep, write } from './table.ts';
 
 export const windowFromItem = (item: Item | undefined): FailureWindow | null =>
@@ -32,113 +40,240 @@ export const windowFromItem = (item: Item | undefined): FailureWindow | null =>
       }
     : null;
 
+const trustedUntilOf = (item: Item | undefined): string | null =>
+  typeof item?.trustedUntil === 'string' ? item.trustedUntil : null;
+
 /** What was typed as a username is kept only as a keyed digest: it may be a password. */
-const attemptsKey = async (kind: AttemptKind, username: string) =>
+const usernameKey = async (kind: AttemptKind, username: string) =>
   keys.attempts(kind, await keyedDigest('attempts', username));
 
+const sourceKey = async (kind: AttemptKind, username: string, source: string) =>
+  keys.attemptsFrom(kind, await keyedDigest('attempts-from', `${username}\n${source}`));
+
+/** One try at a username's password or secret answer, from a source address. */
+export interface Attempt {
+  kind: AttemptKind;
+  username: string;
+  source: string;
+}
+
+/** An attempt that may be checked, and the windows it holds a place in. */
+export interface Ticket {
+  sourceKey: Key;
+  /** Null when a trusted source is let through a full username window. */
+  usernameKey: Key | null;
+}
+
+/** The full window that refuses an attempt, and its limit. */
+export interface Refusal {
+  window: FailureWindow;
+  max: number;
+}
+
+/** The username's window, or with a source that source's window (tests and operators). */
 export async function readFailureWindow(
   kind: AttemptKind,
   username: string,
+  source?: string,
 ): Promise<FailureWindow | null> {
-  return windowFromItem(await getItem(await attemptsKey(kind, username)));
+  const key =
+    source === undefined
+      ? await usernameKey(kind, username)
+      : await sourceKey(kind, username, source);
+  return windowFromItem(await getItem(key));
+}
+
+/** Until when a source is trusted for a username; null when it is not. */
+export async function readTrustedUntil(
+  kind: AttemptKind,
+  username: string,
+  source: string,
+): Promise<string | null> {
+  return trustedUntilOf(await getItem(await sourceKey(kind, username, source)));
 }
 
 const OPENING_ATTEMPTS = 5;
 
+const epochSeconds = (ms: number) => Math.ceil(ms / 1000);
+const windowExpiresAt = (startMs: number) => epochSeconds(startMs + WINDOW_MS) + 60;
+
+/** A place taken (with the window item as it now is), or the full window that refuses it. */
+type Placed = { full: null; item: Item | undefined } | { full: FailureWindow; item: Item };
+
 /**
- * Takes a place for one attempt in the username's open window, or opens a new window with it.
- * Returns null when the attempt may be checked, or the full window that refuses it.
+ * Takes a place in one window, or opens a new window with it. A window that started at or before
+ * `liftedAt` counts as ended. Opening a window keeps the source's trust, and the item lives as
+ * long as the later of the window and the trust.
  */
-export async function reserveAttempt(
-  kind: AttemptKind,
-  username: string,
+async function takePlace(
+  key: Key,
+  max: number,
   now: Date,
-): Promise<FailureWindow | null> {
-  const key = await attemptsKey(kind, username);
+  liftedAt: string | null,
+): Promise<Placed> {
   const at = now.toISOString();
-  const floor = new Date(now.getTime() - WINDOW_MS).toISOString();
+  const expired = new Date(now.getTime() - WINDOW_MS).toISOString();
+  // Started after this and not in the future: the same window the rules see as live.
+  const floor = liftedAt && liftedAt > expired ? liftedAt : expired;
   for (let round = 0; round < OPENING_ATTEMPTS; round++) {
+    let old: Item | undefined;
     try {
-      // The same window the rules see as live: started within the last 15 minutes, not later.
-      await documentClient.send(
+      const out = await documentClient.send(
         new UpdateCommand({
           TableName: tableName(),
           Key: key,
           UpdateExpression: 'SET held = held + :one',
           ConditionExpression:
             'attribute_exists(PK) AND windowStartsAt > :floor AND windowStartsAt <= :now AND held < :max',
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':floor': floor,
-            ':now': at,
-            ':max': MAX_FAILURES,
-          },
+          ExpressionAttributeValues: { ':one': 1, ':floor': floor, ':now': at, ':max': max },
+          ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return null;
+      return { full: null, item: out.Attributes };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const old = error.Item ? unmarshall(error.Item) : await getItem(key);
+      old = error.Item ? unmarshall(error.Item) : await getItem(key);
       const window = windowFromItem(old);
-      if (window && !hasPlace(window, now.getTime())) return window;
+      const lifted = window && window.windowStartsAt <= floor;
+      if (old && window && !lifted && !hasPlace(window, now.getTime(), max)) {
+        return { full: window, item: old };
+      }
     }
     try {
+      const trustedUntil = trustedUntilOf(old);
+      const trustEndsMs = trustedUntil ? Date.parse(trustedUntil) : 0;
+      const item = {
+        ...key,
+        entity: ENTITY.attempts,
+        failures: 0,
+        held: 1,
+        windowStartsAt: at,
+        ...(trustedUntil && { trustedUntil }),
+        expiresAt: Math.max(windowExpiresAt(now.getTime()), epochSeconds(trustEndsMs)),
+      };
       await documentClient.send(
         new PutCommand({
           TableName: tableName(),
-          Item: {
-            ...key,
-            entity: ENTITY.attempts,
-            failures: 0,
-            held: 1,
-            windowStartsAt: at,
-            expiresAt: Math.ceil((now.getTime() + WINDOW_MS) / 1000) + 60,
-          },
+          Item: item,
           ConditionExpression:
-            'attribute_not_exists(PK) OR windowStartsAt <= :floor OR windowStartsAt > :now',
+            'attribute_not_exists(windowStartsAt) OR windowStartsAt <= :floor OR windowStartsAt > :now',
           ExpressionAttributeValues: { ':floor': floor, ':now': at },
         }),
       );
-      return null;
+      return { full: null, item };
     } catch (error) {
       // Another attempt opened the window meanwhile: count this one in it.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
-  throw new Error(`Could not count a ${kind} attempt`);
+  throw new Error('Could not count an attempt');
 }
 
-/** A wrong guess: counted as a failure, it keeps its place until the window ends. */
-export async function recordFailure(kind: AttemptKind, username: string): Promise<void> {
+async function givePlaceBack(key: Key): Promise<void> {
   try {
     await documentClient.send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: await attemptsKey(kind, username),
-        UpdateExpression: 'SET failures = failures + :one',
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: { ':one': 1 },
+        Key: key,
+        UpdateExpression: 'SET held = held - :one',
+        ConditionExpression: 'attribute_exists(windowStartsAt) AND held > :zero',
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
       }),
     );
   } catch (error) {
-    // A right guess or a reset ended the window meanwhile: nothing left to count against.
+    // The window ended or was lifted meanwhile: nothing to give back.
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 }
 
-/** A right guess ends the window: the user proved who it is. */
-export async function endWindow(kind: AttemptKind, username: string): Promise<void> {
-  await documentClient.send(
-    new DeleteCommand({ TableName: tableName(), Key: await attemptsKey(kind, username) }),
-  );
+/**
+ * Takes the attempt's places: first in the username's window (which also says when the limits
+ * were last lifted), then in its source's. A full username window refuses the attempt unless the
+ * source is trusted. Returns the ticket of an attempt that may be checked, or the refusal.
+ */
+export async function reserveAttempt(
+  attempt: Attempt,
+  now: Date,
+): Promise<{ ticket: Ticket } | { refusal: Refusal }> {
+  const { kind, username, source } = attempt;
+  const wideKey = await usernameKey(kind, username);
+  const ownKey = await sourceKey(kind, username, source);
+  const wide = await takePlace(wideKey, MAX_FAILURES_PER_USERNAME, now, null);
+  const liftedAt = typeof wide.item?.liftedAt === 'string' ? wide.item.liftedAt : null;
+  const own = await takePlace(ownKey, MAX_FAILURES, now, liftedAt);
+  if (own.full) {
+    if (!wide.full) await givePlaceBack(wideKey);
+    return { refusal: { window: own.full, max: MAX_FAILURES } };
+  }
+  if (!wide.full) return { ticket: { sourceKey: ownKey, usernameKey: wideKey } };
+  if (isTrusted(trustedUntilOf(own.item), now.getTime())) {
+    return { ticket: { sourceKey: ownKey, usernameKey: null } };
+  }
+  await givePlaceBack(ownKey);
+  return { refusal: { window: wide.full, max: MAX_FAILURES_PER_USERNAME } };
 }
 
-/** Lifts both limits of a username: its password was just set by someone entitled to. */
-export async function clearFailuresSteps(username: string): Promise<WriteStep[]> {
+/** A wrong guess: counted as a failure in the windows it holds a place in, which it keeps. */
+export async function recordFailure(ticket: Ticket): Promise<void> {
+  for (const key of [ticket.usernameKey, ticket.sourceKey]) {
+    if (!key) continue;
+    try {
+      await documentClient.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: key,
+          UpdateExpression: 'SET failures = failures + :one',
+          ConditionExpression: 'attribute_exists(windowStartsAt)',
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+    } catch (error) {
+      // The window was lifted meanwhile: nothing left to count against.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
+
+/**
+ * A right guess: the user proved who it is from this source, whose window ends and which is
+ * trusted for the username from now on. Its place in the username's window is given back, but the
+ * failures there stand: they may come from elsewhere.
+ */
+export async function endAttempt(ticket: Ticket, now: Date): Promise<void> {
+  const trustEndsMs = now.getTime() + TRUST_MS;
+  await documentClient.send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: {
+        ...ticket.sourceKey,
+        entity: ENTITY.attempts,
+        trustedUntil: new Date(trustEndsMs).toISOString(),
+        expiresAt: epochSeconds(trustEndsMs),
+      },
+    }),
+  );
+  if (ticket.usernameKey) await givePlaceBack(ticket.usernameKey);
+}
+
+/**
+ * Lifts every limit on a username, from every source: its password was just set by someone
+ * entitled to. The username's windows restart empty, and source windows opened before now end;
+ * trusted sources stay trusted.
+ */
+export async function liftLimitsSteps(username: string, now: Date): Promise<WriteStep[]> {
+  const at = now.toISOString();
   return Promise.all(
     (['login', 'recover'] as const).map(async (kind) => ({
-      item: write.delete(await attemptsKey(kind, username)),
+      item: write.put({
+        ...(await usernameKey(kind, username)),
+        entity: ENTITY.attempts,
+        failures: 0,
+        held: 0,
+        windowStartsAt: at,
+        liftedAt: at,
+        expiresAt: windowExpiresAt(now.getTime()),
+      }),
     })),
   );
 }

@@ -244,9 +244,9 @@ export async function drainOutbox(maxUnsent = 10, timeoutMs = 90_000): Promise<v
 /** A password that meets the policy, different on every call. */
 export const strongPassword = (prefix = 'Pw') => `${prefix}-${uniqueName('x')}-Q7!`;
 
-/** POST /v1/auth/login; returns the reply whatever its status. */
-export const login = (username: string, password: string) =>
-  call('POST', '/v1/auth/login', { body: { username, password } });
+/** POST /v1/auth/login, from the default or another loopback address; any status. */
+export const login = (username: string, password: string, from?: string) =>
+  call('POST', '/v1/auth/login', { body: { username, password }, from });
 
 /** Logs in and expects a session; returns `{ token, expiresAt, role, mustChangePassword }`. */
 export async function session(username: string, password: string): Promise<any> {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -23,6 +24,8 @@ export async function call(
     body?: unknown;
     rawBody?: string;
     headers?: Record<string, string>;
+    /** The loopback address to connect from (127.0.0.2, …), to be another source. */
+    from?: string;
   } = {},
 ): Promise<HttpReply> {
   const headers: Record<string, string> = { ...options.headers };
@@ -31,15 +34,55 @@ export async function call(
   if (options.rawBody !== undefined) body = options.rawBody;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers['content-type'] ??= 'application/json';
-  const response = await fetch(`${api()}${path}`, { method, headers, body });
-  const text = await response.text();
+  const url = `${api()}${path}`;
+  const {
+    status,
+    headers: replyHeaders,
+    text,
+  } = options.from
+    ? await requestFrom(options.from, method, url, headers, body)
+    : await fetch(url, { method, headers, body }).then(async (response) => ({
+        status: response.status,
+        headers: response.headers,
+        text: await response.text(),
+      }));
   let parsed: unknown = text;
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {
     // not JSON: keep the text
   }
-  return { status: response.status, headers: response.headers, body: parsed };
+  return { status, headers: replyHeaders, body: parsed };
+}
+
+/** fetch cannot choose its local address; node:http can. */
+function requestFrom(
+  localAddress: string,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ status: number; headers: Headers; text: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { method, headers, localAddress }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => {
+        const replyHeaders = new Headers();
+        for (const [name, value] of Object.entries(incoming.headers)) {
+          for (const one of [value ?? []].flat()) replyHeaders.append(name, one);
+        }
+        resolve({
+          status: incoming.statusCode ?? 0,
+          headers: replyHeaders,
+          text: Buffer.concat(chunks).toString('utf8'),
+        });
+      });
+      incoming.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
 }
 
 /** Runs the operator CLI exactly as the README says, against the e2e stack's DynamoDB. */

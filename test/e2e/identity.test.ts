@@ -212,6 +212,28 @@ describe('wrong passwords and the rate limit', () => {
     expect(blocked.headers.get('retry-after')).toBeTruthy();
   });
 
+  it("blocks the guessing address, not the user's own machine elsewhere", async () => {
+    // Prepare: the user's agent logs in from 127.0.0.3; someone guesses from 127.0.0.2.
+    const { user } = await companyWithUser();
+    const agent = '127.0.0.3';
+    const first = await login(user.username, user.password, agent);
+    const guesses = [];
+    for (let i = 0; i < 5; i++) {
+      guesses.push(await login(user.username, `wrong-${i}-password`, '127.0.0.2'));
+    }
+
+    // Act
+    const guesser = await login(user.username, user.password, '127.0.0.2');
+    const fromAgent = await login(user.username, user.password, agent);
+
+    // Assess
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    for (const reply of guesses) expectProblem(reply, 401, 'INVALID_CREDENTIALS');
+    expectProblem(guesser, 429, 'TOO_MANY_ATTEMPTS');
+    expect(Number(guesser.headers.get('retry-after'))).toBeGreaterThan(1);
+    expect(fromAgent.status, JSON.stringify(fromAgent.body)).toBe(200);
+  });
+
   it('lifts the limit when the partner resets the password', async () => {
     // Prepare
     const { companyId, user } = await companyWithUser();

@@ -27,9 +27,21 @@ import {
   resetPassword,
 } from '#lib/provisioning/identity.ts';
 import { partnerScope, type TenantScope } from '#lib/provisioning/scope.ts';
-import { MAX_FAILURES, WINDOW_MS } from '#lib/rules/rate-limit.ts';
+import {
+  type AttemptKind,
+  MAX_FAILURES,
+  MAX_FAILURES_PER_USERNAME,
+  TRUST_MS,
+  UNKNOWN_SOURCE,
+  WINDOW_MS,
+} from '#lib/rules/rate-limit.ts';
 import { keys } from '#lib/store/keys.ts';
-import { readFailureWindow, recordFailure, reserveAttempt } from '#lib/store/limits.ts';
+import {
+  readFailureWindow,
+  readTrustedUntil,
+  recordFailure,
+  reserveAttempt,
+} from '#lib/store/limits.ts';
 import { getItem } from '#lib/store/table.ts';
 import { scanForValue } from './scan.ts';
 import { companyBody, uniqueUsername } from './support.ts';
@@ -116,6 +128,30 @@ async function outboxIdsFor(accountId: string, kind: string): Promise<string[]> 
   return ids;
 }
 
+/** Wrong guesses counted straight into the windows, without the scrypt comparison of a login. */
+async function failAttempts(
+  kind: AttemptKind,
+  username: string,
+  count: number,
+  at: Date,
+  source = UNKNOWN_SOURCE,
+): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const reserved = await reserveAttempt({ kind, username, source }, at);
+    if (!('ticket' in reserved)) throw new Error(`Attempt ${i + 1} of ${count} was refused`);
+    await recordFailure(reserved.ticket);
+  }
+}
+
+/** Fills the username's window from many sources, none of them over its own limit. */
+async function failFromManySources(username: string, at: Date): Promise<void> {
+  const perSource = MAX_FAILURES - 1;
+  for (let source = 0; source * perSource < MAX_FAILURES_PER_USERNAME; source++) {
+    const count = Math.min(perSource, MAX_FAILURES_PER_USERNAME - source * perSource);
+    await failAttempts('login', username, count, at, `10.0.${source}.1`);
+  }
+}
+
 const asSession = (principal: Principal): SessionPrincipal => {
   if (principal.kind !== 'companyAdmin' && principal.kind !== 'backupUser') {
     throw new Error(`Expected a session principal, got ${principal.kind}`);
@@ -167,10 +203,7 @@ describe('the failed-login limit', () => {
     const { scope } = await realPartner('Window IT');
     const { admin } = await companyWithAdmin(scope);
     const start = new Date();
-    for (let i = 0; i < MAX_FAILURES; i++) {
-      await reserveAttempt('login', admin.username, start);
-      await recordFailure('login', admin.username);
-    }
+    await failAttempts('login', admin.username, MAX_FAILURES, start);
     const justBefore = new Date(start.getTime() + WINDOW_MS - 1);
     const windowEnd = new Date(start.getTime() + WINDOW_MS);
     const later = new Date(windowEnd.getTime() + 1000);
@@ -182,9 +215,9 @@ describe('the failed-login limit', () => {
     const firstAfter = await errorOf(
       login({ username: admin.username, password: 'still-wrong-pw' }, windowEnd),
     );
-    const reopened = await readFailureWindow('login', admin.username);
+    const reopened = await readFailureWindow('login', admin.username, UNKNOWN_SOURCE);
     const session = await login({ username: admin.username, password: admin.password }, later);
-    const afterSuccess = await readFailureWindow('login', admin.username);
+    const afterSuccess = await readFailureWindow('login', admin.username, UNKNOWN_SOURCE);
 
     // Assess
     expect(lastMillisecond.code).toBe('TOO_MANY_ATTEMPTS');
@@ -218,7 +251,138 @@ describe('the failed-login limit', () => {
       MAX_FAILURES,
     );
     expect(waits.every((wait) => wait === 1)).toBe(true);
-    expect(await readFailureWindow('login', admin.username)).toBeNull();
+    expect(await readFailureWindow('login', admin.username, UNKNOWN_SOURCE)).toBeNull();
+  });
+  it('blocks the source that guesses, not the user at another address', async () => {
+    // Prepare
+    const { scope } = await realPartner('Source IT');
+    const { admin } = await companyWithAdmin(scope);
+    const now = new Date();
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      await errorOf(
+        login({ username: admin.username, password: `wrong-${i}-pw` }, now, '198.51.100.7'),
+      );
+    }
+
+    // Act
+    const attacker = await errorOf(
+      login({ username: admin.username, password: admin.password }, now, '198.51.100.7'),
+    );
+    const user = await login(
+      { username: admin.username, password: admin.password },
+      now,
+      '203.0.113.20',
+    );
+
+    // Assess
+    expect(attacker.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(user.role).toBe('companyAdmin');
+    // The failures from elsewhere still count for the username as a whole.
+    expect((await readFailureWindow('login', admin.username))?.failures).toBe(MAX_FAILURES);
+  });
+
+  it('stops a guesser with many addresses at the limit for the username as a whole', async () => {
+    // Prepare: every source stays under its own limit.
+    const { scope } = await realPartner('Many IT');
+    const { admin } = await companyWithAdmin(scope);
+    const now = new Date();
+    const perSource = MAX_FAILURES - 1;
+    const sources = Math.ceil(MAX_FAILURES_PER_USERNAME / perSource);
+    for (let source = 0; source < sources; source++) {
+      await Promise.all(
+        Array.from({ length: perSource }, (_, i) =>
+          errorOf(
+            login(
+              { username: admin.username, password: `wrong-${source}-${i}` },
+              now,
+              `10.0.${source}.1`,
+            ),
+          ),
+        ),
+      );
+    }
+
+    // Act
+    const fresh = await errorOf(
+      login({ username: admin.username, password: admin.password }, now, '192.0.2.99'),
+    );
+    const window = await readFailureWindow('login', admin.username);
+
+    // Assess
+    expect(fresh.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(fresh.extensions.retryAfterSeconds).toBeGreaterThan(1);
+    expect(window?.failures).toBe(MAX_FAILURES_PER_USERNAME);
+  });
+
+  it("lets the user's own machine in while many addresses keep the username's window full", async () => {
+    // Prepare: the backup agent logged in from its machine yesterday.
+    const { scope } = await realPartner('Trusted IT');
+    const { admin } = await companyWithAdmin(scope);
+    const now = new Date();
+    const yesterday = new Date(now.getTime() - 24 * 60 * 60 * 1000);
+    const agent = '203.0.113.20';
+    await login({ username: admin.username, password: admin.password }, yesterday, agent);
+    await failFromManySources(admin.username, now);
+
+    // Act
+    const stranger = await errorOf(
+      login({ username: admin.username, password: admin.password }, now, '192.0.2.99'),
+    );
+    const fromAgent = await login(
+      { username: admin.username, password: admin.password },
+      now,
+      agent,
+    );
+    const typos = [];
+    for (let i = 0; i <= MAX_FAILURES; i++) {
+      typos.push(
+        await errorOf(login({ username: admin.username, password: `typo-${i}-pw` }, now, agent)),
+      );
+    }
+
+    // Assess
+    expect(stranger.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(fromAgent.role).toBe('companyAdmin');
+    expect(await readTrustedUntil('login', admin.username, agent)).toBe(
+      new Date(now.getTime() + TRUST_MS).toISOString(),
+    );
+    // Trusted is not unlimited: the agent's machine keeps its own limit of 5.
+    expect(typos.map((error) => error.code)).toEqual([
+      ...Array.from({ length: MAX_FAILURES }, () => 'INVALID_CREDENTIALS'),
+      'TOO_MANY_ATTEMPTS',
+    ]);
+    expect((await readFailureWindow('login', admin.username, agent))?.failures).toBe(MAX_FAILURES);
+    // Nor do the trusted machine's attempts take places in the username's full window.
+    expect((await readFailureWindow('login', admin.username))?.held).toBe(
+      MAX_FAILURES_PER_USERNAME,
+    );
+  });
+
+  it('trusts a source for 30 days after its last right password, and only for that username', async () => {
+    // Prepare
+    const { scope } = await realPartner('Lapsed IT');
+    const { companyId, admin } = await companyWithAdmin(scope);
+    const other = await backupUser(scope, companyId, { password: strongPassword() });
+    const agent = '203.0.113.30';
+    const then = new Date(Date.now() - TRUST_MS - 60_000);
+    const now = new Date();
+    await login({ username: admin.username, password: admin.password }, then, agent);
+    await failFromManySources(admin.username, now);
+    await failFromManySources(other.username, now);
+
+    // Act
+    const lapsed = await errorOf(
+      login({ username: admin.username, password: admin.password }, now, agent),
+    );
+    const otherUser = await errorOf(
+      login({ username: other.username, password: other.password as string }, now, agent),
+    );
+
+    // Assess
+    expect(lapsed.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(otherUser.code).toBe('TOO_MANY_ATTEMPTS');
+    // A refused attempt leaves no place taken in the source's window.
+    expect((await readFailureWindow('login', admin.username, agent))?.held).toBe(0);
   });
 });
 
@@ -280,10 +444,8 @@ describe('a password reset', () => {
     const { companyId, admin, email } = await companyWithAdmin(scope);
     const before = await login({ username: admin.username, password: admin.password });
     // A locked-out user is exactly who asks for a reset.
-    for (let i = 0; i < MAX_FAILURES; i++) {
-      await reserveAttempt('login', admin.username, new Date());
-      await reserveAttempt('recover', admin.username, new Date());
-    }
+    await failAttempts('login', admin.username, MAX_FAILURES, new Date());
+    await failAttempts('recover', admin.username, MAX_FAILURES, new Date());
 
     // Act
     const view = await resetPassword(scope, companyId, admin.id);
@@ -318,7 +480,11 @@ describe('a password reset', () => {
     expect(session).toMatchObject({ role: 'companyAdmin', mustChangePassword: true });
     expect(oldSession).toEqual({ kind: 'anonymous' });
     expect(newSession).toMatchObject({ kind: 'companyAdmin', mustChangePassword: true });
-    expect(await readFailureWindow('recover', admin.username)).toBeNull();
+    // Lifted for every source: the username's windows restarted at the reset, and the one
+    // failure since is the old password tried meanwhile.
+    expect((await readFailureWindow('recover', admin.username))?.failures).toBe(0);
+    expect((await readFailureWindow('login', admin.username))?.failures).toBe(1);
+    expect(await readFailureWindow('login', admin.username, UNKNOWN_SOURCE)).toBeNull();
   });
   it('is not sent once the user has set a password of its own meanwhile', async () => {
     // Prepare

@@ -4,8 +4,11 @@ import { AppError } from '#lib/errors.ts';
 import {
   type FailureWindow,
   hasPlace,
+  isTrusted,
   MAX_FAILURES,
+  MAX_FAILURES_PER_USERNAME,
   retryAfterSeconds,
+  TRUST_MS,
   tooManyAttempts,
   WINDOW_MS,
 } from '#lib/rules/rate-limit.ts';
@@ -28,6 +31,50 @@ describe('the limits', () => {
     // Act / Assess: the numbers are the spec's, so a change to them must be deliberate.
     expect(MAX_FAILURES).toBe(5);
     expect(WINDOW_MS).toBe(fifteenMinutesMs);
+  });
+
+  it('are 50 failures from all sources together, and trust lasts 30 days', () => {
+    // Act / Assess
+    expect(MAX_FAILURES_PER_USERNAME).toBe(50);
+    expect(TRUST_MS).toBe(30 * 86_400_000);
+  });
+});
+
+describe('isTrusted', () => {
+  it('trusts until the last millisecond before the end, not at it', () => {
+    // Prepare
+    const until = new Date(startsMs + TRUST_MS).toISOString();
+
+    // Act
+    const before = isTrusted(until, startsMs + TRUST_MS - 1);
+    const at = isTrusted(until, startsMs + TRUST_MS);
+
+    // Assess
+    expect(before).toBe(true);
+    expect(at).toBe(false);
+  });
+
+  it('trusts no source without a time or with an unreadable one', () => {
+    // Act / Assess
+    expect(isTrusted(null, startsMs)).toBe(false);
+    expect(isTrusted('not a time', startsMs)).toBe(false);
+  });
+});
+
+describe('the limit for all sources together', () => {
+  it('blocks at 50 failures and asks for the rest of the window', () => {
+    // Prepare
+    const full = windowOf(MAX_FAILURES_PER_USERNAME);
+    const nearlyFull = windowOf(MAX_FAILURES_PER_USERNAME - 1);
+    const tenMinutesIn = startsMs + 10 * 60_000;
+
+    // Act
+    const open = hasPlace(nearlyFull, tenMinutesIn, MAX_FAILURES_PER_USERNAME);
+    const wait = retryAfterSeconds(full, tenMinutesIn, MAX_FAILURES_PER_USERNAME);
+
+    // Assess
+    expect(open).toBe(true);
+    expect(wait).toBe(5 * 60);
   });
 });
 
