@@ -1,8 +1,8 @@
 /**
- * Section 3: each function bundled as serverless.yml's custom.esbuild bundles it (bundle, minify,
- * platform node, target node20, cjs), next to a baseline bundle holding only the AWS SDK clients
- * (and the commands sent through them) that the function uses. Cold load is the time `require`
- * of the bundle takes in a fresh `node` process, the median of several processes.
+ * Section 3: each function bundled with the esbuild options serverless.yml's custom.esbuild gives
+ * serverless-esbuild, next to a baseline bundle, built alike, holding only the AWS SDK clients (and
+ * the commands sent through them) that the function uses. Cold load is the time `require` of the
+ * bundle takes in a fresh `node` process, the median of several processes.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -15,19 +15,79 @@ import { median } from './format.ts';
 import { progress } from './process.ts';
 import type { BundleResult, BundleRow } from './results.ts';
 
-/** The same options as serverless.yml's custom.esbuild. */
-const ESBUILD: BuildOptions = {
-  bundle: true,
-  minify: true,
-  sourcemap: false,
-  target: 'node20',
-  platform: 'node',
-  format: 'cjs',
-  logLevel: 'silent',
-  metafile: true,
-  // serverless.yml's custom.esbuild.exclude: the runtime's own copy is used.
-  external: ['@aws-sdk/client-ssm'],
-};
+/** Keys of custom.esbuild that serverless-esbuild reads and does not pass on (1.57, bundle.js). */
+const PLUGIN_ONLY_KEYS = [
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
+];
+
+interface ServerlessConfig {
+  provider?: {
+    runtime?: string;
+    httpApi?: { authorizers?: Record<string, { functionName?: string }> };
+  };
+  custom?: { esbuild?: Record<string, unknown> };
+  functions: Record<string, { handler: string; events?: Array<Record<string, unknown>> }>;
+}
+
+function readServerlessConfig(): ServerlessConfig {
+  return parse(readFileSync(join(PROJECT_ROOT, 'serverless.yml'), 'utf8'), {
+    logLevel: 'silent',
+  }) as ServerlessConfig;
+}
+
+/**
+ * The esbuild options serverless-esbuild builds each function with, from serverless.yml's
+ * custom.esbuild over the plugin's defaults, so the bench cannot measure another build than the
+ * deployed one.
+ */
+function esbuildOptions(config: ServerlessConfig): BuildOptions {
+  const custom = config.custom?.esbuild ?? {};
+  for (const key of ['config', 'plugins']) {
+    if (key in custom)
+      throw new Error(`custom.esbuild.${key} names a script the bench does not run`);
+  }
+  const runtime = /^nodejs(\d+)\.x$/.exec(config.provider?.runtime ?? '');
+  const merged: Record<string, unknown> = {
+    bundle: true,
+    platform: 'node',
+    ...(runtime ? { target: `node${runtime[1]}` } : {}),
+    exclude: ['aws-sdk'],
+    ...custom,
+  };
+  const asList = (value: unknown) =>
+    (Array.isArray(value) ? value : [value]).filter((item) => typeof item === 'string');
+  const exclude = asList(merged.exclude);
+  const options = Object.fromEntries(
+    Object.entries(merged).filter(([key]) => !PLUGIN_ONLY_KEYS.includes(key)),
+  );
+  // A Serverless variable here would reach esbuild unresolved and build something else.
+  const unresolved = JSON.stringify(options).match(/\$\{[^}]*\}/);
+  if (unresolved) {
+    throw new Error(`custom.esbuild holds ${unresolved[0]}, which the bench cannot resolve`);
+  }
+  return {
+    ...options,
+    external: [...asList(merged.external), ...(exclude.includes('*') ? [] : exclude)],
+  };
+}
 
 const DYNAMODB_CLIENTS = `
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -71,16 +131,8 @@ interface FunctionEntry {
   trigger: string;
 }
 
-interface ServerlessConfig {
-  provider?: { httpApi?: { authorizers?: Record<string, { functionName?: string }> } };
-  functions: Record<string, { handler: string; events?: Array<Record<string, unknown>> }>;
-}
-
 /** The deployed functions, from serverless.yml: their handler files and triggers. */
-function deployedFunctions(): FunctionEntry[] {
-  const config = parse(readFileSync(join(PROJECT_ROOT, 'serverless.yml'), 'utf8'), {
-    logLevel: 'silent',
-  }) as ServerlessConfig;
+function deployedFunctions(config: ServerlessConfig): FunctionEntry[] {
   const authorizers = new Set(
     Object.values(config.provider?.httpApi?.authorizers ?? {}).map((a) => a.functionName),
   );
@@ -138,12 +190,19 @@ function coldLoadMs(file: string, cwd: string): number {
 export async function measureBundles(loads: number): Promise<BundleResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
   try {
-    const functions = deployedFunctions();
+    const config = readServerlessConfig();
+    const functions = deployedFunctions(config);
+    // The baselines too: a ratio between builds made differently would measure the options.
+    const esbuild: BuildOptions = {
+      ...esbuildOptions(config),
+      logLevel: 'silent',
+      metafile: true,
+    };
     progress(`section 3: bundling ${functions.length} functions and their baselines with esbuild`);
     const bundles = new Map<string, { file: string; packages: Map<string, number> }>();
     const bundle = async (key: string, options: BuildOptions) => {
       const outfile = join(dir, `${key.replace(/[^a-z0-9+-]/gi, '_')}.cjs`);
-      const result = await build({ ...ESBUILD, ...options, absWorkingDir: PROJECT_ROOT, outfile });
+      const result = await build({ ...esbuild, ...options, absWorkingDir: PROJECT_ROOT, outfile });
       bundles.set(key, { file: outfile, packages: bytesByPackage(result.metafile as Metafile) });
     };
     for (const fn of functions) {
