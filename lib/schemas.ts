@@ -11,39 +11,52 @@ import { PLAN_NAMES } from '#lib/rules/plans.ts';
 // zod/mini ships no default locale: without this every message would be "Invalid input".
 z.config(en());
 
+/**
+ * Every function imports this module but validates one body at most, and constructing a zod
+ * schema is costly at a cold start: each schema is built in a call marked pure, so a bundle
+ * leaves out (and never constructs) the schemas its function does not use.
+ */
+const schema = <T>(build: () => T): T => build();
+
 const text = (max: number) =>
   z.string().check(z.trim(), z.minLength(1, 'Must not be empty.'), z.maxLength(max));
 
-export const usernameField = z
-  .pipe(z.string().check(z.maxLength(254)), z.transform(normalizeUsername))
-  .check(
+export const usernameField = /* @__PURE__ */ schema(() =>
+  z.pipe(z.string().check(z.maxLength(254)), z.transform(normalizeUsername)).check(
     z.superRefine((value, ctx) => {
       const problem = usernameProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
-  );
+  ),
+);
 
 /** Length and policy are checked by the password rules, which know the username. */
-const passwordField = z.string().check(z.maxLength(1024));
-const quotaField = z
-  .number()
-  .check(z.int('Must be a whole number of MB.'), z.positive('Must be positive.'));
-const planField = z.enum(PLAN_NAMES);
-const trialDaysField = z.number().check(z.int(), z.gte(1), z.lte(90));
-const idField = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Not a valid id.'));
+const passwordField = /* @__PURE__ */ schema(() => z.string().check(z.maxLength(1024)));
+const quotaField = /* @__PURE__ */ schema(() =>
+  z.number().check(z.int('Must be a whole number of MB.'), z.positive('Must be positive.')),
+);
+const planField = /* @__PURE__ */ schema(() => z.enum(PLAN_NAMES));
+const trialDaysField = /* @__PURE__ */ schema(() => z.number().check(z.int(), z.gte(1), z.lte(90)));
+const idField = /* @__PURE__ */ schema(() =>
+  z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Not a valid id.')),
+);
 
-export const contactSchema = z.strictObject({
-  fullName: text(200),
-  email: z.email('Must be an e-mail address.').check(z.maxLength(254)),
-  phone: z.nullish(text(40)),
-});
+export const contactSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    fullName: text(200),
+    email: z.email('Must be an e-mail address.').check(z.maxLength(254)),
+    phone: z.nullish(text(40)),
+  }),
+);
 
-const licensesSchema = z.strictObject({
-  egr: z.optional(z.number().check(z.int(), z.gte(0))),
-  spV5: z.optional(z.number().check(z.int(), z.gte(0))),
-});
+const licensesSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    egr: z.optional(z.number().check(z.int(), z.gte(0))),
+    spV5: z.optional(z.number().check(z.int(), z.gte(0))),
+  }),
+);
 
-const credentialFields = {
+const credentialFields = /* @__PURE__ */ schema(() => ({
   password: z.optional(passwordField),
   ultraSafe: z.optional(z.boolean()),
   secretQuestion: z.optional(text(200)),
@@ -51,112 +64,136 @@ const credentialFields = {
   hardQuotaMb: z.nullish(quotaField),
   userQuotaMb: z.nullish(quotaField),
   trialDays: z.optional(trialDaysField),
-};
+}));
 
-export const createCompanySchema = z.strictObject({
-  name: text(200),
-  quotaMb: z.nullish(quotaField),
-  licenses: z.optional(licensesSchema),
-  endGuard: z.optional(z.boolean()),
-  contact: contactSchema,
-  admin: z.strictObject({ username: usernameField, plan: planField, ...credentialFields }),
-});
-export type CreateCompanyBody = z.infer<typeof createCompanySchema>;
-
-export const updateCompanySchema = z
-  .strictObject({
-    name: z.optional(text(200)),
+export const createCompanySchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    name: text(200),
     quotaMb: z.nullish(quotaField),
     licenses: z.optional(licensesSchema),
     endGuard: z.optional(z.boolean()),
-  })
-  .check(z.refine((body) => Object.keys(body).length > 0, 'Name at least one field to change.'));
+    contact: contactSchema,
+    admin: z.strictObject({ username: usernameField, plan: planField, ...credentialFields }),
+  }),
+);
+export type CreateCompanyBody = z.infer<typeof createCompanySchema>;
+
+export const updateCompanySchema = /* @__PURE__ */ schema(() =>
+  z
+    .strictObject({
+      name: z.optional(text(200)),
+      quotaMb: z.nullish(quotaField),
+      licenses: z.optional(licensesSchema),
+      endGuard: z.optional(z.boolean()),
+    })
+    .check(z.refine((body) => Object.keys(body).length > 0, 'Name at least one field to change.')),
+);
 export type UpdateCompanyBody = z.infer<typeof updateCompanySchema>;
 
-export const createAccountSchema = z
-  .strictObject({
-    username: usernameField,
-    plan: z.optional(planField),
-    parentId: z.optional(idField),
-    contactId: z.optional(idField),
-    contact: z.optional(contactSchema),
-    ...credentialFields,
-  })
-  .check(
-    z.superRefine((body, ctx) => {
-      if ((body.plan === undefined) === (body.parentId === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [body.plan === undefined ? 'plan' : 'parentId'],
-          message: 'Give exactly one of plan (a parent account) or parentId (a sub-account).',
-        });
-      }
-      if (body.contactId !== undefined && body.contact !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['contact'],
-          message: 'Give contactId or contact, not both.',
-        });
-      }
-      if (body.parentId !== undefined && body.trialDays !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['trialDays'],
-          message: "A sub-account follows its parent's plan and trial.",
-        });
-      }
-    }),
-  );
+export const createAccountSchema = /* @__PURE__ */ schema(() =>
+  z
+    .strictObject({
+      username: usernameField,
+      plan: z.optional(planField),
+      parentId: z.optional(idField),
+      contactId: z.optional(idField),
+      contact: z.optional(contactSchema),
+      ...credentialFields,
+    })
+    .check(
+      z.superRefine((body, ctx) => {
+        if ((body.plan === undefined) === (body.parentId === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [body.plan === undefined ? 'plan' : 'parentId'],
+            message: 'Give exactly one of plan (a parent account) or parentId (a sub-account).',
+          });
+        }
+        if (body.contactId !== undefined && body.contact !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['contact'],
+            message: 'Give contactId or contact, not both.',
+          });
+        }
+        if (body.parentId !== undefined && body.trialDays !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['trialDays'],
+            message: "A sub-account follows its parent's plan and trial.",
+          });
+        }
+      }),
+    ),
+);
 export type CreateAccountBody = z.infer<typeof createAccountSchema>;
 
-export const updateAccountSchema = z
-  .strictObject({
-    hardQuotaMb: z.nullish(quotaField),
-    plan: z.optional(planField),
-    trialDays: z.optional(trialDaysField),
-    contactId: z.optional(idField),
-    // Accepted only to answer 409 ULTRASAFE_IMMUTABLE rather than "unknown field".
-    ultraSafe: z.optional(z.boolean()),
-  })
-  .check(z.refine((body) => Object.keys(body).length > 0, 'Name at least one field to change.'));
+export const updateAccountSchema = /* @__PURE__ */ schema(() =>
+  z
+    .strictObject({
+      hardQuotaMb: z.nullish(quotaField),
+      plan: z.optional(planField),
+      trialDays: z.optional(trialDaysField),
+      contactId: z.optional(idField),
+      // Accepted only to answer 409 ULTRASAFE_IMMUTABLE rather than "unknown field".
+      ultraSafe: z.optional(z.boolean()),
+    })
+    .check(z.refine((body) => Object.keys(body).length > 0, 'Name at least one field to change.')),
+);
 export type UpdateAccountBody = z.infer<typeof updateAccountSchema>;
 
-export const usageReportsSchema = z.strictObject({
-  reports: z
-    .array(z.strictObject({ accountId: idField, usedMb: z.number().check(z.int(), z.gte(0)) }))
-    .check(z.minLength(1), z.maxLength(100)),
-});
+export const usageReportsSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    reports: z
+      .array(z.strictObject({ accountId: idField, usedMb: z.number().check(z.int(), z.gte(0)) }))
+      .check(z.minLength(1), z.maxLength(100)),
+  }),
+);
 export type UsageReportsBody = z.infer<typeof usageReportsSchema>;
 
-export const listQuerySchema = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
-});
+export const listQuerySchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  }),
+);
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
 /** Login and recovery name the username as typed; a malformed one simply cannot match. */
-const loginUsername = z.pipe(
-  z.string().check(z.minLength(1, 'Must not be empty.'), z.maxLength(254)),
-  z.transform(normalizeUsername),
+const loginUsername = /* @__PURE__ */ schema(() =>
+  z.pipe(
+    z.string().check(z.minLength(1, 'Must not be empty.'), z.maxLength(254)),
+    z.transform(normalizeUsername),
+  ),
 );
 /** Checked against the stored hash, or by the password rules; bounded so hashing stays cheap. */
-const secretField = z.string().check(z.minLength(1, 'Must not be empty.'), z.maxLength(1024));
+const secretField = /* @__PURE__ */ schema(() =>
+  z.string().check(z.minLength(1, 'Must not be empty.'), z.maxLength(1024)),
+);
 
-export const loginSchema = z.strictObject({ username: loginUsername, password: secretField });
+export const loginSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({ username: loginUsername, password: secretField }),
+);
 export type LoginBody = z.infer<typeof loginSchema>;
 
-export const changePasswordSchema = z.strictObject({
-  currentPassword: secretField,
-  newPassword: passwordField,
-});
+export const changePasswordSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    currentPassword: secretField,
+    newPassword: passwordField,
+  }),
+);
 export type ChangePasswordBody = z.infer<typeof changePasswordSchema>;
 
-export const recoverSchema = z.strictObject({
-  username: loginUsername,
-  secretAnswer: secretField,
-  newPassword: passwordField,
-});
+export const recoverSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    username: loginUsername,
+    secretAnswer: secretField,
+    newPassword: passwordField,
+  }),
+);
 export type RecoverBody = z.infer<typeof recoverSchema>;
 
-export const updateMeSchema = z.strictObject({ userQuotaMb: z.nullable(quotaField) });
+export const updateMeSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({ userQuotaMb: z.nullable(quotaField) }),
+);
 export type UpdateMeBody = z.infer<typeof updateMeSchema>;
