@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   escapeHtml,
@@ -50,6 +51,23 @@ describe('formatDate', () => {
     // Assess
     expect(formatted).toBe('1 December 2026');
     expect(invalid).toBe('not a date');
+  });
+
+  it('property: matches the long en-GB date in UTC for any moment', () => {
+    // Prepare
+    const reference = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', dateStyle: 'long' });
+    const moments = fc.date({
+      min: new Date('1970-01-01T00:00:00Z'),
+      max: new Date('2999-12-31T23:59:59Z'),
+      noInvalidDate: true,
+    });
+
+    // Act / Assess
+    fc.assert(
+      fc.property(moments, (moment) => {
+        expect(formatDate(moment.toISOString())).toBe(reference.format(moment));
+      }),
+    );
   });
 });
 
