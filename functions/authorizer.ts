@@ -20,7 +20,7 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2) => {
         ? await principalForSession(token)
         : await principalForApiKey(token);
     } catch (error) {
-      logger.error('Authorizer lookup failed', { error: (error as Error).message });
+      logger().error('Authorizer lookup failed', { error: (error as Error).message });
       throw error;
     }
   }

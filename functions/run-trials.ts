@@ -11,6 +11,6 @@ export const handler = async (_event: unknown, context: Context) => {
     deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS,
   });
   const { daysScanned, ...figures } = result;
-  logger.info('Trial job finished', { ...figures, days: daysScanned.length });
+  logger().info('Trial job finished', { ...figures, days: daysScanned.length });
   return result;
 };

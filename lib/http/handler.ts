@@ -206,7 +206,7 @@ export function problemFor(error: unknown, requestId: string): HttpResult {
   if (!known) {
     // Only the name, message and stack: a cause may carry the request body.
     const e = error as Error;
-    logger.error('Unhandled error', {
+    logger().error('Unhandled error', {
       requestId,
       error: { name: e?.name, message: e?.message, stack: e?.stack },
     });
@@ -236,17 +236,12 @@ function httpEdge(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> 
     before: (request) => {
       const requestId = requestIdOf(request.event, request.context);
       (request.internal as Record<string, unknown>).requestId = requestId;
-      logger.appendKeys({ requestId });
-    },
-    after: () => {
-      logger.removeKeys(['requestId']);
     },
     onError: (request) => {
       const requestId =
         ((request.internal as Record<string, unknown>).requestId as string | undefined) ??
         requestIdOf(request.event, request.context);
       request.response = problemFor(request.error, requestId);
-      logger.removeKeys(['requestId']);
     },
   };
 }

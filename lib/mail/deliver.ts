@@ -43,7 +43,7 @@ export async function deliverOutboxMessage(
   if (message.sentAt) return 'already-sent';
   const { contact, partnerName } = await loadRecipient(message);
   if (!contact) {
-    logger.error('Outbox message has no contact', { messageId, kind: message.kind });
+    logger().error('Outbox message has no contact', { messageId, kind: message.kind });
     return 'no-recipient';
   }
   let temporaryPassword: string | null = null;
@@ -59,7 +59,7 @@ export async function deliverOutboxMessage(
       if (!(error instanceof PasswordSupersededError)) throw error;
       // The user set a password since (or the account was cancelled): nothing to send.
       await markSent(message.id, clock(), 'superseded');
-      logger.info('E-mail superseded', {
+      logger().info('E-mail superseded', {
         messageId,
         kind: message.kind,
         accountId: message.accountId,
@@ -71,7 +71,7 @@ export async function deliverOutboxMessage(
   const email = render({ ...message, senderName }, contact, temporaryPassword);
   const providerId = await sendEmail(contact.email, senderName, email);
   await markSent(message.id, clock(), providerId);
-  logger.info('E-mail sent', { messageId, kind: message.kind, accountId: message.accountId });
+  logger().info('E-mail sent', { messageId, kind: message.kind, accountId: message.accountId });
   return 'sent';
 }
 
