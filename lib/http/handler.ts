@@ -81,37 +81,18 @@ export function route<
   BS extends z.ZodMiniType | undefined = undefined,
   QS extends z.ZodMiniType | undefined = undefined,
 >(options: RouteOptions<K, BS, QS>) {
+  const admitted = new WeakMap<HttpEvent, Admission>();
+  // The caller is checked before the body is read and before any idempotency record is written:
+  // an unknown key gets 401 whatever it sends, and costs no write.
   const handler = middy<HttpEvent, HttpResult, Error, Context>()
     .use(httpEdge())
-    .use(httpHeaderNormalizer());
+    .use(httpHeaderNormalizer())
+    .use({ before: (request) => void admitted.set(request.event, admit(options, request.event)) });
   if (options.body) handler.use(bodyLimit()).use(httpJsonBodyParser());
   // After parsing: the payload compared for a reused key is the JSON document, not its spacing.
   if (options.idempotency) handler.use(options.idempotency);
   const routed = handler.handler(async (event) => {
-    const principal = fromAuthorizerContext(event.requestContext?.authorizer?.lambda);
-    const allowed = options.allow as readonly PrincipalKind[];
-    if (!allowed.includes('anonymous')) {
-      if (principal.kind === 'anonymous') throw unauthorized();
-      if (isSession(principal) && principal.expiresAtSeconds * 1000 <= Date.now()) {
-        throw unauthorized('The session has expired: log in again.');
-      }
-      if (
-        isSession(principal) &&
-        principal.mustChangePassword &&
-        !options.whilePasswordChangeRequired
-      ) {
-        throw passwordChangeRequired();
-      }
-      if (!allowed.includes(principal.kind)) {
-        throw forbidden('This route is not available to the caller.');
-      }
-    }
-    const params: Record<string, string> = {};
-    for (const name of options.params ?? []) {
-      const value = event.pathParameters?.[name];
-      if (!value || !ID_PATTERN.test(value)) throw notFound('Resource');
-      params[name] = value;
-    }
+    const { principal, params } = admitted.get(event) ?? admit(options, event);
     const body = options.body ? validate(options.body, event.body, '') : undefined;
     const query = options.query
       ? validate(options.query, event.queryStringParameters ?? {}, 'query.')
@@ -138,6 +119,50 @@ export function route<
     const requestId = response.headers?.['x-request-id'] ?? requestIdOf(event, context);
     return { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
   };
+}
+
+interface Admission {
+  principal: Principal;
+  params: Record<string, string>;
+}
+
+/**
+ * Who may call the route (401, 403) and which ids it names (404 for one that cannot exist), in
+ * that order: an unknown caller learns nothing about the ids it tries.
+ */
+function admit(
+  options: {
+    allow: readonly PrincipalKind[];
+    whilePasswordChangeRequired?: boolean;
+    params?: readonly string[];
+  },
+  event: HttpEvent,
+): Admission {
+  const principal = fromAuthorizerContext(event.requestContext?.authorizer?.lambda);
+  const allowed = options.allow;
+  if (!allowed.includes('anonymous')) {
+    if (principal.kind === 'anonymous') throw unauthorized();
+    if (isSession(principal) && principal.expiresAtSeconds * 1000 <= Date.now()) {
+      throw unauthorized('The session has expired: log in again.');
+    }
+    if (
+      isSession(principal) &&
+      principal.mustChangePassword &&
+      !options.whilePasswordChangeRequired
+    ) {
+      throw passwordChangeRequired();
+    }
+    if (!allowed.includes(principal.kind)) {
+      throw forbidden('This route is not available to the caller.');
+    }
+  }
+  const params: Record<string, string> = {};
+  for (const name of options.params ?? []) {
+    const value = event.pathParameters?.[name];
+    if (!value || !ID_PATTERN.test(value)) throw notFound('Resource');
+    params[name] = value;
+  }
+  return { principal, params };
 }
 
 const passwordChangeRequired = () =>

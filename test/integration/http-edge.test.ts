@@ -1,11 +1,12 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { handler as authorize } from '#functions/authorizer.ts';
 import { handler as createCompanyHandler } from '#functions/create-company.ts';
 import { handler as getCompanyHandler } from '#functions/get-company.ts';
 import { handler as loginHandler } from '#functions/login.ts';
 import { createPartner } from '#lib/auth/api-keys.ts';
+import { documentClient, dynamoDb } from '#lib/clients/dynamodb.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
@@ -145,6 +146,38 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
     const reply = await invoke(storage);
     expect(reply.status).toBe(403);
     expect(reply.body.code).toBe('FORBIDDEN');
+  });
+
+  it('answers an unknown caller 401 before reading its body, and sends DynamoDB nothing', async () => {
+    // Prepare: what an unknown key sends should not matter, nor cost a write.
+    const anonymous = (body: string | undefined, headers: Record<string, string> = {}) => {
+      const event = createCompanyEvent(ulid(), validBody(uniqueUsername()));
+      event.body = body;
+      event.headers = { ...event.headers, ...headers };
+      (event.requestContext.authorizer as { lambda: unknown }).lambda = { kind: 'anonymous' };
+      return event;
+    };
+    const calls = [vi.spyOn(dynamoDb, 'send'), vi.spyOn(documentClient, 'send')];
+
+    // Act
+    try {
+      const replies = [
+        await invoke(anonymous(undefined)),
+        await invoke(anonymous('{"name":')),
+        await invoke(anonymous('x'.repeat(70_000))),
+        await invoke(anonymous(JSON.stringify(validBody('x')), { 'content-type': 'text/plain' })),
+        await invoke(
+          anonymous(JSON.stringify(validBody(uniqueUsername())), { 'idempotency-key': ulid() }),
+        ),
+      ];
+
+      // Assess
+      expect(replies.map((reply) => reply.body.code)).toEqual(Array(5).fill('UNAUTHORIZED'));
+      expect(replies.map((reply) => reply.status)).toEqual(Array(5).fill(401));
+      expect(calls.map((spy) => spy.mock.calls.length)).toEqual([0, 0]);
+    } finally {
+      for (const spy of calls) spy.mockRestore();
+    }
   });
 
   it('refuses a session past its expiry, one holding a temporary password, and a backup user', async () => {
