@@ -1,9 +1,13 @@
+import { route } from '#lib/http/handler.ts';
 import { openApiDocument } from '#lib/http/openapi.ts';
 
 /** The API description, public like any API reference; built once per container. */
-let body: string | undefined;
+let document: ReturnType<typeof openApiDocument> | undefined;
 
-export const handler = async () => {
-  body ??= JSON.stringify(openApiDocument());
-  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body };
-};
+export const handler = route({
+  allow: ['anonymous'],
+  handle: async () => {
+    document ??= openApiDocument();
+    return { status: 200, body: document };
+  },
+});

@@ -202,12 +202,16 @@ describe('callers and keys', () => {
     expectProblem(notBearer, 401, 'UNAUTHORIZED');
   });
 
-  it('refuses a request without any Authorization header with 401', async () => {
+  it('refuses a request without any Authorization header with a 401 problem document', async () => {
     // Act
-    const reply = await call('GET', '/v1/companies');
+    const list = await call('GET', '/v1/companies');
+    const create = await call('POST', '/v1/companies', { rawBody: '{"name":' });
+    const me = await call('PATCH', '/v1/me', { body: { userQuotaMb: 1024 } });
 
     // Assess
-    expect(reply.status).toBe(401);
+    for (const reply of [list, create, me]) {
+      expectProblem(reply, 401, 'UNAUTHORIZED');
+    }
   });
 
   it('accepts the bearer scheme in any case', async () => {

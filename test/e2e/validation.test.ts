@@ -311,16 +311,31 @@ describe('problem documents and request ids', () => {
       `/v1/companies/${companyId}/accounts/${post.body.account?.id}`,
       { token: partner.apiKey },
     );
+    const openApi = await call('GET', '/v1/openapi.json');
 
     // Assess
-    const replies = [post, get, list, patch, del];
-    expect(replies.map((reply) => reply.status)).toEqual([201, 200, 200, 200, 200]);
+    const replies = [post, get, list, patch, del, openApi];
+    expect(replies.map((reply) => reply.status)).toEqual([201, 200, 200, 200, 200, 200]);
+    expect(openApi.body.openapi).toMatch(/^3\.1/);
     const ids = replies.map((reply) => reply.headers.get('x-request-id'));
     for (const id of ids) expect(id).toBeTruthy();
     expect(new Set(ids).size).toBe(ids.length);
     for (const reply of replies) {
       expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
     }
+  });
+
+  it('answers a path or method no route serves with a 404 problem document', async () => {
+    // Act
+    const unknownPath = await call('GET', '/v1/nothing', { token: partner.apiKey });
+    const unknownMethod = await call('PUT', '/v1/companies', { token: partner.apiKey, body: {} });
+    const anonymous = await call('GET', '/elsewhere');
+
+    // Assess
+    expectProblem(unknownPath, 404, 'NOT_FOUND');
+    expect(unknownPath.body.detail).toContain('GET /v1/nothing');
+    expectProblem(unknownMethod, 404, 'NOT_FOUND');
+    expectProblem(anonymous, 404, 'NOT_FOUND');
   });
 
   it('has the RFC 9457 shape with a stable code for every kind of error', async () => {

@@ -170,9 +170,23 @@ describe('the packaged stack', () => {
     expect(alarms.some((a) => a.MetricName === 'IteratorAge')).toBe(true);
   });
 
+  it('answers every path no route matches with its own function', () => {
+    const catchAll = ofType('AWS::ApiGatewayV2::Route').find(
+      ([, r]) => r.Properties.RouteKey === '$default',
+    );
+    expect(JSON.stringify(catchAll?.[1].Properties.Target)).toContain('NotFound');
+  });
+
+  it('calls the authorizer for every request, with no identity source and no cache', () => {
+    const [[, authorizer]] = ofType('AWS::ApiGatewayV2::Authorizer') as [[string, Resource]];
+    expect(authorizer.Properties.IdentitySource ?? []).toEqual([]);
+    expect(authorizer.Properties.AuthorizerResultTtlInSeconds).toBe(0);
+  });
+
   it('documents exactly the routes it deploys in the OpenAPI route table', () => {
     const deployed = ofType('AWS::ApiGatewayV2::Route')
       .map(([, r]) => r.Properties.RouteKey as string)
+      .filter((key) => key !== '$default')
       .sort();
     const documented = ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort();
 
