@@ -93,7 +93,7 @@ export function route<
   if (options.idempotency) handler.use(options.idempotency);
   const routed = handler.handler(async (event) => {
     const { principal, params } = admitted.get(event) ?? admit(options, event);
-    const body = options.body ? validate(options.body, event.body, '') : undefined;
+    const body = options.body ? validate(options.body, event.body, '') : refuseBody(event);
     const query = options.query
       ? validate(options.query, event.queryStringParameters ?? {}, 'query.')
       : undefined;
@@ -170,6 +170,29 @@ const passwordChangeRequired = () =>
     detail:
       'This session holds a temporary password: choose a new one with POST /v1/auth/password first.',
   });
+
+/**
+ * A route that takes no body accepts none, or an empty JSON object: anything else is refused
+ * like an unknown field on any other route, so a mistaken call is not carried out as another.
+ */
+function refuseBody(event: HttpEvent): undefined {
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+    : (event.body ?? '');
+  if (raw.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const fields = Object.keys(parsed);
+    if (fields.length === 0) return undefined;
+    throw validationFailed(fields.map((path) => ({ path, message: 'Unknown field.' })));
+  }
+  throw validationFailed([{ path: 'body', message: 'This request takes no body.' }]);
+}
 
 function validate<S extends z.ZodMiniType>(schema: S, input: unknown, prefix: string): z.infer<S> {
   const parsed = schema.safeParse(input);

@@ -172,6 +172,38 @@ describe('request validation over HTTP: 400 VALIDATION_FAILED and nothing writte
     expect(retry.status, 'the username is still free').toBe(201);
   });
 
+  it('refuses a body on the POSTs that take none, and carries out nothing', async () => {
+    // Prepare
+    const created = await createCompany(partner.apiKey, { quotaMb: 10 * GB });
+    const companyId = created.company.id;
+    const accountPath = `/v1/companies/${companyId}/accounts/${created.account.id}`;
+    const before = await getAccount(partner.apiKey, companyId, created.account.id);
+    const post = (path: string, options: { body?: unknown; rawBody?: string }) =>
+      call('POST', path, { token: partner.apiKey, ...options });
+
+    // Act
+    const resetWithField = await post(`${accountPath}/password-reset`, { body: { a: 2 } });
+    const resetMalformed = await post(`${accountPath}/password-reset`, { rawBody: '{bad' });
+    const impersonateWithField = await post(`/v1/companies/${companyId}/impersonate`, {
+      body: { companyId: 'other' },
+    });
+    const impersonateArray = await post(`/v1/companies/${companyId}/impersonate`, { body: [] });
+    const after = await getAccount(partner.apiKey, companyId, created.account.id);
+    const emptyObject = await post(`/v1/companies/${companyId}/impersonate`, { body: {} });
+    const none = await post(`/v1/companies/${companyId}/impersonate`, {});
+
+    // Assess
+    expectProblem(resetWithField, 400, 'VALIDATION_FAILED');
+    expect(errorPaths(resetWithField)).toEqual(['a']);
+    expectProblem(resetMalformed, 400, 'VALIDATION_FAILED');
+    expectProblem(impersonateWithField, 400, 'VALIDATION_FAILED');
+    expect(errorPaths(impersonateWithField)).toEqual(['companyId']);
+    expectProblem(impersonateArray, 400, 'VALIDATION_FAILED');
+    expect(after.updatedAt).toBe(before.updatedAt);
+    expect(emptyObject.status).toBe(200);
+    expect(none.status).toBe(200);
+  });
+
   it('refuses a body over 64 KB, counting bytes rather than characters', async () => {
     // Prepare
     const { username, body } = companyBody();
