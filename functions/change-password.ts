@@ -1,4 +1,6 @@
 import { route } from '#lib/http/handler.ts';
+import { idempotent } from '#lib/http/idempotency.ts';
+import { keyedPayload, sessionReplay } from '#lib/http/session-replay.ts';
 import { changePassword } from '#lib/provisioning/identity.ts';
 import { changePasswordSchema } from '#lib/schemas.ts';
 
@@ -7,6 +9,8 @@ export const handler = route({
   allow: ['companyAdmin', 'backupUser'],
   whilePasswordChangeRequired: true,
   body: changePasswordSchema,
+  idempotency: idempotent({ payload: keyedPayload }),
+  session: sessionReplay,
   handle: async ({ principal, body, source }) => ({
     status: 200,
     body: await changePassword(principal, body, new Date(), source),

@@ -1,4 +1,6 @@
 import { route } from '#lib/http/handler.ts';
+import { idempotent } from '#lib/http/idempotency.ts';
+import { keyedPayload } from '#lib/http/session-replay.ts';
 import { recover } from '#lib/provisioning/identity.ts';
 import { recoverSchema } from '#lib/schemas.ts';
 
@@ -6,6 +8,7 @@ import { recoverSchema } from '#lib/schemas.ts';
 export const handler = route({
   allow: ['anonymous'],
   body: recoverSchema,
+  idempotency: idempotent({ payload: keyedPayload }),
   handle: async ({ body, source }) => {
     await recover(body, new Date(), source);
     return { status: 204, body: null };

@@ -4,6 +4,7 @@
  * admin", the partner acting (RFC 8693 `act`). `pwi` is when the password the session was
  * opened with was issued: a password change or reset makes every earlier session invalid.
  */
+import { createHmac } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { SessionRole } from './principal.ts';
 import { signingKey } from './signing-key.ts';
@@ -57,6 +58,29 @@ export async function issueSession(
     .setExpirationTime(expiresAt)
     .sign(await signingKey());
   return { token, expiresAt: new Date(expiresAt * 1000).toISOString() };
+}
+
+/**
+ * A token without its signature: its header and claims, which are no secret and open nothing.
+ * What an idempotent reply is stored with, so that no usable token is ever stored.
+ */
+export function withoutSignature(token: string): string {
+  return token.slice(0, token.lastIndexOf('.'));
+}
+
+/** A header and claims without a signature, as `withoutSignature` leaves them. */
+export const isUnsigned = (value: string): boolean =>
+  /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(value);
+
+/**
+ * Signs a token's header and claims again: HS256 is an HMAC over them, so this gives back the
+ * very token first issued (while the key is the same), without that token having been stored.
+ */
+export async function signAgain(unsigned: string): Promise<string> {
+  const signature = createHmac('sha256', await signingKey())
+    .update(unsigned)
+    .digest('base64url');
+  return `${unsigned}.${signature}`;
 }
 
 /** A JWT has three base64url parts; API keys start with pk_/sk_. */

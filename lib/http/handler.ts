@@ -22,6 +22,7 @@ import { AppError, forbidden, notFound, unauthorized, validationFailed } from '#
 import { logger } from '#lib/logger.ts';
 import { UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
 import { fromIdempotencyError } from './idempotency-errors.ts';
+import type { SessionReplay } from './session-replay.ts';
 import { fieldErrors } from './validation.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<unknown>;
@@ -65,6 +66,8 @@ export interface RouteOptions<
    * ./idempotency.ts, passed in by the function so that others do not load Powertools for it.
    */
   idempotency?: middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
+  /** For a reply holding a session token: `sessionReplay` from ./session-replay.ts. */
+  session?: SessionReplay;
   /** Path parameters that hold ids. */
   params?: readonly string[];
   handle: (
@@ -91,6 +94,8 @@ export function route<
   if (options.body) handler.use(bodyLimit()).use(httpJsonBodyParser());
   // After parsing: the payload compared for a reused key is the JSON document, not its spacing.
   if (options.idempotency) handler.use(options.idempotency);
+  // Last, so that its `after` runs first: the reply is stored without its token's signature.
+  if (options.session) handler.use(options.session.middleware);
   const routed = handler.handler(async (event) => {
     const { principal, params } = admitted.get(event) ?? admit(options, event);
     const body = options.body ? validate(options.body, event.body, '') : refuseBody(event);
@@ -115,7 +120,8 @@ export function route<
   // A replayed idempotent response ends the chain in a `before`, so no `after` runs for it:
   // the request id is stamped here, outside middy, on every reply.
   return async (event: HttpEvent, context: Context): Promise<HttpResult> => {
-    const response = await routed(event, context);
+    const replied = await routed(event, context);
+    const response = options.session ? await options.session.finish(replied) : replied;
     const requestId = response.headers?.['x-request-id'] ?? requestIdOf(event, context);
     return { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
   };

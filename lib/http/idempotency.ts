@@ -65,15 +65,26 @@ export function redactSecrets(value: unknown): unknown {
   );
 }
 
-export const idempotent = (): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> => {
+/**
+ * Honours `Idempotency-Key`. `payload` turns the body into what a reused key is compared by;
+ * by default the body with its secrets blanked. A body whose secrets decide the outcome (a
+ * login, a password change, a recovery) passes `keyedPayload` from ./session-replay.ts instead.
+ */
+export const idempotent = (
+  options: { payload?: (body: unknown) => Promise<unknown> } = {},
+): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> => {
   const powertools = makeHandlerIdempotent({
     persistenceStore: persistenceStore(),
     config: config(),
   });
+  const comparable = options.payload ?? redactSecrets;
   return {
     before: async (request) => {
       const context = request.event.requestContext as unknown as Record<string, unknown>;
-      context[REDACTED_BODY] = redactSecrets(request.event.body);
+      // No body at all (absent on API Gateway, empty offline) compares as JSON null: Powertools
+      // cannot hash an undefined payload.
+      const { body } = request.event;
+      context[REDACTED_BODY] = await comparable(body === undefined || body === '' ? null : body);
       return powertools.before?.(request as never);
     },
     after: powertools.after as never,

@@ -139,6 +139,30 @@ describe('first login with a temporary password', () => {
   });
 });
 
+describe('Idempotency-Key on a login', () => {
+  it('answers a repeat with the same session, and another password with 422', async () => {
+    // Prepare
+    const { user } = await companyWithUser();
+    const key = uniqueName('login-key-');
+    const attempt = (password: string) =>
+      call('POST', '/v1/auth/login', {
+        body: { username: user.username, password },
+        headers: { 'idempotency-key': key },
+      });
+
+    // Act
+    const first = await attempt(user.password);
+    const repeat = await attempt(user.password);
+    const other = await attempt('not the password');
+
+    // Assess
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toEqual(first.body);
+    expectProblem(other, 422, 'IDEMPOTENCY_KEY_REUSED');
+  });
+});
+
 describe('temporary password expiry', () => {
   it('refuses a temporary password after 7 days until a new one is issued', async () => {
     // Prepare

@@ -212,9 +212,11 @@ async function adminChangesPassword(company: CompanyWithSecrets): Promise<void> 
   });
   expectProblem(refused, 422, 'WEAK_PASSWORD');
   const newPassword = keep('admin new password', strongPassword('New'));
+  // With an Idempotency-Key, the reply holding the new token goes into an idempotency record.
   const changed = await call('POST', '/v1/auth/password', {
     token: firstToken,
     body: { currentPassword: admin.password, newPassword },
+    headers: { 'idempotency-key': uniqueName('secrets-change-') },
   });
   keepToken('admin token after password change', changed);
   expect(changed.body.mustChangePassword).toBe(false);
@@ -303,6 +305,7 @@ async function passwordResetByAdmin(company: CompanyWithSecrets): Promise<void> 
 async function impersonation(company: CompanyWithSecrets): Promise<void> {
   const started = await call('POST', `/v1/companies/${company.companyId}/impersonate`, {
     token: partner.apiKey,
+    headers: { 'idempotency-key': uniqueName('secrets-impersonate-') },
   });
   const token = keepToken('impersonation token', started);
   const used = await call('GET', `/v1/companies/${company.companyId}`, { token });

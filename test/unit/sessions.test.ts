@@ -5,10 +5,13 @@ import { generateApiKey } from '#lib/auth/secrets.ts';
 import {
   IMPERSONATION_TTL_SECONDS,
   issueSession,
+  isUnsigned,
   looksLikeSessionToken,
   SESSION_TTL_SECONDS,
   type SessionClaims,
+  signAgain,
   verifySession,
+  withoutSignature,
 } from '#lib/auth/sessions.ts';
 
 const ISSUER = 'backup-provisioning';
@@ -586,3 +589,41 @@ describe('looksLikeSessionToken', () => {
     await expect(verifySession('abc.def.ghi', now)).rejects.toThrow(/SESSION_SECRET/);
   });
 });
+
+describe('a token without its signature', () => {
+  it('holds the header and claims only, and signed again is the very token first issued', async () => {
+    // Prepare
+    const { token } = await issueSession(login, now, SESSION_TTL_SECONDS);
+
+    // Act
+    const unsigned = withoutSignature(token);
+    const again = await signAgain(unsigned);
+
+    // Assess
+    expect(token.startsWith(`${unsigned}.`)).toBe(true);
+    expect(isUnsigned(unsigned)).toBe(true);
+    expect(looksLikeSessionToken(unsigned)).toBe(false);
+    expect(await verifySession(unsigned, now)).toBeNull();
+    expect(again).toBe(token);
+    expect(await verifySession(again, now)).toMatchObject({ accountId: login.accountId });
+  });
+
+  it('is signed over exactly the claims it holds', async () => {
+    // Prepare: the claims of a stored reply changed to another account.
+    const { token } = await issueSession(login, now, SESSION_TTL_SECONDS);
+    const [header, payload] = withoutSignature(token).split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'SOMEONE-ELSE' })).toString(
+      'base64url',
+    );
+
+    // Act
+    const resigned = await signAgain(`${header}.${forged}`);
+
+    // Assess
+    expect(signatureOf(resigned)).not.toBe(signatureOf(token));
+    expect(isUnsigned(token)).toBe(false);
+  });
+});
+
+const signatureOf = (token: string) => token.slice(token.lastIndexOf('.') + 1);

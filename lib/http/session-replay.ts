@@ -1,0 +1,58 @@
+/**
+ * Idempotent replies that hold a session token (login, password change, impersonation). SPEC
+ * asks a repeated request to get the first response; no token may be stored. So the reply goes
+ * into the idempotency record with its token's signature cut off, and every reply, first or
+ * replayed, is signed again on its way out: the same token, never stored whole.
+ */
+import type middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { isUnsigned, signAgain, withoutSignature } from '#lib/auth/sessions.ts';
+import { keyedDigest } from '#lib/auth/signing-key.ts';
+import type { HttpEvent, HttpResult } from './handler.ts';
+
+export interface SessionReplay {
+  /** Runs before the idempotency record is completed: the stored reply holds no signature. */
+  middleware: middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
+  /** Runs on every reply, after middy, where a replayed reply also passes. */
+  finish: (response: HttpResult) => Promise<HttpResult>;
+}
+
+type Reply = { token?: unknown } & Record<string, unknown>;
+
+const bodyOf = (response: HttpResult | undefined): Reply | null => {
+  if (
+    !response?.body ||
+    !String(response.headers?.['content-type']).startsWith('application/json')
+  ) {
+    return null;
+  }
+  const body = JSON.parse(response.body) as unknown;
+  return body !== null && typeof body === 'object' ? (body as Reply) : null;
+};
+
+export const sessionReplay: SessionReplay = {
+  middleware: {
+    after: (request) => {
+      const body = bodyOf(request.response ?? undefined);
+      if (request.response && typeof body?.token === 'string') {
+        body.token = withoutSignature(body.token);
+        request.response = { ...request.response, body: JSON.stringify(body) };
+      }
+    },
+  },
+  finish: async (response) => {
+    const body = bodyOf(response);
+    if (typeof body?.token !== 'string' || !isUnsigned(body.token)) return response;
+    body.token = await signAgain(body.token);
+    return { ...response, body: JSON.stringify(body) };
+  },
+};
+
+/**
+ * What a reused key is compared by when the body's secrets decide the outcome: a repeat with
+ * another password is another request, refused as a reused key, never answered with the first
+ * one's session. A digest keyed by the session secret, so that the stored hash cannot be tried
+ * against guessed passwords.
+ */
+export const keyedPayload = (body: unknown): Promise<string> =>
+  keyedDigest('idempotency-payload', JSON.stringify(body));
