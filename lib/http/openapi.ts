@@ -140,9 +140,10 @@ export const ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/v1/companies/{companyId}/usage',
     operationId: 'getUsage',
-    summary: 'The Backup Account Usage table',
+    summary: 'The Backup Account Usage table, a page of accounts with totals over all of them',
     callers: ['partner', 'companyAdmin'],
     status: 200,
+    list: true,
   },
   {
     method: 'post',

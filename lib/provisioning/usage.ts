@@ -1,7 +1,7 @@
 import { AppError } from '#lib/errors.ts';
-import { companyAddOns, toAccountView } from '#lib/model.ts';
+import { type Account, companyAddOns, toAccountView } from '#lib/model.ts';
 import { percentUsed } from '#lib/rules/quota.ts';
-import { allAccounts } from '#lib/store/accounts.ts';
+import { allAccountsAndPage } from '#lib/store/accounts.ts';
 import { requireCompany } from '#lib/store/companies.ts';
 import { accountsByIds, applyUsage, type UsageReport } from '#lib/store/usage.ts';
 import type { TenantScope } from './scope.ts';
@@ -21,41 +21,55 @@ export interface UsageTable {
   companyId: string;
   companyName: string;
   items: UsageRow[];
+  nextCursor: string | null;
   totals: { accounts: number; sizeMb: number | null; usedMb: number; percentUsed: number | null };
 }
 
+const usageRow = (account: Account, addOns: ReturnType<typeof companyAddOns>): UsageRow => {
+  const view = toAccountView(account, addOns);
+  return {
+    accountId: view.id,
+    username: view.username,
+    kind: view.kind,
+    plan: view.plan,
+    status: view.status,
+    sizeMb: view.effectiveQuotaMb,
+    usedMb: view.usedMb,
+    percentUsed: view.percentUsed,
+  };
+};
+
 /**
  * The "Backup Account Usage" table: every account that is not cancelled, with the size that
- * applies to it (its effective quota), what it stores and the percentage; the totals' size is
- * null (unlimited) as soon as one account is unlimited.
+ * applies to it (its effective quota), what it stores and the percentage, a page at a time like
+ * every list; the totals always cover all of them, and their size is null (unlimited) as soon as
+ * one account is unlimited.
  */
-export async function usageTable(scope: TenantScope, companyId: string): Promise<UsageTable> {
+export async function usageTable(
+  scope: TenantScope,
+  companyId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<UsageTable> {
   const company = await requireCompany(scope.partnerId, companyId);
   const addOns = companyAddOns(company);
-  const items = (await allAccounts(scope.partnerId, companyId))
-    .filter((account) => account.status !== 'cancelled')
-    .map((account) => {
-      const view = toAccountView(account, addOns);
-      return {
-        accountId: view.id,
-        username: view.username,
-        kind: view.kind,
-        plan: view.plan,
-        status: view.status,
-        sizeMb: view.effectiveQuotaMb,
-        usedMb: view.usedMb,
-        percentUsed: view.percentUsed,
-      };
-    });
-  const usedMb = items.reduce((sum, row) => sum + row.usedMb, 0);
-  const sizeMb = items.some((row) => row.sizeMb === null)
+  const { all, page: shown } = await allAccountsAndPage(
+    scope.partnerId,
+    companyId,
+    (account) => account.status !== 'cancelled',
+    page.limit,
+    page.cursor,
+  );
+  const rows = all.map((account) => usageRow(account, addOns));
+  const usedMb = rows.reduce((sum, row) => sum + row.usedMb, 0);
+  const sizeMb = rows.some((row) => row.sizeMb === null)
     ? null
-    : items.reduce((sum, row) => sum + (row.sizeMb ?? 0), 0);
+    : rows.reduce((sum, row) => sum + (row.sizeMb ?? 0), 0);
   return {
     companyId: company.id,
     companyName: company.name,
-    items,
-    totals: { accounts: items.length, sizeMb, usedMb, percentUsed: percentUsed(usedMb, sizeMb) },
+    items: shown.items.map((account) => usageRow(account, addOns)),
+    nextCursor: shown.nextCursor,
+    totals: { accounts: rows.length, sizeMb, usedMb, percentUsed: percentUsed(usedMb, sizeMb) },
   };
 }
 

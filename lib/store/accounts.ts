@@ -10,7 +10,16 @@ import {
   withTrialIndex,
 } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
-import { getItems, keyId, type Page, queryAll, queryPage, type WriteStep, write } from './table.ts';
+import {
+  getItems,
+  keyId,
+  type Page,
+  pageOfRead,
+  queryAll,
+  queryPage,
+  type WriteStep,
+  write,
+} from './table.ts';
 
 const usernameTaken = (username: string) =>
   new AppError(409, 'USERNAME_TAKEN', {
@@ -167,6 +176,26 @@ export async function listAccounts(
 export async function allAccounts(partnerId: string, companyId: string): Promise<Account[]> {
   const { PK, skPrefix } = keys.accountsOf(partnerId, companyId);
   return (await queryAll(PK, skPrefix)).map(accountFromItem);
+}
+
+/**
+ * Every account of a company that `keep` keeps, and one page of them with the cursors of
+ * listAccounts: for a table whose totals cover all of them.
+ */
+export async function allAccountsAndPage(
+  partnerId: string,
+  companyId: string,
+  keep: (account: Account) => boolean,
+  limit: number,
+  cursor: string | undefined,
+): Promise<{ all: Account[]; page: Page<Account> }> {
+  const { PK, skPrefix } = keys.accountsOf(partnerId, companyId);
+  const kept = (await queryAll(PK, skPrefix)).filter((item) => keep(accountFromItem(item)));
+  const page = pageOfRead(kept, { skPrefix, limit, cursor });
+  return {
+    all: kept.map(accountFromItem),
+    page: { items: page.items.map(accountFromItem), nextCursor: page.nextCursor },
+  };
 }
 
 export async function subAccountsOf(parent: Account): Promise<Account[]> {

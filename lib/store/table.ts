@@ -105,9 +105,24 @@ export async function queryPage(input: QueryPageInput): Promise<Page<Item>> {
     }),
   );
   const last = out.LastEvaluatedKey as Key | undefined;
+  return { items: out.Items ?? [], nextCursor: last ? encodeCursor(last.SK) : null };
+}
+
+/**
+ * One page of items already read in sort-key order (all of a partition, for a table whose
+ * totals cover them all), with the cursors queryPage gives for the same partition.
+ */
+export function pageOfRead(
+  items: Item[],
+  page: { skPrefix: string; limit: number; cursor: string | null | undefined },
+): Page<Item> {
+  const startSk = page.cursor ? decodeCursor(page.cursor, page.skPrefix) : undefined;
+  const after = startSk === undefined ? items : items.filter((item) => String(item.SK) > startSk);
+  const taken = after.slice(0, page.limit);
+  const last = taken.at(-1);
   return {
-    items: out.Items ?? [],
-    nextCursor: last ? Buffer.from(last.SK, 'utf8').toString('base64url') : null,
+    items: taken,
+    nextCursor: after.length > taken.length && last ? encodeCursor(String(last.SK)) : null,
   };
 }
 
@@ -130,6 +145,8 @@ export async function queryAll(pk: string, skPrefix: string): Promise<Item[]> {
   } while (startKey);
   return items;
 }
+
+const encodeCursor = (sk: string) => Buffer.from(sk, 'utf8').toString('base64url');
 
 function decodeCursor(cursor: string, skPrefix: string): string {
   const sk = Buffer.from(cursor, 'base64url').toString('utf8');

@@ -264,7 +264,7 @@ async function measureRequests({ companies, accounts, usage }: Service): Promise
       accounts.listAccounts(scope, companyId, 25, undefined),
     );
     await op('usage table (1 page)', 2, 'company + 1/page', () =>
-      usage.usageTable(scope, companyId),
+      usage.usageTable(scope, companyId, { limit: 25 }),
     );
     await op('usage report (1 account)', 3, '2 reads + 1 write', () =>
       usage.reportUsage([{ accountId: adminId, usedMb: 1000 + sequence }]),

@@ -141,6 +141,41 @@ describe('usage reports from the storage service', () => {
     expect((await getCompany(partner.apiKey, unlimited.company.id)).usedMb).toBe(700);
   });
 
+  it('pages the usage table like every list, with totals over all its accounts', async () => {
+    // Prepare
+    const c = await companyWithAccounts();
+    await report([
+      { accountId: c.adminId, usedMb: 1000 },
+      { accountId: c.subId, usedMb: 200 },
+      { accountId: c.trialId, usedMb: 30 },
+    ]);
+    const page = (query: string) =>
+      call('GET', `/v1/companies/${c.companyId}/usage${query}`, { token: partner.apiKey });
+
+    // Act
+    const first = await page('?limit=2');
+    const second = await page(`?limit=2&cursor=${first.body.nextCursor}`);
+    const whole = await page('');
+    const tooMany = await page('?limit=101');
+    const foreignCursor = await page(`?cursor=${Buffer.from('AUDIT#x').toString('base64url')}`);
+
+    // Assess
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.items).toHaveLength(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.nextCursor).toBeNull();
+    const paged = [...first.body.items, ...second.body.items].map((row: any) => row.accountId);
+    expect(paged.sort()).toEqual([c.adminId, c.subId, c.trialId].sort());
+    expect(whole.body.items).toHaveLength(3);
+    expect(whole.body.nextCursor).toBeNull();
+    for (const reply of [first, second, whole]) {
+      expect(reply.body.totals).toMatchObject({ accounts: 3, usedMb: 1230 });
+    }
+    expectProblem(tooMany, 400, 'VALIDATION_FAILED');
+    expectProblem(foreignCursor, 400, 'VALIDATION_FAILED');
+  });
+
   it('refuses to resize an account below what it stores with 409 BELOW_USAGE', async () => {
     // Prepare
     const c = await companyWithAccounts();

@@ -366,7 +366,7 @@ describe('usage', () => {
       { accountId: sub.id, usedMb: 1706 },
       { accountId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', usedMb: 5 },
     ]);
-    const table = await usageTable(scope, company.id);
+    const table = await usageTable(scope, company.id, { limit: 25 });
 
     expect(reported).toEqual({ accepted: 2, unknownAccountIds: ['01ARZ3NDEKTSV4RRFFQ69G5FAV'] });
     expect(table.items.find((r) => r.accountId === admin.id)).toMatchObject({
