@@ -27,6 +27,7 @@ import {
   detachSubAccount,
   listAccounts as listAccountPage,
   loadAccountContext,
+  planHasParent,
   putNewAccount,
   releaseParentMarker,
   requireAccountContext,
@@ -76,6 +77,7 @@ export async function createAccount(
     parentId: body.parentId,
     // The admin contact shares the company's id (see createCompany).
     contactId: body.contactId ?? (body.contact ? undefined : companyId),
+    parentOfPlan: body.parentId ? undefined : body.plan,
   });
   const company = requireActiveCompany(context.company);
   let parent: Account | null = null;
@@ -98,6 +100,7 @@ export async function createAccount(
     }
   }
   const plan = (parent?.plan ?? body.plan) as PlanName;
+  if (!parent && context.planHasParent) throw planHasParent(plan);
   const at = now.toISOString();
   let contact: Contact;
   let newContact = false;
@@ -209,6 +212,7 @@ export async function updateAccount(
   const context = await loadAccountContext(scope.partnerId, companyId, {
     accountId,
     contactId: body.contactId,
+    parentOfPlan: body.plan,
   });
   const current = context.account;
   if (!context.company || !current) throw notFound('Account');
@@ -242,6 +246,7 @@ export async function updateAccount(
         errors: [{ path: 'plan', message: 'Choose basic or select.' }],
       });
     }
+    if (context.planHasParent) throw planHasParent(plan);
     for (const account of updated) {
       const fromTrial = account.plan === 'trial';
       account.plan = plan;

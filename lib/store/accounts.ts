@@ -27,7 +27,7 @@ const usernameTaken = (username: string) =>
     errors: [{ path: 'username', message: 'This username is taken.' }],
   });
 
-const planHasParent = (plan: PlanName) =>
+export const planHasParent = (plan: PlanName) =>
   new AppError(409, 'PLAN_ALREADY_HAS_PARENT', {
     detail: `The company already has a parent account on the ${plan} plan; add a sub-account to it instead.`,
   });
@@ -118,22 +118,29 @@ export interface AccountContext {
   account: Account | null;
   parent: Account | null;
   contact: Contact | null;
+  /** Whether the plan asked about already has a parent account in the company. */
+  planHasParent: boolean;
 }
 
 /**
- * The company with the account, parent and contact a request names, in one BatchGetItem.
+ * The company with the account, parent and contact a request names, and whether a plan already
+ * has its parent, in one BatchGetItem. The transaction still decides (the markers are its
+ * conditions); the read lets the plan conflict be told before a pool that is too small.
  */
 export async function loadAccountContext(
   partnerId: string,
   companyId: string,
-  ids: { accountId?: string; parentId?: string; contactId?: string },
+  ids: { accountId?: string; parentId?: string; contactId?: string; parentOfPlan?: PlanName },
 ): Promise<AccountContext> {
   const companyKey = keys.company(partnerId, companyId);
   const accountKey = ids.accountId ? keys.account(partnerId, companyId, ids.accountId) : null;
   const parentKey = ids.parentId ? keys.account(partnerId, companyId, ids.parentId) : null;
   const contactKey = ids.contactId ? keys.contact(partnerId, companyId, ids.contactId) : null;
+  const markerKey = ids.parentOfPlan
+    ? keys.parentMarker(partnerId, companyId, ids.parentOfPlan)
+    : null;
   const found = await getItems(
-    [companyKey, accountKey, parentKey, contactKey].filter((key) => key !== null),
+    [companyKey, accountKey, parentKey, contactKey, markerKey].filter((key) => key !== null),
   );
   const pick = (key: typeof companyKey | null, entity: string) => {
     const item = key ? found.get(keyId(key)) : undefined;
@@ -148,6 +155,10 @@ export async function loadAccountContext(
     account: accountItem ? accountFromItem(accountItem) : null,
     parent: parentItem ? accountFromItem(parentItem) : null,
     contact: contactItem ? contactFromItem(contactItem) : null,
+    planHasParent: isEntity(
+      markerKey ? found.get(keyId(markerKey)) : undefined,
+      ENTITY.parentMarker,
+    ),
   };
 }
 

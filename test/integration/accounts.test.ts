@@ -43,7 +43,7 @@ describe('creating accounts', () => {
   });
 
   it('refuses to exhaust the pool, saying how much is free, and writes nothing', async () => {
-    const { scope, company } = await pooledCompany();
+    const { scope, company, account: admin } = await pooledCompany();
     await createAccount(scope, company.id, {
       username: uniqueUsername(),
       plan: 'basic',
@@ -54,8 +54,7 @@ describe('creating accounts', () => {
       createAccount(scope, company.id, { username: uniqueUsername(), plan: 'trial' }).then(() =>
         createAccount(scope, company.id, {
           username: uniqueUsername(),
-          parentId: undefined,
-          plan: 'select',
+          parentId: admin.id,
           hardQuotaMb: 25600,
         }),
       ),
@@ -82,6 +81,35 @@ describe('creating accounts', () => {
       plan: 'basic',
     });
     expect(basic.account.kind).toBe('parent');
+  });
+
+  it('tells a plan that has its parent before a pool that is too small, creating or converting', async () => {
+    const { scope, company } = await pooledCompany();
+    const trial = await createAccount(scope, company.id, {
+      username: uniqueUsername(),
+      plan: 'trial',
+    });
+    await createAccount(scope, company.id, {
+      username: uniqueUsername(),
+      plan: 'basic',
+      hardQuotaMb: 25600,
+    });
+
+    const created = await errorOf(
+      createAccount(scope, company.id, {
+        username: uniqueUsername(),
+        plan: 'select',
+        hardQuotaMb: 25600,
+      }),
+    );
+    const converted = await errorOf(
+      updateAccount(scope, company.id, trial.account.id, { plan: 'select', hardQuotaMb: 25600 }),
+    );
+
+    expect(created.code).toBe('PLAN_ALREADY_HAS_PARENT');
+    expect(converted.code).toBe('PLAN_ALREADY_HAS_PARENT');
+    // Either would also overdraw the pool: 15 GB are free, 25 GB were asked for.
+    expect((await getCompany(scope, company.id)).freeMb).toBe(15360);
   });
 
   it("gives sub-accounts their parent's plan, any number of them", async () => {
