@@ -8,8 +8,8 @@ import { ulid } from 'ulid';
 import { AppError } from '#lib/errors.ts';
 import type { Account } from '#lib/model.ts';
 import {
-  DAYS_LEFT,
   dayOf,
+  daysLeft,
   daysToScan,
   stageAfter,
   stageToRun,
@@ -155,7 +155,7 @@ function trialMessage(account: Account, stage: TrialStage, nowIso: string): Outb
     ultraSafe: account.ultraSafe,
     plan: account.plan,
     trialEndsAt: account.trialEndsAt,
-    daysLeft: stage === 'expire' ? 0 : DAYS_LEFT[stage],
+    daysLeft: stage === 'expire' ? 0 : daysLeft(account.trialEndsAt as string, nowIso),
     createdAt: nowIso,
   };
 }

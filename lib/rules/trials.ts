@@ -12,10 +12,14 @@ const OFFSET_MS: Record<TrialStage, number> = {
   expire: 0,
 };
 
-export const DAYS_LEFT: Record<Exclude<TrialStage, 'expire'>, number> = {
-  'reminder-7': 7,
-  'reminder-1': 1,
-};
+/**
+ * Whole days left until the end, counting a part day as a day: 7 for the 7-day reminder sent on
+ * time, fewer for one a job that missed days sends late, 0 once the end has passed.
+ */
+export function daysLeft(trialEndsAtIso: string, nowIso: string): number {
+  const leftMs = Date.parse(trialEndsAtIso) - Date.parse(nowIso);
+  return Math.max(0, Math.ceil(leftMs / DAY_MS));
+}
 
 export function stageDueAt(trialEndsAtIso: string, stage: TrialStage): string {
   return new Date(Date.parse(trialEndsAtIso) - OFFSET_MS[stage]).toISOString();

@@ -97,6 +97,16 @@ describe('the trial job', () => {
     expect(await outbox(account.id)).toMatchObject([{ kind: 'trial-reminder', daysLeft: 1 }]);
   });
 
+  it('says how many days are really left in a reminder sent late', async () => {
+    const { account } = await trialAccount();
+    await runTrialJob({ now: at(1) });
+
+    const late = await runTrialJob({ now: at(26) });
+
+    expect(late.reminders7).toBe(1);
+    expect(await outbox(account.id)).toMatchObject([{ kind: 'trial-reminder', daysLeft: 4 }]);
+  });
+
   it('expires a trial whose end passed while the job did not run, with one e-mail', async () => {
     const { scope, company, account } = await trialAccount();
     await runTrialJob({ now: at(0, 60_000) });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  DAYS_LEFT,
+  daysLeft,
   daysToScan,
   dueBucket,
   firstPendingStage,
@@ -21,7 +21,15 @@ describe('trial stages', () => {
     expect(stageDueAt(END, 'reminder-7')).toBe(endMinus(7));
     expect(stageDueAt(END, 'reminder-1')).toBe(endMinus(1));
     expect(stageDueAt(END, 'expire')).toBe(END);
-    expect(DAYS_LEFT).toEqual({ 'reminder-7': 7, 'reminder-1': 1 });
+  });
+
+  it('count the days left from when the reminder goes out, a part day as a day', () => {
+    expect(daysLeft(END, endMinus(7))).toBe(7);
+    expect(daysLeft(END, endMinus(7, 3_600_000))).toBe(7);
+    // A 7-day reminder sent three days late by a job that missed them.
+    expect(daysLeft(END, endMinus(4, 60_000))).toBe(4);
+    expect(daysLeft(END, endMinus(1))).toBe(1);
+    expect(daysLeft(END, endMinus(0, 1))).toBe(0);
   });
 
   it('start with the first stage still ahead', () => {
