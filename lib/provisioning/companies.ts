@@ -198,6 +198,8 @@ export async function cancelCompany(
   now = new Date(),
 ): Promise<CompanyView> {
   const company = await requireCompany(scope.partnerId, companyId);
+  // Its status is set last, once every account is: a cancelled company has nothing left to do.
+  if (company.status === 'cancelled') return toCompanyView(company);
   const at = now.toISOString();
   const pooled = company.quotaMb !== null;
   const open = (await allAccounts(scope.partnerId, companyId)).filter(

@@ -152,4 +152,17 @@ describe('changing a company', () => {
       ),
     ).toBe('COMPANY_CANCELLED');
   });
+
+  it('answers a second cancel with the cancelled company as it was, writing nothing', async () => {
+    const scope = newScope();
+    const { company } = await createCompany(scope, companyBody());
+    const first = await cancelCompany(scope, company.id, new Date('2026-12-01T10:00:00Z'));
+
+    const { result: again, requests } = await countRequests(() =>
+      cancelCompany(scope, company.id, new Date('2026-12-02T10:00:00Z')),
+    );
+
+    expect(again).toEqual(first);
+    expect(requests).toEqual(['GetItemCommand']);
+  });
 });
