@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { fail, useTableFromEnvironment } from './lib/cli-env.ts';
+import { fail, printJson, useTableFromEnvironment } from './lib/cli-env.ts';
 
 const usage = 'Usage: npm run partner:create -- --name "Acme IT" [--fine-increments]';
 let values: { name?: string; 'fine-increments'?: boolean };
@@ -17,7 +17,7 @@ useTableFromEnvironment();
 const { createPartner } = await import('#lib/auth/api-keys.ts');
 try {
   const created = await createPartner(name, values['fine-increments'] === true);
-  console.log(JSON.stringify(created, null, 2));
+  printJson({ partnerId: created.partnerId, apiKey: created.apiKey });
 } catch (error) {
   fail(
     `Could not create the partner (is the local stack running? \`npm start\`): ${(error as Error).message}`,

@@ -13,3 +13,11 @@ export function fail(message: string): never {
   console.error(message);
   process.exit(2);
 }
+
+/** One line, as SPEC writes it: `{ "partnerId": "…", "apiKey": "…" }`. */
+export function printJson(value: Record<string, unknown>): void {
+  const fields = Object.entries(value).map(
+    ([name, field]) => `"${name}": ${JSON.stringify(field)}`,
+  );
+  console.log(`{ ${fields.join(', ')} }`);
+}

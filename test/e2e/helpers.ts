@@ -90,6 +90,10 @@ export async function cli(script: 'partner:create' | 'storage-key:create', ...ar
   const { stdout } = await run('npm', ['run', '--silent', script, '--', ...args], {
     env: { ...process.env, DYNAMODB_PORT: String(e2ePorts.dynamoDb) },
   });
+  // SPEC writes the output as one line: { "partnerId": "…", "apiKey": "…" }.
+  if (!/^\{ "\w+": "[^"]+"(, "\w+": "[^"]+")* \}\n$/.test(stdout)) {
+    throw new Error(`The CLI did not print SPEC's one line: ${JSON.stringify(stdout)}`);
+  }
   return JSON.parse(stdout) as Record<string, string>;
 }
 

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { call, newPartner, scanTable, uniqueName, waitForEmail } from './helpers.ts';
+import { call, cli, newPartner, scanTable, uniqueName, waitForEmail } from './helpers.ts';
 
 describe('the README walk-through over HTTP', () => {
+  it("prints the operator commands' keys exactly as SPEC names them", async () => {
+    // Act
+    const partner = await newPartner('Acme IT');
+    const storage = await cli('storage-key:create');
+
+    // Assess
+    expect(Object.keys(partner)).toEqual(['partnerId', 'apiKey']);
+    expect(partner.partnerId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(partner.apiKey).toMatch(/^pk_/);
+    expect(Object.keys(storage)).toEqual(['apiKey']);
+    expect(storage.apiKey).toMatch(/^sk_/);
+  });
+
   it('creates HighTech with a 10 GB pool whose admin gets the whole pool and a welcome e-mail', async () => {
     // Prepare
     const partner = await newPartner('Acme IT');
