@@ -42,15 +42,14 @@ const gbText = (mb: number) => `${mb / MB_PER_GB} GB`;
 export function assertLadderSize(mb: number, opts: LadderOptions, field: string): void {
   if (isLadderSize(mb, opts)) return;
   const { below, above } = nearestLadderSizes(mb, opts);
-  const nearest =
-    below === null
-      ? `the smallest is ${gbText(above)}`
-      : `the nearest are ${gbText(below)} and ${gbText(above)}`;
-  const message = `${mb} MB is not a size on the storage ladder; ${nearest}.`;
+  // Below the smallest size, the two nearest are the two smallest.
+  const nearest = below === null ? [above, nearestLadderSizes(above, opts).above] : [below, above];
+  const [first, second] = nearest as [number, number];
+  const message = `${mb} MB is not a size on the storage ladder; the nearest are ${gbText(first)} and ${gbText(second)}.`;
   throw new AppError(422, 'QUOTA_NOT_ON_LADDER', {
     detail: `${field}: ${message}`,
     errors: [{ path: field, message }],
-    extensions: { nearestMb: [below, above] },
+    extensions: { nearestMb: nearest },
   });
 }
 

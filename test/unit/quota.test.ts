@@ -215,8 +215,8 @@ describe('assertLadderSize', () => {
     // Assess
     expect(error.status).toBe(422);
     expect(error.code).toBe('QUOTA_NOT_ON_LADDER');
-    expect(error.extensions.nearestMb).toEqual([null, 5 * GB]);
-    expect(error.errors[0]?.message).toMatch(/5 GB/);
+    expect(error.extensions.nearestMb).toEqual([5 * GB, 10 * GB]);
+    expect(error.errors[0]?.message).toMatch(/5 GB and 10 GB/);
   });
 
   it('refuses 5121 MB, one MB over 5 GB', () => {
@@ -235,7 +235,15 @@ describe('assertLadderSize', () => {
           const { below, above } = nearestLadderSizes(mb, opts);
           const error = caught(() => assertLadderSize(mb, opts, 'quotaMb'));
           expect(error.code).toBe('QUOTA_NOT_ON_LADDER');
-          expect(error.extensions.nearestMb).toEqual([below, above]);
+          // Always two valid sizes: below the smallest, the two smallest.
+          const expected =
+            below === null
+              ? [MIN_POOLED_MB, nearestLadderSizes(MIN_POOLED_MB, opts).above]
+              : [below, above];
+          expect(error.extensions.nearestMb).toEqual(expected);
+          for (const size of error.extensions.nearestMb as number[]) {
+            expect(isLadderSize(size, opts)).toBe(true);
+          }
         }
       }),
       { numRuns: 1000 },
