@@ -100,7 +100,6 @@ export async function createAccount(
     }
   }
   const plan = (parent?.plan ?? body.plan) as PlanName;
-  if (!parent && context.planHasParent) throw planHasParent(plan);
   const at = now.toISOString();
   let contact: Contact;
   let newContact = false;
@@ -136,6 +135,8 @@ export async function createAccount(
     fieldPrefix: '',
     now,
   });
+  // What the request itself gets wrong is told first (422), then the plan, then the pool (409).
+  if (!parent && context.planHasParent) throw planHasParent(plan);
   assertFitsPool(company, pooledMb);
   const steps: WriteStep[] = [
     changeAllocation(company, {
@@ -246,7 +247,6 @@ export async function updateAccount(
         errors: [{ path: 'plan', message: 'Choose basic or select.' }],
       });
     }
-    if (context.planHasParent) throw planHasParent(plan);
     for (const account of updated) {
       const fromTrial = account.plan === 'trial';
       account.plan = plan;
@@ -298,6 +298,7 @@ export async function updateAccount(
   const pooledBefore = group.reduce((sum, a) => sum + pooledMbOf(a, pooled), 0);
   const pooledAfter = updated.reduce((sum, a) => sum + pooledMbOf(a, pooled), 0);
   const delta = pooledAfter - pooledBefore;
+  if (changePlan && context.planHasParent) throw planHasParent(self.plan);
   assertFitsPool(company, delta);
 
   const steps: WriteStep[] = group.map((before, i) => saveAccount(before, updated[i] as Account));
