@@ -45,6 +45,8 @@ const config = () =>
     throwOnNoIdempotencyKey: false,
   });
 
+const HOLDS_RECORD = 'backup-provisioning.idempotency.holdsRecord';
+
 /** Where the body with its secrets blanked out is put for Powertools to hash. */
 const REDACTED_BODY = 'redactedBody';
 const SECRET_FIELDS = new Set(['password', 'secretAnswer', 'currentPassword', 'newPassword']);
@@ -80,14 +82,23 @@ export const idempotent = (
   const comparable = options.payload ?? redactSecrets;
   return {
     before: async (request) => {
+      const internal = request.internal as Record<string, unknown>;
       const context = request.event.requestContext as unknown as Record<string, unknown>;
       // No body at all (absent on API Gateway, empty offline) compares as JSON null: Powertools
       // cannot hash an undefined payload.
       const { body } = request.event;
       context[REDACTED_BODY] = await comparable(body === undefined || body === '' ? null : body);
-      return powertools.before?.(request as never);
+      const replay = await powertools.before?.(request as never);
+      internal[HOLDS_RECORD] = true;
+      return replay;
     },
     after: powertools.after as never,
-    onError: powertools.onError as never,
+    // Powertools deletes the key's record on any error, also when its own `before` refused the
+    // request (a reused key, one still in progress): that would delete the first request's
+    // record and let the next repeat run again. Only a request that took the record gives it up.
+    onError: async (request) => {
+      if ((request.internal as Record<string, unknown>)[HOLDS_RECORD] !== true) return;
+      await powertools.onError?.(request as never);
+    },
   };
 };

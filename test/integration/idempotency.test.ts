@@ -44,15 +44,19 @@ describe('Idempotency-Key', () => {
     expect((await listCompanies(partnerId, 10, undefined)).items).toHaveLength(1);
   });
 
-  it('refuses the same key with another body', async () => {
+  it('refuses the same key with another body, and keeps answering the first with its reply', async () => {
     const partnerId = ulid();
     const key = ulid();
-    await send(request(partnerId, body(uniqueUsername()), key));
+    const payload = body(uniqueUsername());
+    const first = await send(request(partnerId, payload, key));
 
     const reused = await send(request(partnerId, body(uniqueUsername()), key));
+    const repeat = await send(request(partnerId, payload, key));
 
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // The refusal left the first request's record alone: its repeat is still answered from it.
+    expect(repeat).toEqual(first);
     expect((await listCompanies(partnerId, 10, undefined)).items).toHaveLength(1);
   });
 
