@@ -37,15 +37,23 @@ const config = () =>
   new IdempotencyConfig({
     // Null (no header) skips idempotency; otherwise caller, path and key together name the
     // request: two company admins (or an admin and the partner acting as it) never share a key,
-    // and one key sent to two accounts (a reset has no body) is two requests.
-    eventKeyJmesPath:
-      'headers."idempotency-key" && [requestContext.authorizer.lambda.kind, requestContext.authorizer.lambda.partnerId, requestContext.authorizer.lambda.companyId, requestContext.authorizer.lambda.accountId, requestContext.authorizer.lambda.actingPartnerId, rawPath, headers."idempotency-key"]',
+    // and one key sent to two accounts (a reset has no body) is two requests. A caller with no
+    // identity (login, recovery) is known by its address alone.
+    eventKeyJmesPath: `headers."idempotency-key" && [requestContext.authorizer.lambda.kind, requestContext.authorizer.lambda.partnerId, requestContext.authorizer.lambda.companyId, requestContext.authorizer.lambda.accountId, requestContext.authorizer.lambda.actingPartnerId, requestContext.${ANONYMOUS_SOURCE}, rawPath, headers."idempotency-key"]`,
     payloadValidationJmesPath: `requestContext.${REDACTED_BODY}`,
     expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
     throwOnNoIdempotencyKey: false,
   });
 
 const HOLDS_RECORD = 'backup-provisioning.idempotency.holdsRecord';
+
+/**
+ * Where an anonymous caller's address is put for the key. Without it, everyone's login with one
+ * key would be one request: someone who learnt another's key could ask, with no attempt counted,
+ * whether a password is the one that key was first sent with (the same body is answered, another
+ * is refused as a reused key).
+ */
+const ANONYMOUS_SOURCE = 'anonymousSource';
 
 /** Where the body with its secrets blanked out is put for Powertools to hash. */
 const REDACTED_BODY = 'redactedBody';
@@ -84,6 +92,13 @@ export const idempotent = (
     before: async (request) => {
       const internal = request.internal as Record<string, unknown>;
       const context = request.event.requestContext as unknown as Record<string, unknown>;
+      const caller = request.event.requestContext?.authorizer?.lambda as
+        | { kind?: unknown }
+        | undefined;
+      const anonymous = caller?.kind === undefined || caller.kind === 'anonymous';
+      context[ANONYMOUS_SOURCE] = anonymous
+        ? (request.event.requestContext?.http?.sourceIp ?? '')
+        : '';
       // No body at all (absent on API Gateway, empty offline) compares as JSON null: Powertools
       // cannot hash an undefined payload.
       const { body } = request.event;

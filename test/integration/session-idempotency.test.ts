@@ -20,6 +20,7 @@ import { cancelAccount, createAccount } from '#lib/provisioning/accounts.ts';
 import { cancelCompany, createCompany } from '#lib/provisioning/companies.ts';
 import { partnerScope } from '#lib/provisioning/scope.ts';
 import { listAudit } from '#lib/store/audit.ts';
+import { readFailureWindow } from '#lib/store/limits.ts';
 import { scanForValue } from './scan.ts';
 import { companyBody, lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
 
@@ -117,6 +118,43 @@ describe('Idempotency-Key on a login', () => {
     expect(guess.status).toBe(422);
     expect(guess.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(guess.body.token).toBeUndefined();
+  });
+});
+
+describe('Idempotency-Key from callers with no identity', () => {
+  it('keeps the key of one address apart from the same key sent from another', async () => {
+    // Prepare: someone has learnt the key the user logged in with.
+    const { user } = await setUp();
+    const key = ulid();
+    const fromUser = event(
+      '/v1/auth/login',
+      { username: user.username, password: user.password },
+      key,
+    );
+    await send(loginHandler, fromUser);
+    const guess = event(
+      '/v1/auth/login',
+      { username: user.username, password: 'a guess at it' },
+      key,
+    );
+    guess.requestContext.http.sourceIp = '198.51.100.66';
+    const rightFromElsewhere = event(
+      '/v1/auth/login',
+      { username: user.username, password: user.password },
+      key,
+    );
+    rightFromElsewhere.requestContext.http.sourceIp = '198.51.100.66';
+
+    // Act
+    const guessed = await send(loginHandler, guess);
+    const counted = await readFailureWindow('login', user.username, '198.51.100.66');
+    const logged = await send(loginHandler, rightFromElsewhere);
+
+    // Assess: the guess is checked (and counted) like any login, not compared with the first.
+    expect(guessed.status).toBe(401);
+    expect(guessed.body.code).toBe('INVALID_CREDENTIALS');
+    expect(logged.status).toBe(200);
+    expect(counted?.failures).toBe(1);
   });
 });
 
