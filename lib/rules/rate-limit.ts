@@ -1,6 +1,6 @@
 /**
  * Failed logins and failed secret answers, limited per username: at most 5 failures from one
- * source address, and 50 from all sources together, in a 15-minute window that starts at the
+ * source address, and 50 logins (5 answers) from all sources together, in a 15-minute window that starts at the
  * window's first attempt. Once a limit is reached every attempt it covers is refused, unchecked
  * and uncounted, until the window ends, so no number of attempts makes a block outlast its window;
  * a success (for its source), a recovery or a reset by the partner or company admin lifts it at
@@ -11,7 +11,8 @@
  * from many addresses can fill the username's window, but not for the user's own machines: a
  * source that gave the right secret within the last 30 days is trusted for that username and
  * stays under its own limit of 5 alone. The backup agent logs in from the same machine day after
- * day, so no attacker can lock it out.
+ * day, so an attack from elsewhere does not lock it out (one behind the same address, a shared
+ * NAT or proxy, is that address).
  *
  * An attempt holds a place while it is being checked (lib/store/limits.ts), so a burst of
  * parallel guesses gets no more checks than a sequence would. When the places are held by
@@ -20,13 +21,17 @@
  */
 import { AppError } from '#lib/errors.ts';
 
+export type AttemptKind = 'login' | 'recover';
+
 /** Failures of one username from one source address in a window. */
 export const MAX_FAILURES = 5;
-/** Failures of one username from all sources together: what a guesser with many addresses gets. */
-export const MAX_FAILURES_PER_USERNAME = 50;
+/**
+ * Failures of one username from all sources together: what a guesser with many addresses gets.
+ * Recovery keeps 5: a secret answer is easier to guess than a password, and a blocked recovery
+ * locks nobody out of a password they know.
+ */
+export const MAX_FAILURES_PER_USERNAME: Record<AttemptKind, number> = { login: 50, recover: 5 };
 export const WINDOW_MS = 15 * 60 * 1000;
-
-export type AttemptKind = 'login' | 'recover';
 
 /** How long a source that gave the right secret stays trusted for that username. */
 export const TRUST_MS = 30 * 24 * 60 * 60 * 1000;

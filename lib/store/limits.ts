@@ -9,9 +9,10 @@
  * conditional writes that refuse it once all places are taken: a burst of parallel guesses gets
  * no more checks than a sequence would. A wrong guess is then counted as a failure in the windows
  * it holds a place in and keeps its places; a right one ends its source's window, makes the
- * source trusted and gives back its place in the username's window. Lifting the limits (a reset,
- * a recovery, a password change) restarts the username's window with a `liftedAt` time: every
- * source window opened before it counts as ended.
+ * source trusted and gives back its place in the username's window. Every place is named by the
+ * start of the window it was taken in, so a late failure or a place given back never lands in a
+ * newer window. Lifting the limits (a reset, a recovery, a password change) restarts the
+ * username's window with a `liftedAt` time: every source window opened before it counts as ended.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -57,11 +58,17 @@ export interface Attempt {
   source: string;
 }
 
-/** An attempt that may be checked, and the windows it holds a place in. */
+/** A place held in one window, named by the window's start so it is never taken for another. */
+interface Place {
+  key: Key;
+  windowStartsAt: string;
+}
+
+/** An attempt that may be checked, and the places it holds. */
 export interface Ticket {
-  sourceKey: Key;
+  source: Place;
   /** Null when a trusted source is let through a full username window. */
-  usernameKey: Key | null;
+  username: Place | null;
 }
 
 /** The full window that refuses an attempt, and its limit. */
@@ -97,12 +104,25 @@ const OPENING_ATTEMPTS = 5;
 const epochSeconds = (ms: number) => Math.ceil(ms / 1000);
 const windowExpiresAt = (startMs: number) => epochSeconds(startMs + WINDOW_MS) + 60;
 
-/** A place taken (with the window item as it now is), or the full window that refuses it. */
-type Placed = { full: null; item: Item | undefined } | { full: FailureWindow; item: Item };
+/** A place taken in the window as it now is, or the full window that refuses it. */
+type Placed =
+  | { full: null; place: Place; trustedUntil: string | null; liftedAt: string | null }
+  | { full: FailureWindow; item: Item; liftedAt: string | null };
+
+const liftedAtOf = (item: Item | undefined): string | null =>
+  typeof item?.liftedAt === 'string' ? item.liftedAt : null;
+
+const placed = (key: Key, item: Item): Placed => ({
+  full: null,
+  place: { key, windowStartsAt: String(item.windowStartsAt) },
+  trustedUntil: trustedUntilOf(item),
+  liftedAt: liftedAtOf(item),
+});
 
 /**
  * Takes a place in one window, or opens a new window with it. A window that started at or before
- * `liftedAt` counts as ended. Opening a window keeps the source's trust, and the item lives as
+ * `liftedAt` counts as ended. Opening a window keeps the source's trust (on the condition that
+ * it is still the trust read, so a trust given meanwhile is not lost), and the item lives as
  * long as the later of the window and the trust.
  */
 async function takePlace(
@@ -130,67 +150,74 @@ async function takePlace(
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { full: null, item: out.Attributes };
+      return placed(key, out.Attributes as Item);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       old = error.Item ? unmarshall(error.Item) : await getItem(key);
       const window = windowFromItem(old);
       const lifted = window && window.windowStartsAt <= floor;
       if (old && window && !lifted && !hasPlace(window, now.getTime(), max)) {
-        return { full: window, item: old };
+        return { full: window, item: old, liftedAt: liftedAtOf(old) };
       }
     }
+    const trustedUntil = trustedUntilOf(old);
+    const trustEndsMs = trustedUntil ? Date.parse(trustedUntil) : 0;
+    const item = {
+      ...key,
+      entity: ENTITY.attempts,
+      failures: 0,
+      held: 1,
+      windowStartsAt: at,
+      ...(trustedUntil && { trustedUntil }),
+      expiresAt: Math.max(windowExpiresAt(now.getTime()), epochSeconds(trustEndsMs)),
+    };
     try {
-      const trustedUntil = trustedUntilOf(old);
-      const trustEndsMs = trustedUntil ? Date.parse(trustedUntil) : 0;
-      const item = {
-        ...key,
-        entity: ENTITY.attempts,
-        failures: 0,
-        held: 1,
-        windowStartsAt: at,
-        ...(trustedUntil && { trustedUntil }),
-        expiresAt: Math.max(windowExpiresAt(now.getTime()), epochSeconds(trustEndsMs)),
-      };
       await documentClient.send(
         new PutCommand({
           TableName: tableName(),
           Item: item,
-          ConditionExpression:
-            'attribute_not_exists(windowStartsAt) OR windowStartsAt <= :floor OR windowStartsAt > :now',
-          ExpressionAttributeValues: { ':floor': floor, ':now': at },
+          ConditionExpression: `(attribute_not_exists(windowStartsAt) OR windowStartsAt <= :floor OR windowStartsAt > :now) AND ${
+            trustedUntil ? 'trustedUntil = :trust' : 'attribute_not_exists(trustedUntil)'
+          }`,
+          ExpressionAttributeValues: {
+            ':floor': floor,
+            ':now': at,
+            ...(trustedUntil && { ':trust': trustedUntil }),
+          },
         }),
       );
-      return { full: null, item };
+      return placed(key, item);
     } catch (error) {
-      // Another attempt opened the window meanwhile: count this one in it.
+      // Another attempt opened the window, or a success trusted the source, meanwhile: read again.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
   throw new Error('Could not count an attempt');
 }
 
-async function givePlaceBack(key: Key): Promise<void> {
+/** Gives a place back to the window it was taken in; a window ended or lifted since is left be. */
+async function givePlaceBack(place: Place): Promise<void> {
   try {
     await documentClient.send(
       new UpdateCommand({
         TableName: tableName(),
-        Key: key,
+        Key: place.key,
         UpdateExpression: 'SET held = held - :one',
-        ConditionExpression: 'attribute_exists(windowStartsAt) AND held > :zero',
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+        ConditionExpression: 'windowStartsAt = :window AND held > :zero',
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':window': place.windowStartsAt },
       }),
     );
   } catch (error) {
-    // The window ended or was lifted meanwhile: nothing to give back.
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 }
 
 /**
- * Takes the attempt's places: first in the username's window (which also says when the limits
- * were last lifted), then in its source's. A full username window refuses the attempt unless the
- * source is trusted. Returns the ticket of an attempt that may be checked, or the refusal.
+ * Takes the attempt's places: first its source's, so an address over its limit is turned away
+ * without touching the username's window, then the username's (which also says when the limits
+ * were last lifted: a source window opened before that counts as ended). A full username window
+ * refuses the attempt unless the source is trusted. Returns the ticket of an attempt that may be
+ * checked, or the refusal.
  */
 export async function reserveAttempt(
   attempt: Attempt,
@@ -199,37 +226,49 @@ export async function reserveAttempt(
   const { kind, username, source } = attempt;
   const wideKey = await usernameKey(kind, username);
   const ownKey = await sourceKey(kind, username, source);
-  const wide = await takePlace(wideKey, MAX_FAILURES_PER_USERNAME, now, null);
-  const liftedAt = typeof wide.item?.liftedAt === 'string' ? wide.item.liftedAt : null;
-  const own = await takePlace(ownKey, MAX_FAILURES, now, liftedAt);
+  const cap = MAX_FAILURES_PER_USERNAME[kind];
+  const refuse = (window: FailureWindow, max: number) => ({ refusal: { window, max } });
+
+  let own = await takePlace(ownKey, MAX_FAILURES, now, null);
   if (own.full) {
-    if (!wide.full) await givePlaceBack(wideKey);
-    return { refusal: { window: own.full, max: MAX_FAILURES } };
+    const liftedAt = liftedAtOf(await getItem(wideKey));
+    if (!liftedAt || own.full.windowStartsAt > liftedAt) return refuse(own.full, MAX_FAILURES);
+    own = await takePlace(ownKey, MAX_FAILURES, now, liftedAt);
+    if (own.full) return refuse(own.full, MAX_FAILURES);
   }
-  if (!wide.full) return { ticket: { sourceKey: ownKey, usernameKey: wideKey } };
-  if (isTrusted(trustedUntilOf(own.item), now.getTime())) {
-    return { ticket: { sourceKey: ownKey, usernameKey: null } };
+  const wide = await takePlace(wideKey, cap, now, null);
+  if (wide.liftedAt && own.place.windowStartsAt <= wide.liftedAt) {
+    // The source's window opened before the limits were lifted: a new one replaces it.
+    own = await takePlace(ownKey, MAX_FAILURES, now, wide.liftedAt);
+    if (own.full) {
+      if (!wide.full) await givePlaceBack(wide.place);
+      return refuse(own.full, MAX_FAILURES);
+    }
   }
-  await givePlaceBack(ownKey);
-  return { refusal: { window: wide.full, max: MAX_FAILURES_PER_USERNAME } };
+  if (!wide.full) return { ticket: { source: own.place, username: wide.place } };
+  if (isTrusted(own.trustedUntil, now.getTime())) {
+    return { ticket: { source: own.place, username: null } };
+  }
+  await givePlaceBack(own.place);
+  return refuse(wide.full, cap);
 }
 
 /** A wrong guess: counted as a failure in the windows it holds a place in, which it keeps. */
 export async function recordFailure(ticket: Ticket): Promise<void> {
-  for (const key of [ticket.usernameKey, ticket.sourceKey]) {
-    if (!key) continue;
+  for (const place of [ticket.username, ticket.source]) {
+    if (!place) continue;
     try {
       await documentClient.send(
         new UpdateCommand({
           TableName: tableName(),
-          Key: key,
+          Key: place.key,
           UpdateExpression: 'SET failures = failures + :one',
-          ConditionExpression: 'attribute_exists(windowStartsAt)',
-          ExpressionAttributeValues: { ':one': 1 },
+          ConditionExpression: 'windowStartsAt = :window',
+          ExpressionAttributeValues: { ':one': 1, ':window': place.windowStartsAt },
         }),
       );
     } catch (error) {
-      // The window was lifted meanwhile: nothing left to count against.
+      // The window was lifted or ended meanwhile: nothing left to count against.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
@@ -242,18 +281,35 @@ export async function recordFailure(ticket: Ticket): Promise<void> {
  */
 export async function endAttempt(ticket: Ticket, now: Date): Promise<void> {
   const trustEndsMs = now.getTime() + TRUST_MS;
-  await documentClient.send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...ticket.sourceKey,
-        entity: ENTITY.attempts,
-        trustedUntil: new Date(trustEndsMs).toISOString(),
-        expiresAt: epochSeconds(trustEndsMs),
-      },
-    }),
-  );
-  if (ticket.usernameKey) await givePlaceBack(ticket.usernameKey);
+  const trust = {
+    ':trust': new Date(trustEndsMs).toISOString(),
+    ':expires': epochSeconds(trustEndsMs),
+  };
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: ticket.source.key,
+        UpdateExpression:
+          'SET trustedUntil = :trust, expiresAt = :expires REMOVE windowStartsAt, held, failures',
+        ConditionExpression: 'windowStartsAt = :window',
+        ExpressionAttributeValues: { ...trust, ':window': ticket.source.windowStartsAt },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // A newer window opened meanwhile, with attempts of its own: it stays, and the source is
+    // trusted all the same.
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: ticket.source.key,
+        UpdateExpression: 'SET trustedUntil = :trust, expiresAt = :expires, entity = :entity',
+        ExpressionAttributeValues: { ...trust, ':entity': ENTITY.attempts },
+      }),
+    );
+  }
+  if (ticket.username) await givePlaceBack(ticket.username);
 }
 
 /**

@@ -35,8 +35,9 @@ import {
   UNKNOWN_SOURCE,
   WINDOW_MS,
 } from '#lib/rules/rate-limit.ts';
-import { keys } from '#lib/store/keys.ts';
+import { type Key, keys } from '#lib/store/keys.ts';
 import {
+  endAttempt,
   readFailureWindow,
   readTrustedUntil,
   recordFailure,
@@ -146,8 +147,8 @@ async function failAttempts(
 /** Fills the username's window from many sources, none of them over its own limit. */
 async function failFromManySources(username: string, at: Date): Promise<void> {
   const perSource = MAX_FAILURES - 1;
-  for (let source = 0; source * perSource < MAX_FAILURES_PER_USERNAME; source++) {
-    const count = Math.min(perSource, MAX_FAILURES_PER_USERNAME - source * perSource);
+  for (let source = 0; source * perSource < MAX_FAILURES_PER_USERNAME.login; source++) {
+    const count = Math.min(perSource, MAX_FAILURES_PER_USERNAME.login - source * perSource);
     await failAttempts('login', username, count, at, `10.0.${source}.1`);
   }
 }
@@ -287,7 +288,7 @@ describe('the failed-login limit', () => {
     const { admin } = await companyWithAdmin(scope);
     const now = new Date();
     const perSource = MAX_FAILURES - 1;
-    const sources = Math.ceil(MAX_FAILURES_PER_USERNAME / perSource);
+    const sources = Math.ceil(MAX_FAILURES_PER_USERNAME.login / perSource);
     for (let source = 0; source < sources; source++) {
       await Promise.all(
         Array.from({ length: perSource }, (_, i) =>
@@ -311,7 +312,7 @@ describe('the failed-login limit', () => {
     // Assess
     expect(fresh.code).toBe('TOO_MANY_ATTEMPTS');
     expect(fresh.extensions.retryAfterSeconds).toBeGreaterThan(1);
-    expect(window?.failures).toBe(MAX_FAILURES_PER_USERNAME);
+    expect(window?.failures).toBe(MAX_FAILURES_PER_USERNAME.login);
   });
 
   it("lets the user's own machine in while many addresses keep the username's window full", async () => {
@@ -354,35 +355,148 @@ describe('the failed-login limit', () => {
     expect((await readFailureWindow('login', admin.username, agent))?.failures).toBe(MAX_FAILURES);
     // Nor do the trusted machine's attempts take places in the username's full window.
     expect((await readFailureWindow('login', admin.username))?.held).toBe(
-      MAX_FAILURES_PER_USERNAME,
+      MAX_FAILURES_PER_USERNAME.login,
     );
   });
 
-  it('trusts a source for 30 days after its last right password, and only for that username', async () => {
+  it('stops trusting a source 30 days after its last right password', async () => {
     // Prepare
     const { scope } = await realPartner('Lapsed IT');
-    const { companyId, admin } = await companyWithAdmin(scope);
-    const other = await backupUser(scope, companyId, { password: strongPassword() });
+    const { admin } = await companyWithAdmin(scope);
     const agent = '203.0.113.30';
     const then = new Date(Date.now() - TRUST_MS - 60_000);
     const now = new Date();
     await login({ username: admin.username, password: admin.password }, then, agent);
     await failFromManySources(admin.username, now);
-    await failFromManySources(other.username, now);
 
     // Act
     const lapsed = await errorOf(
       login({ username: admin.username, password: admin.password }, now, agent),
     );
-    const otherUser = await errorOf(
+
+    // Assess
+    expect(lapsed.code).toBe('TOO_MANY_ATTEMPTS');
+    // A refused attempt leaves no place taken in the source's window.
+    expect((await readFailureWindow('login', admin.username, agent))?.held).toBe(0);
+  });
+
+  it('trusts a source only for the username that logged in from it', async () => {
+    // Prepare: the agent's machine is trusted for the admin, and both windows are full.
+    const { scope } = await realPartner('Owned IT');
+    const { companyId, admin } = await companyWithAdmin(scope);
+    const other = await backupUser(scope, companyId, { password: strongPassword() });
+    const agent = '203.0.113.31';
+    const yesterday = new Date(Date.now() - 24 * 60 * 60 * 1000);
+    const now = new Date();
+    await login({ username: admin.username, password: admin.password }, yesterday, agent);
+    await failFromManySources(admin.username, now);
+    await failFromManySources(other.username, now);
+
+    // Act
+    const asAdmin = await login({ username: admin.username, password: admin.password }, now, agent);
+    const asOther = await errorOf(
       login({ username: other.username, password: other.password as string }, now, agent),
     );
 
     // Assess
-    expect(lapsed.code).toBe('TOO_MANY_ATTEMPTS');
-    expect(otherUser.code).toBe('TOO_MANY_ATTEMPTS');
-    // A refused attempt leaves no place taken in the source's window.
-    expect((await readFailureWindow('login', admin.username, agent))?.held).toBe(0);
+    expect(asAdmin.role).toBe('companyAdmin');
+    expect(asOther.code).toBe('TOO_MANY_ATTEMPTS');
+  });
+});
+
+describe('the windows an attempt holds places in', () => {
+  it('turns away an address over its limit without taking places in the username window', async () => {
+    // Prepare
+    const { scope } = await realPartner('Blocked IT');
+    const { admin } = await companyWithAdmin(scope);
+    const now = new Date();
+    await failAttempts('login', admin.username, MAX_FAILURES, now, '198.51.100.9');
+
+    const sent = vi.spyOn(documentClient, 'send');
+
+    // Act
+    const refused = await reserveAttempt(
+      { kind: 'login', username: admin.username, source: '198.51.100.9' },
+      now,
+    );
+    const writes = sent.mock.calls
+      .map(([command]) => command as { constructor: { name: string }; input: { Key?: Key } })
+      .filter((command) => command.constructor.name !== 'GetCommand')
+      .map((command) => command.input.Key?.PK);
+    sent.mockRestore();
+
+    // Assess: only the source's window was written to (its place refused), never the username's.
+    expect('refusal' in refused && refused.refusal.max).toBe(MAX_FAILURES);
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.every((pk) => pk?.startsWith('ATTEMPTS#login#FROM#'))).toBe(true);
+    expect(await readFailureWindow('login', admin.username)).toMatchObject({
+      failures: MAX_FAILURES,
+      held: MAX_FAILURES,
+    });
+  });
+
+  it('limits failed answers to 5 for the username from all addresses together', async () => {
+    // Prepare: five addresses, one wrong answer each.
+    const { scope } = await realPartner('Answer IT');
+    const { admin } = await companyWithAdmin(scope);
+    const now = new Date();
+    for (let i = 0; i < MAX_FAILURES_PER_USERNAME.recover; i++) {
+      await failAttempts('recover', admin.username, 1, now, `10.9.${i}.1`);
+    }
+
+    // Act
+    const sixth = await reserveAttempt(
+      { kind: 'recover', username: admin.username, source: '10.9.99.1' },
+      now,
+    );
+
+    // Assess
+    expect('refusal' in sixth && sixth.refusal.max).toBe(MAX_FAILURES_PER_USERNAME.recover);
+  });
+
+  it('counts a late failure only in the window its place was taken in', async () => {
+    // Prepare: an attempt still being checked when its window ends and a new one opens.
+    const { scope } = await realPartner('Late IT');
+    const { admin } = await companyWithAdmin(scope);
+    const source = '198.51.100.21';
+    const start = new Date();
+    const slow = await reserveAttempt({ kind: 'login', username: admin.username, source }, start);
+    const later = new Date(start.getTime() + WINDOW_MS + 1000);
+    const next = await reserveAttempt({ kind: 'login', username: admin.username, source }, later);
+    if (!('ticket' in slow) || !('ticket' in next)) throw new Error('Both attempts are allowed');
+
+    // Act
+    await recordFailure(slow.ticket);
+    const fresh = await readFailureWindow('login', admin.username, source);
+
+    // Assess
+    expect(fresh).toEqual({ failures: 0, held: 1, windowStartsAt: later.toISOString() });
+  });
+
+  it("trusts the source on a right password without ending a newer window's attempts", async () => {
+    // Prepare
+    const { scope } = await realPartner('Newer IT');
+    const { admin } = await companyWithAdmin(scope);
+    const source = '198.51.100.22';
+    const start = new Date();
+    const right = await reserveAttempt({ kind: 'login', username: admin.username, source }, start);
+    const later = new Date(start.getTime() + WINDOW_MS + 1000);
+    const wrong = await reserveAttempt({ kind: 'login', username: admin.username, source }, later);
+    if (!('ticket' in right) || !('ticket' in wrong)) throw new Error('Both attempts are allowed');
+
+    // Act
+    await endAttempt(right.ticket, start);
+    await recordFailure(wrong.ticket);
+
+    // Assess
+    expect(await readFailureWindow('login', admin.username, source)).toEqual({
+      failures: 1,
+      held: 1,
+      windowStartsAt: later.toISOString(),
+    });
+    expect(await readTrustedUntil('login', admin.username, source)).toBe(
+      new Date(start.getTime() + TRUST_MS).toISOString(),
+    );
   });
 });
 
@@ -480,11 +594,11 @@ describe('a password reset', () => {
     expect(session).toMatchObject({ role: 'companyAdmin', mustChangePassword: true });
     expect(oldSession).toEqual({ kind: 'anonymous' });
     expect(newSession).toMatchObject({ kind: 'companyAdmin', mustChangePassword: true });
-    // Lifted for every source: the username's windows restarted at the reset, and the one
-    // failure since is the old password tried meanwhile.
+    // Lifted for every source: the old password was checked (401 above), not refused by the
+    // source's full window, and the username's windows restarted at the reset, the one failure
+    // since being that attempt.
     expect((await readFailureWindow('recover', admin.username))?.failures).toBe(0);
     expect((await readFailureWindow('login', admin.username))?.failures).toBe(1);
-    expect(await readFailureWindow('login', admin.username, UNKNOWN_SOURCE)).toBeNull();
   });
   it('is not sent once the user has set a password of its own meanwhile', async () => {
     // Prepare

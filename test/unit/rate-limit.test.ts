@@ -33,9 +33,9 @@ describe('the limits', () => {
     expect(WINDOW_MS).toBe(fifteenMinutesMs);
   });
 
-  it('are 50 failures from all sources together, and trust lasts 30 days', () => {
+  it('are 50 failed logins and 5 failed answers from all sources together; trust lasts 30 days', () => {
     // Act / Assess
-    expect(MAX_FAILURES_PER_USERNAME).toBe(50);
+    expect(MAX_FAILURES_PER_USERNAME).toEqual({ login: 50, recover: 5 });
     expect(TRUST_MS).toBe(30 * 86_400_000);
   });
 });
@@ -64,13 +64,14 @@ describe('isTrusted', () => {
 describe('the limit for all sources together', () => {
   it('blocks at 50 failures and asks for the rest of the window', () => {
     // Prepare
-    const full = windowOf(MAX_FAILURES_PER_USERNAME);
-    const nearlyFull = windowOf(MAX_FAILURES_PER_USERNAME - 1);
+    const cap = MAX_FAILURES_PER_USERNAME.login;
+    const full = windowOf(cap);
+    const nearlyFull = windowOf(cap - 1);
     const tenMinutesIn = startsMs + 10 * 60_000;
 
     // Act
-    const open = hasPlace(nearlyFull, tenMinutesIn, MAX_FAILURES_PER_USERNAME);
-    const wait = retryAfterSeconds(full, tenMinutesIn, MAX_FAILURES_PER_USERNAME);
+    const open = hasPlace(nearlyFull, tenMinutesIn, cap);
+    const wait = retryAfterSeconds(full, tenMinutesIn, cap);
 
     // Assess
     expect(open).toBe(true);
