@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { AppError } from '#lib/errors.ts';
 import {
+  type Account,
   type AccountView,
   type Company,
   type CompanyView,
@@ -190,21 +191,75 @@ export async function updateCompany(
 /**
  * Cancels every account and then the company. Accounts are cancelled in transactions of up to
  * 100 items, each returning its storage to the pool; a retry after a failure picks up the
- * accounts still active, so the operation can be repeated until it completes.
+ * accounts still active, so the operation can be repeated until it completes. The company is
+ * cancelled last, on the condition that no account is left open: one created meanwhile is swept
+ * up by another round.
  */
 export async function cancelCompany(
   scope: TenantScope,
   companyId: string,
   now = new Date(),
 ): Promise<CompanyView> {
-  const company = await requireCompany(scope.partnerId, companyId);
-  // Its status is set last, once every account is: a cancelled company has nothing left to do.
-  if (company.status === 'cancelled') return toCompanyView(company);
   const at = now.toISOString();
+  const cancelled = { pooledMb: 0, count: 0 };
+  for (let round = 1; ; round++) {
+    const company = await requireCompany(scope.partnerId, companyId);
+    // Its status is set last, once every account is: a cancelled company has nothing left to do.
+    if (company.status === 'cancelled') return toCompanyView(company);
+    const accounts = await allAccounts(scope.partnerId, companyId);
+    const returned = await cancelOpenAccounts(
+      company,
+      accounts.filter((account) => account.status !== 'cancelled'),
+      at,
+    );
+    cancelled.pooledMb += returned.pooledMb;
+    cancelled.count += returned.count;
+    // One marker per plan; releasing one already released does nothing.
+    const markers = [
+      ...new Map(
+        accounts
+          .filter((a) => a.kind === 'parent')
+          .map((a) => [a.plan, releaseParentMarker(a, a.plan)]),
+      ).values(),
+    ];
+    try {
+      await transact([
+        cancelCompanyStep(company, at, () => new AccountOpenedMeanwhile()),
+        ...markers,
+        audit(scope, now, {
+          action: 'company.cancel',
+          targetType: 'company',
+          targetId: company.id,
+          companyId: company.id,
+          details: { accountsCancelled: cancelled.count, returnedMb: cancelled.pooledMb },
+        }),
+      ]);
+    } catch (error) {
+      if (!(error instanceof AccountOpenedMeanwhile) || round >= CANCEL_ROUNDS) throw error;
+      continue;
+    }
+    return toCompanyView({
+      ...company,
+      status: 'cancelled',
+      allocatedMb: company.allocatedMb - returned.pooledMb,
+      accountCount: company.accountCount - returned.count,
+      updatedAt: at,
+    });
+  }
+}
+
+const CANCEL_ROUNDS = 3;
+
+/** An account was created while the others were being cancelled: another round sweeps it up. */
+class AccountOpenedMeanwhile extends Error {}
+
+/** Cancels the accounts in transactions of up to 100 items, each returning their storage. */
+async function cancelOpenAccounts(
+  company: Company,
+  open: Account[],
+  at: string,
+): Promise<{ pooledMb: number; count: number }> {
   const pooled = company.quotaMb !== null;
-  const open = (await allAccounts(scope.partnerId, companyId)).filter(
-    (a) => a.status !== 'cancelled',
-  );
   const perChunk = MAX_TRANSACTION_ITEMS - 3;
   const returned = { pooledMb: 0, count: 0 };
   for (let start = 0; start < open.length; start += perChunk) {
@@ -224,25 +279,5 @@ export async function cancelCompany(
     returned.pooledMb += chunkPooled;
     returned.count += chunk.length;
   }
-  const markers = open
-    .filter((a) => a.kind === 'parent')
-    .map((a) => releaseParentMarker(a, a.plan));
-  await transact([
-    cancelCompanyStep(company, at),
-    ...markers,
-    audit(scope, now, {
-      action: 'company.cancel',
-      targetType: 'company',
-      targetId: company.id,
-      companyId: company.id,
-      details: { accountsCancelled: returned.count, returnedMb: returned.pooledMb },
-    }),
-  ]);
-  return toCompanyView({
-    ...company,
-    status: 'cancelled',
-    allocatedMb: company.allocatedMb - returned.pooledMb,
-    accountCount: company.accountCount - returned.count,
-    updatedAt: at,
-  });
+  return returned;
 }

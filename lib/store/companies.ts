@@ -152,13 +152,26 @@ export function updateCompanyStep(
   };
 }
 
-export function cancelCompanyStep(company: Company, at: string): WriteStep {
+/**
+ * The company's own cancellation, the last step of cancelling it: on the condition that no
+ * account is left open, so one created while the others were being cancelled is not left active
+ * in a cancelled company (`onOpenAccounts` then says so, and the caller sweeps again).
+ */
+export function cancelCompanyStep(
+  company: Company,
+  at: string,
+  onOpenAccounts: () => Error,
+): WriteStep {
   return {
     item: write.update(
       keys.company(company.partnerId, company.id),
       'SET #status = :cancelled, updatedAt = :at',
-      { ':cancelled': 'cancelled', ':at': at },
-      { condition: 'attribute_exists(PK)', names: { '#status': 'status' } },
+      { ':cancelled': 'cancelled', ':at': at, ':none': 0 },
+      {
+        condition: 'attribute_exists(PK) AND accountCount = :none',
+        names: { '#status': 'status' },
+      },
     ),
+    onConditionFailed: onOpenAccounts,
   };
 }

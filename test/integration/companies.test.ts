@@ -1,6 +1,8 @@
+import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
+import { dynamoDb } from '#lib/clients/dynamodb.ts';
 import { AppError } from '#lib/errors.ts';
-import { createAccount, getAccount } from '#lib/provisioning/accounts.ts';
+import { createAccount, getAccount, listAccounts } from '#lib/provisioning/accounts.ts';
 import {
   cancelCompany,
   createCompany,
@@ -151,6 +153,42 @@ describe('changing a company', () => {
         createAccount(scope, company.id, { username: uniqueUsername(), plan: 'select' }),
       ),
     ).toBe('COMPANY_CANCELLED');
+  });
+
+  it('sweeps up an account created while the others were being cancelled', async () => {
+    const scope = newScope();
+    const body = companyBody({ quotaMb: 51200 });
+    body.admin.hardQuotaMb = 10240;
+    const { company } = await createCompany(scope, body);
+    // Just before the company's own cancellation is sent, an account is created in it.
+    let late: Promise<unknown> | undefined;
+    const name = `late-${ulid()}`;
+    dynamoDb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = JSON.stringify((args as { input?: unknown }).input ?? {});
+        if (
+          !late &&
+          context.commandName === 'TransactWriteItemsCommand' &&
+          input.includes('accountCount = :none')
+        ) {
+          late = createAccount(scope, company.id, { username: uniqueUsername(), plan: 'basic' });
+          await late;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      const cancelled = await cancelCompany(scope, company.id);
+
+      expect(late).toBeDefined();
+      expect(cancelled).toMatchObject({ status: 'cancelled', accountCount: 0, allocatedMb: 0 });
+      const accounts = await listAccounts(scope, company.id, 100, undefined);
+      expect(accounts.items).toHaveLength(2);
+      expect(accounts.items.every((account) => account.status === 'cancelled')).toBe(true);
+    } finally {
+      dynamoDb.middlewareStack.remove(name);
+    }
   });
 
   it('answers a second cancel with the cancelled company as it was, writing nothing', async () => {
