@@ -68,6 +68,8 @@ export interface RouteOptions<
   idempotency?: middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
   /** For a reply holding a session token: `sessionReplay` from ./session-replay.ts. */
   session?: SessionReplay;
+  /** Reads no body and refuses none (the route that answers paths no other route serves). */
+  ignoresBody?: boolean;
   /** Path parameters that hold ids. */
   params?: readonly string[];
   handle: (
@@ -91,14 +93,19 @@ export function route<
     .use(httpEdge())
     .use(httpHeaderNormalizer())
     .use({ before: (request) => void admitted.set(request.event, admit(options, request.event)) });
-  if (options.body) handler.use(bodyLimit()).use(httpJsonBodyParser());
+  if (!options.ignoresBody) handler.use(bodyLimit());
+  if (options.body) handler.use(httpJsonBodyParser());
   // After parsing: the payload compared for a reused key is the JSON document, not its spacing.
   if (options.idempotency) handler.use(options.idempotency);
   // Last, so that its `after` runs first: the reply is stored without its token's signature.
   if (options.session) handler.use(options.session.middleware);
   const routed = handler.handler(async (event) => {
     const { principal, params } = admitted.get(event) ?? admit(options, event);
-    const body = options.body ? validate(options.body, event.body, '') : refuseBody(event);
+    const body = options.body
+      ? validate(options.body, event.body, '')
+      : options.ignoresBody
+        ? undefined
+        : refuseBody(event);
     const query = options.query
       ? validate(options.query, event.queryStringParameters ?? {}, 'query.')
       : undefined;
@@ -121,7 +128,13 @@ export function route<
   // the request id is stamped here, outside middy, on every reply.
   return async (event: HttpEvent, context: Context): Promise<HttpResult> => {
     const replied = await routed(event, context);
-    const response = options.session ? await options.session.finish(replied) : replied;
+    let response = replied;
+    try {
+      if (options.session) response = await options.session.finish(replied);
+    } catch (error) {
+      // Outside middy, so its error handler is not there to turn this into a problem document.
+      response = problemFor(error, requestIdOf(event, context));
+    }
     const requestId = response.headers?.['x-request-id'] ?? requestIdOf(event, context);
     return { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
   };

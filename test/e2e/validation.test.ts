@@ -188,6 +188,9 @@ describe('request validation over HTTP: 400 VALIDATION_FAILED and nothing writte
       body: { companyId: 'other' },
     });
     const impersonateArray = await post(`/v1/companies/${companyId}/impersonate`, { body: [] });
+    const resetHuge = await post(`${accountPath}/password-reset`, {
+      body: { pad: 'x'.repeat(70_000) },
+    });
     const after = await getAccount(partner.apiKey, companyId, created.account.id);
     const emptyObject = await post(`/v1/companies/${companyId}/impersonate`, { body: {} });
     const none = await post(`/v1/companies/${companyId}/impersonate`, {});
@@ -199,6 +202,7 @@ describe('request validation over HTTP: 400 VALIDATION_FAILED and nothing writte
     expectProblem(impersonateWithField, 400, 'VALIDATION_FAILED');
     expect(errorPaths(impersonateWithField)).toEqual(['companyId']);
     expectProblem(impersonateArray, 400, 'VALIDATION_FAILED');
+    expect(expectProblem(resetHuge, 400, 'VALIDATION_FAILED').detail).toMatch(/too large/);
     expect(after.updatedAt).toBe(before.updatedAt);
     expect(emptyObject.status).toBe(200);
     expect(none.status).toBe(200);
@@ -362,12 +366,17 @@ describe('problem documents and request ids', () => {
     const unknownPath = await call('GET', '/v1/nothing', { token: partner.apiKey });
     const unknownMethod = await call('PUT', '/v1/companies', { token: partner.apiKey, body: {} });
     const anonymous = await call('GET', '/elsewhere');
+    const mistypedWithBody = await call('POST', '/v1/companie', {
+      token: partner.apiKey,
+      body: companyBody().body,
+    });
 
     // Assess
     expectProblem(unknownPath, 404, 'NOT_FOUND');
     expect(unknownPath.body.detail).toContain('GET /v1/nothing');
     expectProblem(unknownMethod, 404, 'NOT_FOUND');
     expectProblem(anonymous, 404, 'NOT_FOUND');
+    expectProblem(mistypedWithBody, 404, 'NOT_FOUND');
   });
 
   it('has the RFC 9457 shape with a stable code for every kind of error', async () => {

@@ -7,7 +7,7 @@ import { handler as getCompanyHandler } from '#functions/get-company.ts';
 import { handler as loginHandler } from '#functions/login.ts';
 import { createPartner } from '#lib/auth/api-keys.ts';
 import { documentClient, dynamoDb } from '#lib/clients/dynamodb.ts';
-import type { HttpEvent } from '#lib/http/handler.ts';
+import { type HttpEvent, route } from '#lib/http/handler.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
 import { lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
@@ -217,6 +217,32 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
     expect(JSON.parse(user.body as string).code).toBe('FORBIDDEN');
     // Valid, but the company does not exist: the handler ran and looked.
     expect(current.statusCode).toBe(404);
+  });
+
+  it('answers a reply that cannot be finished with a 500 problem document and its request id', async () => {
+    // Prepare: a session reply whose signing fails (an SSM outage on a cold container).
+    const handler = route({
+      allow: ['anonymous'],
+      session: {
+        middleware: { after: () => undefined },
+        finish: async () => {
+          throw new Error('SSM is down');
+        },
+      },
+      handle: async () => ({ status: 200, body: { token: 'x.y' } }),
+    });
+    const event = createCompanyEvent(ulid(), '');
+    event.body = undefined;
+
+    // Act
+    const reply = (await handler(event, lambdaContext())) as Reply;
+
+    // Assess
+    expect(reply.statusCode).toBe(500);
+    expect(reply.headers['content-type']).toBe('application/problem+json');
+    expect(reply.headers['x-request-id']).toBe('example-request-1');
+    expect(JSON.parse(reply.body as string).code).toBe('INTERNAL_ERROR');
+    expect(reply.body).not.toContain('SSM is down');
   });
 
   it('answers a malformed id with 404', async () => {
