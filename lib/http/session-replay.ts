@@ -3,7 +3,12 @@
  * asks a repeated request to get the first response; no token may be stored. So the reply goes
  * into the idempotency record with its token's signature cut off, and every reply, first or
  * replayed, is signed again on its way out: the same token, never stored whole.
+ *
+ * The cut token is stored with a seal (a digest keyed for this alone), checked before it is
+ * signed again: whoever could write to the table still could not have the service sign claims of
+ * their choosing.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { isUnsigned, signAgain, withoutSignature } from '#lib/auth/sessions.ts';
@@ -17,7 +22,12 @@ export interface SessionReplay {
   finish: (response: HttpResult) => Promise<HttpResult>;
 }
 
-type Reply = { token?: unknown } & Record<string, unknown>;
+type Reply = { token?: unknown; tokenSeal?: unknown } & Record<string, unknown>;
+
+const sealOf = (unsigned: string) => keyedDigest('session-replay-seal', unsigned);
+
+const sameText = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 const bodyOf = (response: HttpResult | undefined): Reply | null => {
   if (
@@ -32,10 +42,12 @@ const bodyOf = (response: HttpResult | undefined): Reply | null => {
 
 export const sessionReplay: SessionReplay = {
   middleware: {
-    after: (request) => {
+    after: async (request) => {
       const body = bodyOf(request.response ?? undefined);
       if (request.response && typeof body?.token === 'string') {
-        body.token = withoutSignature(body.token);
+        const unsigned = withoutSignature(body.token);
+        body.token = unsigned;
+        body.tokenSeal = await sealOf(unsigned);
         request.response = { ...request.response, body: JSON.stringify(body) };
       }
     },
@@ -43,8 +55,15 @@ export const sessionReplay: SessionReplay = {
   finish: async (response) => {
     const body = bodyOf(response);
     if (typeof body?.token !== 'string' || !isUnsigned(body.token)) return response;
-    body.token = await signAgain(body.token);
-    return { ...response, body: JSON.stringify(body) };
+    const seal = typeof body.tokenSeal === 'string' ? body.tokenSeal : '';
+    if (!sameText(seal, await sealOf(body.token))) {
+      throw new Error('A stored session reply does not carry its seal');
+    }
+    const { tokenSeal: _seal, ...reply } = body;
+    return {
+      ...response,
+      body: JSON.stringify({ ...reply, token: await signAgain(body.token) }),
+    };
   },
 };
 

@@ -607,23 +607,4 @@ describe('a token without its signature', () => {
     expect(again).toBe(token);
     expect(await verifySession(again, now)).toMatchObject({ accountId: login.accountId });
   });
-
-  it('is signed over exactly the claims it holds', async () => {
-    // Prepare: the claims of a stored reply changed to another account.
-    const { token } = await issueSession(login, now, SESSION_TTL_SECONDS);
-    const [header, payload] = withoutSignature(token).split('.') as [string, string];
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'SOMEONE-ELSE' })).toString(
-      'base64url',
-    );
-
-    // Act
-    const resigned = await signAgain(`${header}.${forged}`);
-
-    // Assess
-    expect(signatureOf(resigned)).not.toBe(signatureOf(token));
-    expect(isUnsigned(token)).toBe(false);
-  });
 });
-
-const signatureOf = (token: string) => token.slice(token.lastIndexOf('.') + 1);
