@@ -11,7 +11,11 @@ import { logger } from '#lib/logger.ts';
  * so the handler answers an unknown caller with the service's own 401 problem document.
  */
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2) => {
-  const header = event.headers?.authorization ?? event.identitySource?.[0] ?? '';
+  // API Gateway gives header names lower-cased; serverless-offline as the client sent them.
+  const header =
+    Object.entries(event.headers ?? {}).find(
+      ([name]) => name.toLowerCase() === 'authorization',
+    )?.[1] ?? '';
   const token = /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
   let principal: Principal = { kind: 'anonymous' };
   if (token) {

@@ -225,6 +225,22 @@ describe('callers and keys', () => {
     expect(reply.body.items).toBeInstanceOf(Array);
   });
 
+  it('reads the Authorization header however its name is written, as curl sends it', async () => {
+    // Act: node:http keeps the name's case (fetch lower-cases it).
+    const capitalised = await call('GET', '/v1/companies', {
+      headers: { Authorization: `Bearer ${partnerA.apiKey}` },
+      from: '127.0.0.1',
+    });
+    const shouted = await call('GET', '/v1/companies', {
+      headers: { AUTHORIZATION: `Bearer ${partnerA.apiKey}` },
+      from: '127.0.0.1',
+    });
+
+    // Assess
+    expect(capitalised.status, JSON.stringify(capitalised.body)).toBe(200);
+    expect(shouted.status, JSON.stringify(shouted.body)).toBe(200);
+  });
+
   it('refuses a storage-service key on partner routes with 403, writing nothing', async () => {
     // Prepare
     const a = await companyOfA();
