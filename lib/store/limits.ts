@@ -195,22 +195,35 @@ async function takePlace(
   throw new Error('Could not count an attempt');
 }
 
-/** Gives a place back to the window it was taken in; a window ended or lifted since is left be. */
-async function givePlaceBack(place: Place): Promise<void> {
+/**
+ * Changes a window's counts, on the condition that it is still the window the place was taken
+ * in. False when it is not: the window ended or was lifted meanwhile, and is left be.
+ */
+async function updatePlace(
+  place: Place,
+  update: string,
+  values: Record<string, unknown> = {},
+  condition = '',
+): Promise<boolean> {
   try {
     await documentClient.send(
       new UpdateCommand({
         TableName: tableName(),
         Key: place.key,
-        UpdateExpression: 'SET held = held - :one',
-        ConditionExpression: 'windowStartsAt = :window AND held > :zero',
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':window': place.windowStartsAt },
+        UpdateExpression: update,
+        ConditionExpression: `windowStartsAt = :window${condition}`,
+        ExpressionAttributeValues: { ...values, ':window': place.windowStartsAt },
       }),
     );
+    return true;
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    return false;
   }
 }
+
+const givePlaceBack = (place: Place) =>
+  updatePlace(place, 'SET held = held - :one', { ':one': 1, ':zero': 0 }, ' AND held > :zero');
 
 /**
  * Takes the attempt's places: first its source's, so an address over its limit is turned away
@@ -256,21 +269,7 @@ export async function reserveAttempt(
 /** A wrong guess: counted as a failure in the windows it holds a place in, which it keeps. */
 export async function recordFailure(ticket: Ticket): Promise<void> {
   for (const place of [ticket.username, ticket.source]) {
-    if (!place) continue;
-    try {
-      await documentClient.send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: place.key,
-          UpdateExpression: 'SET failures = failures + :one',
-          ConditionExpression: 'windowStartsAt = :window',
-          ExpressionAttributeValues: { ':one': 1, ':window': place.windowStartsAt },
-        }),
-      );
-    } catch (error) {
-      // The window was lifted or ended meanwhile: nothing left to count against.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    if (place) await updatePlace(place, 'SET failures = failures + :one', { ':one': 1 });
   }
 }
 
@@ -285,19 +284,12 @@ export async function endAttempt(ticket: Ticket, now: Date): Promise<void> {
     ':trust': new Date(trustEndsMs).toISOString(),
     ':expires': epochSeconds(trustEndsMs),
   };
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: ticket.source.key,
-        UpdateExpression:
-          'SET trustedUntil = :trust, expiresAt = :expires REMOVE windowStartsAt, held, failures',
-        ConditionExpression: 'windowStartsAt = :window',
-        ExpressionAttributeValues: { ...trust, ':window': ticket.source.windowStartsAt },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  const ended = await updatePlace(
+    ticket.source,
+    'SET trustedUntil = :trust, expiresAt = :expires REMOVE windowStartsAt, held, failures',
+    trust,
+  );
+  if (!ended) {
     // A newer window opened meanwhile, with attempts of its own: it stays, and the source is
     // trusted all the same.
     await documentClient.send(
