@@ -100,7 +100,7 @@ export function route<
   // Last, so that its `after` runs first: the reply is stored without its token's signature.
   if (options.session) handler.use(options.session.middleware);
   const routed = handler.handler(async (event) => {
-    const { principal, params } = admitted.get(event) ?? admit(options, event);
+    const { principal, params } = admitted.get(event) as Admission;
     const body = options.body
       ? validate(options.body, event.body, '')
       : options.ignoresBody
@@ -195,9 +195,7 @@ const passwordChangeRequired = () =>
  * like an unknown field on any other route, so a mistaken call is not carried out as another.
  */
 function refuseBody(event: HttpEvent): undefined {
-  const raw = event.isBase64Encoded
-    ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
-    : (event.body ?? '');
+  const raw = rawBody(event).toString('utf8');
   if (raw.trim() === '') return undefined;
   let parsed: unknown;
   try {
@@ -219,15 +217,14 @@ function validate<S extends z.ZodMiniType>(schema: S, input: unknown, prefix: st
   return parsed.data;
 }
 
+/** The body's bytes as the caller sent them (API Gateway may pass them base64-encoded). */
+const rawBody = (event: HttpEvent): Buffer =>
+  Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+
 function bodyLimit(): middy.MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: (request) => {
-      const { body, isBase64Encoded } = request.event;
-      const size = body
-        ? isBase64Encoded
-          ? Buffer.from(body, 'base64').length
-          : Buffer.byteLength(body)
-        : 0;
+      const size = rawBody(request.event).length;
       if (size > MAX_BODY_BYTES) {
         throw validationFailed(
           [
