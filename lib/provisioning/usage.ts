@@ -59,7 +59,8 @@ export async function usageTable(
     page.limit,
     page.cursor,
   );
-  const rows = all.map((account) => usageRow(account, addOns));
+  const rowOf = new Map(all.map((account) => [account, usageRow(account, addOns)]));
+  const rows = [...rowOf.values()];
   const usedMb = rows.reduce((sum, row) => sum + row.usedMb, 0);
   const sizeMb = rows.some((row) => row.sizeMb === null)
     ? null
@@ -67,7 +68,7 @@ export async function usageTable(
   return {
     companyId: company.id,
     companyName: company.name,
-    items: shown.items.map((account) => usageRow(account, addOns)),
+    items: shown.items.map((account) => rowOf.get(account) as UsageRow),
     nextCursor: shown.nextCursor,
     totals: { accounts: rows.length, sizeMb, usedMb, percentUsed: percentUsed(usedMb, sizeMb) },
   };

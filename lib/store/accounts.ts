@@ -155,10 +155,7 @@ export async function loadAccountContext(
     account: accountItem ? accountFromItem(accountItem) : null,
     parent: parentItem ? accountFromItem(parentItem) : null,
     contact: contactItem ? contactFromItem(contactItem) : null,
-    planHasParent: isEntity(
-      markerKey ? found.get(keyId(markerKey)) : undefined,
-      ENTITY.parentMarker,
-    ),
+    planHasParent: pick(markerKey, ENTITY.parentMarker) !== undefined,
   };
 }
 
@@ -201,12 +198,9 @@ export async function allAccountsAndPage(
   cursor: string | undefined,
 ): Promise<{ all: Account[]; page: Page<Account> }> {
   const { PK, skPrefix } = keys.accountsOf(partnerId, companyId);
-  const kept = (await queryAll(PK, skPrefix)).filter((item) => keep(accountFromItem(item)));
-  const page = pageOfRead(kept, { skPrefix, limit, cursor });
-  return {
-    all: kept.map(accountFromItem),
-    page: { items: page.items.map(accountFromItem), nextCursor: page.nextCursor },
-  };
+  const all = (await queryAll(PK, skPrefix)).map(accountFromItem).filter(keep);
+  const skOf = (account: Account) => keys.account(partnerId, companyId, account.id).SK;
+  return { all, page: pageOfRead(all, skOf, { skPrefix, limit, cursor }) };
 }
 
 export async function subAccountsOf(parent: Account): Promise<Account[]> {

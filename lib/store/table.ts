@@ -112,17 +112,18 @@ export async function queryPage(input: QueryPageInput): Promise<Page<Item>> {
  * One page of items already read in sort-key order (all of a partition, for a table whose
  * totals cover them all), with the cursors queryPage gives for the same partition.
  */
-export function pageOfRead(
-  items: Item[],
+export function pageOfRead<T>(
+  items: T[],
+  skOf: (item: T) => string,
   page: { skPrefix: string; limit: number; cursor: string | null | undefined },
-): Page<Item> {
+): Page<T> {
   const startSk = page.cursor ? decodeCursor(page.cursor, page.skPrefix) : undefined;
-  const after = startSk === undefined ? items : items.filter((item) => String(item.SK) > startSk);
+  const after = startSk === undefined ? items : items.filter((item) => skOf(item) > startSk);
   const taken = after.slice(0, page.limit);
   const last = taken.at(-1);
   return {
     items: taken,
-    nextCursor: after.length > taken.length && last ? encodeCursor(String(last.SK)) : null,
+    nextCursor: after.length > taken.length && last ? encodeCursor(skOf(last)) : null,
   };
 }
 
