@@ -1,6 +1,6 @@
 import { route } from '#lib/http/handler.ts';
-import { idempotent } from '#lib/http/idempotency.ts';
-import { keyedPayload, sessionReplay } from '#lib/http/session-replay.ts';
+import { idempotent, keyedPayload } from '#lib/http/idempotency.ts';
+import { sessionReplay } from '#lib/http/session-replay.ts';
 import { login } from '#lib/provisioning/identity.ts';
 import { loginSchema } from '#lib/schemas.ts';
 

@@ -1,6 +1,5 @@
 import { route } from '#lib/http/handler.ts';
-import { idempotent } from '#lib/http/idempotency.ts';
-import { keyedPayload } from '#lib/http/session-replay.ts';
+import { idempotent, keyedPayload } from '#lib/http/idempotency.ts';
 import { recover } from '#lib/provisioning/identity.ts';
 import { recoverSchema } from '#lib/schemas.ts';
 

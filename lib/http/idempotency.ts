@@ -9,6 +9,8 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { fromAuthorizerContext } from '#lib/auth/principal.ts';
+import { keyedDigest } from '#lib/auth/signing-key.ts';
 import { dynamoDb } from '#lib/clients/dynamodb.ts';
 import { IDEMPOTENCY, keys } from '#lib/store/keys.ts';
 import type { HttpEvent, HttpResult } from './handler.ts';
@@ -76,9 +78,17 @@ export function redactSecrets(value: unknown): unknown {
 }
 
 /**
+ * What a reused key is compared by when the body's secrets decide the outcome (a login, a
+ * password change, a recovery): a repeat with another password is another request, refused as a
+ * reused key, never answered with the first one's session. A digest keyed by the session secret,
+ * so that the stored hash cannot be tried against guessed passwords.
+ */
+export const keyedPayload = (body: unknown): Promise<string> =>
+  keyedDigest('idempotency-payload', JSON.stringify(body));
+
+/**
  * Honours `Idempotency-Key`. `payload` turns the body into what a reused key is compared by;
- * by default the body with its secrets blanked. A body whose secrets decide the outcome (a
- * login, a password change, a recovery) passes `keyedPayload` from ./session-replay.ts instead.
+ * by default the body with its secrets blanked, or `keyedPayload`.
  */
 export const idempotent = (
   options: { payload?: (body: unknown) => Promise<unknown> } = {},
@@ -92,13 +102,9 @@ export const idempotent = (
     before: async (request) => {
       const internal = request.internal as Record<string, unknown>;
       const context = request.event.requestContext as unknown as Record<string, unknown>;
-      const caller = request.event.requestContext?.authorizer?.lambda as
-        | { kind?: unknown }
-        | undefined;
-      const anonymous = caller?.kind === undefined || caller.kind === 'anonymous';
-      context[ANONYMOUS_SOURCE] = anonymous
-        ? (request.event.requestContext?.http?.sourceIp ?? '')
-        : '';
+      const caller = fromAuthorizerContext(request.event.requestContext?.authorizer?.lambda);
+      context[ANONYMOUS_SOURCE] =
+        caller.kind === 'anonymous' ? (request.event.requestContext?.http?.sourceIp ?? '') : '';
       // No body at all (absent on API Gateway, empty offline) compares as JSON null: Powertools
       // cannot hash an undefined payload.
       const { body } = request.event;

@@ -66,12 +66,3 @@ export const sessionReplay: SessionReplay = {
     };
   },
 };
-
-/**
- * What a reused key is compared by when the body's secrets decide the outcome: a repeat with
- * another password is another request, refused as a reused key, never answered with the first
- * one's session. A digest keyed by the session secret, so that the stored hash cannot be tried
- * against guessed passwords.
- */
-export const keyedPayload = (body: unknown): Promise<string> =>
-  keyedDigest('idempotency-payload', JSON.stringify(body));
