@@ -1,11 +1,11 @@
 /**
  * Failed logins and failed secret answers, limited per username: at most 5 failures from one
- * source address, and 50 logins (5 answers) from all sources together, in a 15-minute window that starts at the
- * window's first attempt. Once a limit is reached every attempt it covers is refused, unchecked
- * and uncounted, until the window ends, so no number of attempts makes a block outlast its window;
- * a success (for its source), a recovery or a reset by the partner or company admin lifts it at
- * once. Unknown usernames are counted the same way, so the answers never tell whether a username
- * exists.
+ * source address, and 50 logins (5 answers) from all sources together, in a 15-minute window
+ * that starts at the window's first attempt. Once a limit is reached every attempt it covers is
+ * refused, unchecked and uncounted, until the window ends, so no number of attempts makes a block
+ * outlast its window; a success (for its source), a recovery or a reset by the partner or company
+ * admin lifts it at once. Unknown usernames are counted the same way, so the answers never tell
+ * whether a username exists.
  *
  * Someone guessing from one address blocks that address, not the user elsewhere. Someone guessing
  * from many addresses can fill the username's window, but not for the user's own machines: a

@@ -404,6 +404,27 @@ describe('the failed-login limit', () => {
   });
 });
 
+/** Two attempts from one source: one in a window, the other in the window after it. */
+async function attemptsInTwoWindows(partnerName: string) {
+  const { scope } = await realPartner(partnerName);
+  const { admin } = await companyWithAdmin(scope);
+  const source = '198.51.100.21';
+  const start = new Date();
+  const later = new Date(start.getTime() + WINDOW_MS + 1000);
+  const attempt = { kind: 'login', username: admin.username, source } as const;
+  const first = await reserveAttempt(attempt, start);
+  const second = await reserveAttempt(attempt, later);
+  if (!('ticket' in first) || !('ticket' in second)) throw new Error('Both attempts are allowed');
+  return {
+    username: admin.username,
+    source,
+    start,
+    later,
+    first: first.ticket,
+    second: second.ticket,
+  };
+}
+
 describe('the windows an attempt holds places in', () => {
   it('turns away an address over its limit without taking places in the username window', async () => {
     // Prepare
@@ -456,18 +477,11 @@ describe('the windows an attempt holds places in', () => {
 
   it('counts a late failure only in the window its place was taken in', async () => {
     // Prepare: an attempt still being checked when its window ends and a new one opens.
-    const { scope } = await realPartner('Late IT');
-    const { admin } = await companyWithAdmin(scope);
-    const source = '198.51.100.21';
-    const start = new Date();
-    const slow = await reserveAttempt({ kind: 'login', username: admin.username, source }, start);
-    const later = new Date(start.getTime() + WINDOW_MS + 1000);
-    const next = await reserveAttempt({ kind: 'login', username: admin.username, source }, later);
-    if (!('ticket' in slow) || !('ticket' in next)) throw new Error('Both attempts are allowed');
+    const { username, source, first: slow, later } = await attemptsInTwoWindows('Late IT');
 
     // Act
-    await recordFailure(slow.ticket);
-    const fresh = await readFailureWindow('login', admin.username, source);
+    await recordFailure(slow);
+    const fresh = await readFailureWindow('login', username, source);
 
     // Assess
     expect(fresh).toEqual({ failures: 0, held: 1, windowStartsAt: later.toISOString() });
@@ -475,26 +489,20 @@ describe('the windows an attempt holds places in', () => {
 
   it("trusts the source on a right password without ending a newer window's attempts", async () => {
     // Prepare
-    const { scope } = await realPartner('Newer IT');
-    const { admin } = await companyWithAdmin(scope);
-    const source = '198.51.100.22';
-    const start = new Date();
-    const right = await reserveAttempt({ kind: 'login', username: admin.username, source }, start);
-    const later = new Date(start.getTime() + WINDOW_MS + 1000);
-    const wrong = await reserveAttempt({ kind: 'login', username: admin.username, source }, later);
-    if (!('ticket' in right) || !('ticket' in wrong)) throw new Error('Both attempts are allowed');
+    const attempts = await attemptsInTwoWindows('Newer IT');
+    const { username, source, first: right, second: wrong, start, later } = attempts;
 
     // Act
-    await endAttempt(right.ticket, start);
-    await recordFailure(wrong.ticket);
+    await endAttempt(right, start);
+    await recordFailure(wrong);
 
     // Assess
-    expect(await readFailureWindow('login', admin.username, source)).toEqual({
+    expect(await readFailureWindow('login', username, source)).toEqual({
       failures: 1,
       held: 1,
       windowStartsAt: later.toISOString(),
     });
-    expect(await readTrustedUntil('login', admin.username, source)).toBe(
+    expect(await readTrustedUntil('login', username, source)).toBe(
       new Date(start.getTime() + TRUST_MS).toISOString(),
     );
   });
