@@ -1,15 +1,11 @@
+import { createCompany as operation } from '#lib/api/operations.ts';
 import { route } from '#lib/http/handler.ts';
 import { idempotent } from '#lib/http/idempotency.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { partnerScope } from '#lib/provisioning/scope.ts';
-import { createCompanySchema } from '#lib/schemas.ts';
 
-export const handler = route({
-  allow: ['partner'],
+export const handler = route(operation, {
   idempotency: idempotent(),
-  body: createCompanySchema,
-  handle: async ({ principal, body }) => ({
-    status: 201,
-    body: await createCompany(partnerScope(principal), body),
-  }),
+  handle: ({ principal, body }) => createCompany(partnerScope(principal), body),
+  location: ({ company }) => `/v1/companies/${company.id}`,
 });

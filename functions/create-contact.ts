@@ -1,20 +1,10 @@
+import { createContact as operation } from '#lib/api/operations.ts';
 import { route } from '#lib/http/handler.ts';
 import { idempotent } from '#lib/http/idempotency.ts';
 import { createContact } from '#lib/provisioning/contacts.ts';
-import { companyScope } from '#lib/provisioning/scope.ts';
-import { contactSchema } from '#lib/schemas.ts';
 
-export const handler = route({
-  allow: ['partner', 'companyAdmin'],
+export const handler = route(operation, {
   idempotency: idempotent(),
-  params: ['companyId'],
-  body: contactSchema,
-  handle: async ({ principal, params, body }) => ({
-    status: 201,
-    body: await createContact(
-      companyScope(principal, params.companyId as string),
-      params.companyId as string,
-      body,
-    ),
-  }),
+  handle: ({ scope, body }) => createContact(scope, body),
+  location: (contact) => `/v1/companies/${contact.companyId}/contacts/${contact.id}`,
 });

@@ -1,16 +1,7 @@
+import { getAccount as operation } from '#lib/api/operations.ts';
 import { route } from '#lib/http/handler.ts';
 import { getAccount } from '#lib/provisioning/accounts.ts';
-import { companyScope } from '#lib/provisioning/scope.ts';
 
-export const handler = route({
-  allow: ['partner', 'companyAdmin'],
-  params: ['companyId', 'accountId'],
-  handle: async ({ principal, params }) => ({
-    status: 200,
-    body: await getAccount(
-      companyScope(principal, params.companyId as string),
-      params.companyId as string,
-      params.accountId as string,
-    ),
-  }),
+export const handler = route(operation, {
+  handle: ({ scope, params }) => getAccount(scope, params.accountId),
 });

@@ -1,13 +1,21 @@
 import { AppError } from '#lib/errors.ts';
-import { route } from '#lib/http/handler.ts';
+import { fallbackRoute } from '#lib/http/handler.ts';
+import { allowedMethods } from '#lib/http/methods.ts';
 
-/** Every request no route matches: a problem document with a request id, like any other error. */
-export const handler = route({
-  allow: ['anonymous'],
-  ignoresBody: true,
-  handle: async ({ event }) => {
-    throw new AppError(404, 'NOT_FOUND', {
-      detail: `There is no ${event.requestContext.http.method} ${event.rawPath}.`,
+/**
+ * Every request no operation serves: 405 with `Allow` on a path the API serves with other
+ * methods, 404 otherwise; a problem document with a request id, like any other error.
+ */
+export const handler = fallbackRoute(async (event) => {
+  const method = event.requestContext.http.method;
+  const allowed = allowedMethods(event.rawPath);
+  if (allowed.length > 0) {
+    throw new AppError(405, 'METHOD_NOT_ALLOWED', {
+      detail: `${method} is not served at ${event.rawPath}; it serves ${allowed.join(', ')}.`,
+      headers: { allow: allowed.join(', ') },
     });
-  },
+  }
+  throw new AppError(404, 'NOT_FOUND', {
+    detail: `There is no ${method} ${event.rawPath}.`,
+  });
 });

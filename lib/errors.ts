@@ -13,6 +13,8 @@ export interface ProblemOptions {
   errors?: FieldError[];
   /** Extra members added to the problem document (e.g. `freeMb`, `nearestMb`). */
   extensions?: Record<string, unknown>;
+  /** Response headers the problem calls for (`Allow` on a 405). */
+  headers?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -36,6 +38,7 @@ export class AppError extends Error {
   readonly detail: string;
   readonly errors: FieldError[];
   readonly extensions: Record<string, unknown>;
+  readonly headers: Record<string, string>;
 
   constructor(status: number, code: string, options: ProblemOptions = {}) {
     super(options.detail ?? code, { cause: options.cause });
@@ -45,6 +48,7 @@ export class AppError extends Error {
     this.detail = options.detail ?? TITLES[status] ?? code;
     this.errors = options.errors ?? [];
     this.extensions = options.extensions ?? {};
+    this.headers = options.headers ?? {};
   }
 
   get title(): string {
@@ -62,3 +66,4 @@ export const unauthorized = (detail = 'A valid bearer token is required.') =>
   new AppError(401, 'UNAUTHORIZED', { detail });
 
 export const forbidden = (detail: string) => new AppError(403, 'FORBIDDEN', { detail });
+export type ErrorCode = string;

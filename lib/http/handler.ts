@@ -12,14 +12,19 @@ import type {
   Context,
 } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import type { Operation, PathParams } from '#lib/api/operations.ts';
+import type { ResponseBodies } from '#lib/api/responses.ts';
 import {
+  type CompanyAdminPrincipal,
   fromAuthorizerContext,
   isSession,
+  type PartnerPrincipal,
   type Principal,
   type PrincipalKind,
 } from '#lib/auth/principal.ts';
 import { AppError, forbidden, notFound, unauthorized, validationFailed } from '#lib/errors.ts';
 import { logger } from '#lib/logger.ts';
+import { type CompanyScope, companyScope } from '#lib/provisioning/scope.ts';
 import { UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
 import { fromIdempotencyError } from './idempotency-errors.ts';
 import type { SessionReplay } from './session-replay.ts';
@@ -32,60 +37,116 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:=-]{1,128}$/;
 
-export interface Reply {
-  status: number;
-  body: unknown;
-}
+type AllowedPrincipal<K extends PrincipalKind> = Extract<Principal, { kind: K }>;
+type Middleware = middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
+type Infer<S> = S extends z.ZodMiniType ? z.infer<S> : undefined;
 
-export interface RequestContext<P extends Principal, B, Q> {
-  principal: P;
-  body: B;
-  query: Q;
+/** The body an operation answers with, by its response's name in lib/api/responses.ts. */
+export type ReplyBody<O extends Operation> = O['response']['body'] extends keyof ResponseBodies
+  ? ResponseBodies[O['response']['body']]
+  : undefined;
+
+export interface RequestContext<O extends Operation> {
+  principal: AllowedPrincipal<O['allow'][number]>;
+  /**
+   * On a company's routes, the tenant the request acts in, pinned to the company of the path:
+   * a company admin reaching another company's id has been answered 404 before this exists.
+   */
+  scope: 'companyId' extends PathParams<O['path']> ? CompanyScope : undefined;
+  body: Infer<O['body']>;
+  query: Infer<O['query']>;
   /** Path parameters, checked to be well-formed ids (a malformed id cannot exist: 404). */
-  params: Record<string, string>;
+  params: Record<PathParams<O['path']>, string>;
   /** The caller's address as API Gateway saw it (the TCP peer, not a header it could forge). */
   source: string;
   event: HttpEvent;
 }
 
-type AllowedPrincipal<K extends PrincipalKind> = Extract<Principal, { kind: K }>;
+/** What a function adds to its operation: the use case to call, and what only it should load. */
+export type Wiring<O extends Operation> = {
+  handle: (request: RequestContext<O>) => Promise<ReplyBody<O>>;
+} & (O['idempotency'] extends 'replay' | 'session'
+  ? {
+      /** `idempotent()` from ./idempotency.ts: passed in so other functions do not load Powertools. */
+      idempotency: Middleware;
+    }
+  : { idempotency?: never }) &
+  (O['idempotency'] extends 'session'
+    ? {
+        /** `sessionReplay` from ./session-replay.ts: the stored reply holds no token signature. */
+        session: SessionReplay;
+      }
+    : { session?: never }) &
+  (O['response']['status'] extends 201
+    ? {
+        /** The new object's URL, for the `Location` header. */
+        location: (body: ReplyBody<O>) => string;
+      }
+    : { location?: never });
 
-export interface RouteOptions<
-  K extends PrincipalKind,
-  BS extends z.ZodMiniType | undefined,
-  QS extends z.ZodMiniType | undefined,
-> {
-  /** Who may call; `anonymous` makes the route public (login, recovery). */
-  allow: readonly K[];
-  /** Open to a session from a temporary password (only the password change is). */
-  whilePasswordChangeRequired?: boolean;
-  body?: BS;
-  query?: QS;
-  /**
-   * Honours `Idempotency-Key` (every POST that stores its reply): `idempotent()` from
-   * ./idempotency.ts, passed in by the function so that others do not load Powertools for it.
-   */
-  idempotency?: middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
-  /** For a reply holding a session token: `sessionReplay` from ./session-replay.ts. */
-  session?: SessionReplay;
-  /** Reads no body and refuses none (the route that answers paths no other route serves). */
-  ignoresBody?: boolean;
-  /** Path parameters that hold ids. */
-  params?: readonly string[];
-  handle: (
-    request: RequestContext<
-      AllowedPrincipal<K>,
-      BS extends z.ZodMiniType ? z.infer<BS> : undefined,
-      QS extends z.ZodMiniType ? z.infer<QS> : undefined
-    >,
-  ) => Promise<Reply>;
+interface EdgeOptions {
+  allow: readonly PrincipalKind[];
+  whilePasswordChangeRequired?: boolean | undefined;
+  body?: z.ZodMiniType | undefined;
+  query?: z.ZodMiniType | undefined;
+  idempotency?: Middleware | undefined;
+  session?: SessionReplay | undefined;
+  /** Reads no body or query and refuses none (the route that answers paths no other serves). */
+  ignoresRequest?: boolean;
+  params: readonly string[];
+  handle: (request: EdgeRequest) => Promise<HttpResult>;
 }
 
-export function route<
-  K extends PrincipalKind,
-  BS extends z.ZodMiniType | undefined = undefined,
-  QS extends z.ZodMiniType | undefined = undefined,
->(options: RouteOptions<K, BS, QS>) {
+interface EdgeRequest {
+  principal: Principal;
+  scope: CompanyScope | undefined;
+  body: unknown;
+  query: unknown;
+  params: Record<string, string>;
+  source: string;
+  event: HttpEvent;
+}
+
+const pathParams = (path: string) =>
+  [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name as string);
+
+/** The handler of one operation of lib/api/operations.ts. */
+export function route<const O extends Operation>(operation: O, wiring: Wiring<O>) {
+  const { status } = operation.response;
+  const location = (wiring as { location?: (body: unknown) => string }).location;
+  return edge({
+    allow: operation.allow,
+    whilePasswordChangeRequired: operation.whilePasswordChangeRequired,
+    body: operation.body,
+    query: operation.query,
+    idempotency: wiring.idempotency,
+    session: wiring.session,
+    params: pathParams(operation.path),
+    handle: async (request) => {
+      const body = await wiring.handle(request as unknown as RequestContext<O>);
+      if (status === 204) return { statusCode: 204 };
+      return {
+        statusCode: status,
+        headers: {
+          'content-type': 'application/json',
+          ...(location ? { location: location(body) } : {}),
+        },
+        body: JSON.stringify(body),
+      };
+    },
+  });
+}
+
+/** The handler of the `$default` route: every request no operation serves. */
+export const fallbackRoute = (handle: (event: HttpEvent) => Promise<never>) =>
+  edge({
+    allow: ['anonymous'],
+    ignoresRequest: true,
+    params: [],
+    handle: ({ event }) => handle(event),
+  });
+
+function edge(options: EdgeOptions) {
   const admitted = new WeakMap<HttpEvent, Admission>();
   // The caller is checked before the body is read and before any idempotency record is written:
   // an unknown key gets 401 whatever it sends, and costs no write.
@@ -93,7 +154,7 @@ export function route<
     .use(httpEdge())
     .use(httpHeaderNormalizer())
     .use({ before: (request) => void admitted.set(request.event, admit(options, request.event)) });
-  if (!options.ignoresBody) handler.use(bodyLimit());
+  if (!options.ignoresRequest) handler.use(bodyLimit());
   if (options.body) handler.use(httpJsonBodyParser());
   // After parsing: the payload compared for a reused key is the JSON document, not its spacing.
   if (options.idempotency) handler.use(options.idempotency);
@@ -101,28 +162,29 @@ export function route<
   if (options.session) handler.use(options.session.middleware);
   const routed = handler.handler(async (event) => {
     const { principal, params } = admitted.get(event) as Admission;
+    const ignores = options.ignoresRequest === true;
     const body = options.body
       ? validate(options.body, event.body, '')
-      : options.ignoresBody
+      : ignores
         ? undefined
         : refuseBody(event);
     const query = options.query
       ? validate(options.query, event.queryStringParameters ?? {}, 'query.')
-      : undefined;
-    const reply = await options.handle({
-      principal: principal as AllowedPrincipal<K>,
-      body: body as never,
-      query: query as never,
+      : ignores
+        ? undefined
+        : refuseQuery(event);
+    return options.handle({
+      principal,
+      scope:
+        params.companyId === undefined
+          ? undefined
+          : companyScope(principal as PartnerPrincipal | CompanyAdminPrincipal, params.companyId),
+      body,
+      query,
       params,
       source: event.requestContext?.http?.sourceIp ?? UNKNOWN_SOURCE,
       event,
     });
-    if (reply.status === 204) return { statusCode: 204 };
-    return {
-      statusCode: reply.status,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(reply.body),
-    };
   });
   // A replayed idempotent response ends the chain in a `before`, so no `after` runs for it:
   // the request id is stamped here, outside middy, on every reply.
@@ -150,11 +212,7 @@ interface Admission {
  * that order: an unknown caller learns nothing about the ids it tries.
  */
 function admit(
-  options: {
-    allow: readonly PrincipalKind[];
-    whilePasswordChangeRequired?: boolean;
-    params?: readonly string[];
-  },
+  options: Pick<EdgeOptions, 'allow' | 'whilePasswordChangeRequired' | 'params'>,
   event: HttpEvent,
 ): Admission {
   const principal = fromAuthorizerContext(event.requestContext?.authorizer?.lambda);
@@ -176,7 +234,7 @@ function admit(
     }
   }
   const params: Record<string, string> = {};
-  for (const name of options.params ?? []) {
+  for (const name of options.params) {
     const value = event.pathParameters?.[name];
     if (!value || !ID_PATTERN.test(value)) throw notFound('Resource');
     params[name] = value;
@@ -209,6 +267,18 @@ function refuseBody(event: HttpEvent): undefined {
     throw validationFailed(fields.map((path) => ({ path, message: 'Unknown field.' })));
   }
   throw validationFailed([{ path: 'body', message: 'This request takes no body.' }]);
+}
+
+/**
+ * A route without query parameters refuses any, like an unknown field of a body: a mistyped
+ * `?limt=5` is answered, not silently ignored.
+ */
+function refuseQuery(event: HttpEvent): undefined {
+  const names = Object.keys(event.queryStringParameters ?? {});
+  if (names.length === 0) return undefined;
+  throw validationFailed(
+    names.map((name) => ({ path: `query.${name}`, message: 'Unknown query parameter.' })),
+  );
 }
 
 function validate<S extends z.ZodMiniType>(schema: S, input: unknown, prefix: string): z.infer<S> {
@@ -281,6 +351,7 @@ export function problemFor(error: unknown, requestId: string): HttpResult {
     headers: {
       'content-type': 'application/problem+json',
       'x-request-id': requestId,
+      ...problem.headers,
       ...(typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {}),
     },
     body: JSON.stringify({

@@ -41,7 +41,7 @@ import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib
 import { audit } from './audit.ts';
 import { welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
-import type { TenantScope } from './scope.ts';
+import type { CompanyScope, TenantScope } from './scope.ts';
 
 export interface CreatedAccount {
   account: AccountView;
@@ -68,11 +68,11 @@ const unknownContact = () =>
  * one-parent-per-plan marker are all conditions of that transaction.
  */
 export async function createAccount(
-  scope: TenantScope,
-  companyId: string,
+  scope: CompanyScope,
   body: CreateAccountBody,
   now = new Date(),
 ): Promise<CreatedAccount> {
+  const { companyId } = scope;
   const context = await loadAccountContext(scope.partnerId, companyId, {
     parentId: body.parentId,
     // The admin contact shares the company's id (see createCompany).
@@ -170,21 +170,18 @@ export async function createAccount(
   };
 }
 
-export async function getAccount(
-  scope: TenantScope,
-  companyId: string,
-  accountId: string,
-): Promise<AccountView> {
+export async function getAccount(scope: CompanyScope, accountId: string): Promise<AccountView> {
+  const { companyId } = scope;
   const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);
   return toAccountView(account, companyAddOns(company));
 }
 
 export async function listAccounts(
-  scope: TenantScope,
-  companyId: string,
+  scope: CompanyScope,
   limit: number,
   cursor: string | undefined,
 ): Promise<Page<AccountView>> {
+  const { companyId } = scope;
   const { company } = await loadAccountContext(scope.partnerId, companyId, {});
   if (!company) throw notFound('Company');
   const page = await listAccountPage(scope.partnerId, companyId, limit, cursor);
@@ -204,12 +201,12 @@ async function withSubAccounts(account: Account): Promise<Account[]> {
  * against the company counter inside the same transaction.
  */
 export async function updateAccount(
-  scope: TenantScope,
-  companyId: string,
+  scope: CompanyScope,
   accountId: string,
   body: UpdateAccountBody,
   now = new Date(),
 ): Promise<AccountView> {
+  const { companyId } = scope;
   const context = await loadAccountContext(scope.partnerId, companyId, {
     accountId,
     contactId: body.contactId,
@@ -345,11 +342,11 @@ const stripUltraSafe = ({ ultraSafe: _u, ...rest }: UpdateAccountBody) => rest;
  * to the pool and their usernames stay reserved. Cancelling again returns the same account.
  */
 export async function cancelAccount(
-  scope: TenantScope,
-  companyId: string,
+  scope: CompanyScope,
   accountId: string,
   now = new Date(),
 ): Promise<AccountView> {
+  const { companyId } = scope;
   const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);
   if (account.status === 'cancelled') return toAccountView(account, companyAddOns(company));
   if (account.id === company.adminAccountId && company.status === 'active') {

@@ -39,7 +39,7 @@ import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib
 import { audit } from './audit.ts';
 import { welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
-import type { TenantScope } from './scope.ts';
+import type { CompanyScope, TenantScope } from './scope.ts';
 
 export interface CreatedCompany {
   company: CompanyView;
@@ -137,16 +137,17 @@ export async function listCompanies(
   return { items: page.items.map(toCompanyView), nextCursor: page.nextCursor };
 }
 
-export async function getCompany(scope: TenantScope, companyId: string): Promise<CompanyView> {
+export async function getCompany(scope: CompanyScope): Promise<CompanyView> {
+  const { companyId } = scope;
   return toCompanyView(await requireCompany(scope.partnerId, companyId));
 }
 
 export async function updateCompany(
-  scope: TenantScope,
-  companyId: string,
+  scope: CompanyScope,
   body: UpdateCompanyBody,
   now = new Date(),
 ): Promise<CompanyView> {
+  const { companyId } = scope;
   const company = await requireCompany(scope.partnerId, companyId);
   if (company.status !== 'active') {
     throw new AppError(409, 'COMPANY_CANCELLED', { detail: 'The company is cancelled.' });
@@ -195,11 +196,8 @@ export async function updateCompany(
  * cancelled last, on the condition that no account is left open: one created meanwhile is swept
  * up by another round.
  */
-export async function cancelCompany(
-  scope: TenantScope,
-  companyId: string,
-  now = new Date(),
-): Promise<CompanyView> {
+export async function cancelCompany(scope: CompanyScope, now = new Date()): Promise<CompanyView> {
+  const { companyId } = scope;
   const at = now.toISOString();
   const cancelled = { pooledMb: 0, count: 0 };
   for (let round = 1; ; round++) {

@@ -7,14 +7,14 @@ import { findCompany } from '#lib/store/companies.ts';
 import { listContacts as listContactPage, putNewContact } from '#lib/store/contacts.ts';
 import { type Page, transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
-import type { TenantScope } from './scope.ts';
+import type { CompanyScope } from './scope.ts';
 
 export async function createContact(
-  scope: TenantScope,
-  companyId: string,
+  scope: CompanyScope,
   body: z.infer<typeof contactSchema>,
   now = new Date(),
 ): Promise<ContactView> {
+  const { companyId } = scope;
   if (!(await findCompany(scope.partnerId, companyId))) throw notFound('Company');
   const contact: Contact = {
     id: ulid(),
@@ -37,11 +37,11 @@ export async function createContact(
 }
 
 export async function listContacts(
-  scope: TenantScope,
-  companyId: string,
+  scope: CompanyScope,
   limit: number,
   cursor: string | undefined,
 ): Promise<Page<ContactView>> {
+  const { companyId } = scope;
   if (!(await findCompany(scope.partnerId, companyId))) throw notFound('Company');
   const page = await listContactPage(scope.partnerId, companyId, limit, cursor);
   return { items: page.items.map(toContactView), nextCursor: page.nextCursor };

@@ -47,7 +47,13 @@ import { outboxStep } from '#lib/store/outbox.ts';
 import { transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
 import { passwordResetMessage } from './messages.ts';
-import { accountScope, partnerScope, sessionScope, type TenantScope } from './scope.ts';
+import {
+  accountScope,
+  type CompanyScope,
+  partnerScope,
+  sessionScope,
+  type TenantScope,
+} from './scope.ts';
 
 export interface SessionReply extends IssuedSession {
   role: SessionRole;
@@ -245,11 +251,11 @@ export async function recover(
  * working at once, with every session opened with it, and the username's limits are lifted.
  */
 export async function resetPassword(
-  scope: TenantScope,
-  companyId: string,
+  scope: CompanyScope,
   accountId: string,
   now = new Date(),
 ): Promise<AccountView> {
+  const { companyId } = scope;
   const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);
   if (account.status === 'cancelled') {
     throw new AppError(409, 'ACCOUNT_CANCELLED', { detail: 'The account is cancelled.' });
@@ -283,15 +289,14 @@ export async function resetPassword(
  * partner's own key is untouched, so going back to it is the "resume".
  */
 export async function impersonate(
-  principal: PartnerPrincipal,
-  companyId: string,
+  scope: CompanyScope,
   now = new Date(),
 ): Promise<ImpersonationReply> {
-  const company = await requireCompany(principal.partnerId, companyId);
+  const { companyId } = scope;
+  const company = await requireCompany(scope.partnerId, companyId);
   if (company.status !== 'active') {
     throw new AppError(409, 'COMPANY_CANCELLED', { detail: 'The company is cancelled.' });
   }
-  const scope = partnerScope(principal);
   await transact([
     audit(scope, now, {
       action: 'company.impersonate',
@@ -304,11 +309,11 @@ export async function impersonate(
   const session = await issueSession(
     {
       role: 'companyAdmin',
-      partnerId: principal.partnerId,
+      partnerId: scope.partnerId,
       companyId,
       accountId: company.adminAccountId,
       mustChangePassword: false,
-      actingPartnerId: principal.partnerId,
+      actingPartnerId: scope.partnerId,
       passwordIssuedAt: null,
     },
     now,

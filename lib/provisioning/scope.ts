@@ -45,6 +45,9 @@ export const sessionScope = (principal: SessionPrincipal): TenantScope => {
   };
 };
 
+/** The scope of a company's routes: the company is the path's, and the only one reached. */
+export type CompanyScope = TenantScope & { companyId: string };
+
 /** A user acting on its own account without a session (self-service recovery). */
 export const accountScope = (account: {
   partnerId: string;
@@ -66,8 +69,8 @@ export const accountScope = (account: {
 export function companyScope(
   principal: PartnerPrincipal | CompanyAdminPrincipal,
   companyId: string,
-): TenantScope {
-  if (principal.kind === 'partner') return partnerScope(principal);
+): CompanyScope {
+  if (principal.kind === 'partner') return { ...partnerScope(principal), companyId };
   if (principal.companyId !== companyId) throw notFound('Company');
-  return sessionScope(principal);
+  return { ...sessionScope(principal), companyId };
 }

@@ -4,7 +4,7 @@ import { percentUsed } from '#lib/rules/quota.ts';
 import { allAccountsAndPage } from '#lib/store/accounts.ts';
 import { requireCompany } from '#lib/store/companies.ts';
 import { accountsByIds, applyUsage, type UsageReport } from '#lib/store/usage.ts';
-import type { TenantScope } from './scope.ts';
+import type { CompanyScope } from './scope.ts';
 
 export interface UsageRow {
   accountId: string;
@@ -46,10 +46,10 @@ const usageRow = (account: Account, addOns: ReturnType<typeof companyAddOns>): U
  * one account is unlimited.
  */
 export async function usageTable(
-  scope: TenantScope,
-  companyId: string,
+  scope: CompanyScope,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<UsageTable> {
+  const { companyId } = scope;
   const company = await requireCompany(scope.partnerId, companyId);
   const addOns = companyAddOns(company);
   const { all, page: shown } = await allAccountsAndPage(

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
-import type { TenantScope } from '#lib/provisioning/scope.ts';
+import type { CompanyScope, TenantScope } from '#lib/provisioning/scope.ts';
 import type { CreateCompanyBody } from '#lib/schemas.ts';
 import { startDynamoDb } from '../lib/local-stack.ts';
 import { ensureTable } from '../lib/table.ts';
@@ -66,6 +66,11 @@ async function measured<T>(run: () => Promise<T>): Promise<{ result: T; sent: Se
 let sequence = 0;
 const uniqueUsername = (prefix: string) =>
   `${prefix}.${Date.now().toString(36)}.${(sequence++).toString(36)}.${Math.random().toString(36).slice(2, 6)}`;
+
+const inCompany = (scope: TenantScope, companyId: string): CompanyScope => ({
+  ...scope,
+  companyId,
+});
 
 function newScope(): TenantScope {
   const partnerId = ulid();
@@ -246,34 +251,36 @@ async function measureRequests({ companies, accounts, usage }: Service): Promise
     const companyId = created.company.id;
     const adminId = created.account.id;
     const parent = await op('create account (parent)', 2, '', () =>
-      accounts.createAccount(scope, companyId, {
+      accounts.createAccount(inCompany(scope, companyId), {
         username: uniqueUsername('parent'),
         plan: 'basic',
       }),
     );
     const sub = await op('create sub-account', 2, '', () =>
-      accounts.createAccount(scope, companyId, {
+      accounts.createAccount(inCompany(scope, companyId), {
         username: uniqueUsername('sub'),
         parentId: adminId,
       }),
     );
     await op('resize account (hardQuotaMb)', 1, '', () =>
-      accounts.updateAccount(scope, companyId, parent.account.id, { hardQuotaMb: 10240 }),
+      accounts.updateAccount(inCompany(scope, companyId), parent.account.id, {
+        hardQuotaMb: 10240,
+      }),
     );
     await op('list accounts (1 page)', 2, 'company + 1/page', () =>
-      accounts.listAccounts(scope, companyId, 25, undefined),
+      accounts.listAccounts(inCompany(scope, companyId), 25, undefined),
     );
     await op('usage table (1 page)', 2, 'company + 1/page', () =>
-      usage.usageTable(scope, companyId, { limit: 25 }),
+      usage.usageTable(inCompany(scope, companyId), { limit: 25 }),
     );
     await op('usage report (1 account)', 3, '2 reads + 1 write', () =>
       usage.reportUsage([{ accountId: adminId, usedMb: 1000 + sequence }]),
     );
     await op('cancel account (sub)', 1, '', () =>
-      accounts.cancelAccount(scope, companyId, sub.account.id),
+      accounts.cancelAccount(inCompany(scope, companyId), sub.account.id),
     );
     await op('cancel account (parent, no subs)', 1, '', () =>
-      accounts.cancelAccount(scope, companyId, parent.account.id),
+      accounts.cancelAccount(inCompany(scope, companyId), parent.account.id),
     );
   };
 
@@ -313,7 +320,7 @@ async function measureHandlers({ companies, accounts }: Service): Promise<Handle
   const companyId = fixture.company.id;
   const adminId = fixture.account.id;
   for (let i = 0; i < 4; i++) {
-    await accounts.createAccount(scope, companyId, {
+    await accounts.createAccount(inCompany(scope, companyId), {
       username: uniqueUsername('sub'),
       parentId: adminId,
     });

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { assertConforms } from '../support/conformance.ts';
 import { e2ePorts } from '../support/ports.ts';
 
 const run = promisify(execFile);
@@ -52,6 +53,8 @@ export async function call(
   } catch {
     // not JSON: keep the text
   }
+  // Every response a test receives is held to the served document.
+  assertConforms({ method, path, status, headers: replyHeaders, body: parsed });
   return { status, headers: replyHeaders, body: parsed };
 }
 

@@ -10,7 +10,7 @@ import {
 import { createCompany, getCompany } from '#lib/provisioning/companies.ts';
 import { createContact } from '#lib/provisioning/contacts.ts';
 import { reportUsage, usageTable } from '#lib/provisioning/usage.ts';
-import { companyBody, countRequests, newScope, uniqueUsername } from './support.ts';
+import { companyBody, countRequests, inCompany, newScope, uniqueUsername } from './support.ts';
 
 const errorOf = async (promise: Promise<unknown>): Promise<AppError> => {
   const error = await promise.then(
@@ -34,25 +34,28 @@ describe('creating accounts', () => {
     const { scope, company } = await pooledCompany();
 
     const { result, requests } = await countRequests(() =>
-      createAccount(scope, company.id, { username: uniqueUsername(), plan: 'basic' }),
+      createAccount(inCompany(scope, company.id), { username: uniqueUsername(), plan: 'basic' }),
     );
 
     expect(requests).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
     expect(result.account.hardQuotaMb).toBe(5120);
-    expect((await getCompany(scope, company.id)).allocatedMb).toBe(10240 + 5120);
+    expect((await getCompany(inCompany(scope, company.id))).allocatedMb).toBe(10240 + 5120);
   });
 
   it('refuses to exhaust the pool, saying how much is free, and writes nothing', async () => {
     const { scope, company, account: admin } = await pooledCompany();
-    await createAccount(scope, company.id, {
+    await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'basic',
       hardQuotaMb: 25600,
     });
 
     const error = await errorOf(
-      createAccount(scope, company.id, { username: uniqueUsername(), plan: 'trial' }).then(() =>
-        createAccount(scope, company.id, {
+      createAccount(inCompany(scope, company.id), {
+        username: uniqueUsername(),
+        plan: 'trial',
+      }).then(() =>
+        createAccount(inCompany(scope, company.id), {
           username: uniqueUsername(),
           parentId: admin.id,
           hardQuotaMb: 25600,
@@ -63,7 +66,7 @@ describe('creating accounts', () => {
     expect(error.code).toBe('POOL_EXCEEDED');
     expect(error.status).toBe(409);
     expect(error.extensions.freeMb).toBe(51200 - 10240 - 25600);
-    const after = await getCompany(scope, company.id);
+    const after = await getCompany(inCompany(scope, company.id));
     expect(after.allocatedMb).toBe(10240 + 25600);
     expect(after.accountCount).toBe(3);
   });
@@ -72,11 +75,11 @@ describe('creating accounts', () => {
     const { scope, company } = await pooledCompany();
 
     const error = await errorOf(
-      createAccount(scope, company.id, { username: uniqueUsername(), plan: 'select' }),
+      createAccount(inCompany(scope, company.id), { username: uniqueUsername(), plan: 'select' }),
     );
 
     expect(error.code).toBe('PLAN_ALREADY_HAS_PARENT');
-    const basic = await createAccount(scope, company.id, {
+    const basic = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'basic',
     });
@@ -85,31 +88,34 @@ describe('creating accounts', () => {
 
   it('tells a plan that has its parent before a pool that is too small, creating or converting', async () => {
     const { scope, company } = await pooledCompany();
-    const trial = await createAccount(scope, company.id, {
+    const trial = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'trial',
     });
-    await createAccount(scope, company.id, {
+    await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'basic',
       hardQuotaMb: 25600,
     });
 
     const created = await errorOf(
-      createAccount(scope, company.id, {
+      createAccount(inCompany(scope, company.id), {
         username: uniqueUsername(),
         plan: 'select',
         hardQuotaMb: 25600,
       }),
     );
     const converted = await errorOf(
-      updateAccount(scope, company.id, trial.account.id, { plan: 'select', hardQuotaMb: 25600 }),
+      updateAccount(inCompany(scope, company.id), trial.account.id, {
+        plan: 'select',
+        hardQuotaMb: 25600,
+      }),
     );
 
     expect(created.code).toBe('PLAN_ALREADY_HAS_PARENT');
     expect(converted.code).toBe('PLAN_ALREADY_HAS_PARENT');
     // Either would also overdraw the pool: 15 GB are free, 25 GB were asked for.
-    expect((await getCompany(scope, company.id)).freeMb).toBe(15360);
+    expect((await getCompany(inCompany(scope, company.id))).freeMb).toBe(15360);
   });
 
   it("gives sub-accounts their parent's plan, any number of them", async () => {
@@ -118,7 +124,7 @@ describe('creating accounts', () => {
     const subs = [];
     for (let i = 0; i < 3; i++) {
       subs.push(
-        await createAccount(scope, company.id, {
+        await createAccount(inCompany(scope, company.id), {
           username: uniqueUsername('sub'),
           parentId: admin.id,
         }),
@@ -137,27 +143,27 @@ describe('creating accounts', () => {
 
   it('shares a contact or makes a new one; by default uses the admin contact', async () => {
     const { scope, company, contact: adminContact } = await pooledCompany();
-    const shared = await createContact(scope, company.id, {
+    const shared = await createContact(inCompany(scope, company.id), {
       fullName: 'Sam Shared',
       email: 'sam@hightech.example',
     });
 
-    const reuse1 = await createAccount(scope, company.id, {
+    const reuse1 = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'basic',
       contactId: shared.id,
     });
-    const reuse2 = await createAccount(scope, company.id, {
+    const reuse2 = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       parentId: reuse1.account.id,
       contactId: shared.id,
     });
-    const fresh = await createAccount(scope, company.id, {
+    const fresh = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       parentId: reuse1.account.id,
       contact: { fullName: 'Nina New', email: 'nina@hightech.example' },
     });
-    const byDefault = await createAccount(scope, company.id, {
+    const byDefault = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'trial',
     });
@@ -175,7 +181,7 @@ describe('creating accounts', () => {
     const other = await pooledCompany(newScope());
 
     const error = await errorOf(
-      createAccount(scope, company.id, {
+      createAccount(inCompany(scope, company.id), {
         username: uniqueUsername(),
         plan: 'basic',
         contactId: other.contact.id,
@@ -188,14 +194,14 @@ describe('creating accounts', () => {
   it('keeps trial accounts outside the pool at 512 MB for 30 days by default', async () => {
     const { scope, company } = await pooledCompany();
 
-    const { account } = await createAccount(scope, company.id, {
+    const { account } = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'trial',
     });
 
     expect(account.hardQuotaMb).toBe(512);
     expect(account.trialEndsAt).not.toBeNull();
-    expect((await getCompany(scope, company.id)).allocatedMb).toBe(10240);
+    expect((await getCompany(inCompany(scope, company.id))).allocatedMb).toBe(10240);
   });
 });
 
@@ -209,7 +215,7 @@ describe('concurrency', () => {
 
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
-        createAccount(scope, company.id, { username, plan: i % 2 ? 'basic' : 'trial' }),
+        createAccount(inCompany(scope, company.id), { username, plan: i % 2 ? 'basic' : 'trial' }),
       ),
     );
 
@@ -221,7 +227,7 @@ describe('concurrency', () => {
         (failure.reason as AppError).code,
       );
     }
-    const listed = await listAccounts(scope, company.id, 100, undefined);
+    const listed = await listAccounts(inCompany(scope, company.id), 100, undefined);
     expect(listed.items.filter((a) => a.username === username)).toHaveLength(1);
   });
 
@@ -233,7 +239,7 @@ describe('concurrency', () => {
 
     const results = await Promise.allSettled(
       Array.from({ length: 30 }, () =>
-        createAccount(scope, company.id, {
+        createAccount(inCompany(scope, company.id), {
           username: uniqueUsername('pool'),
           parentId: admin.id,
           hardQuotaMb: 5120,
@@ -247,10 +253,10 @@ describe('concurrency', () => {
     ).length;
     expect(created).toBe((102400 - 10240) / 5120);
     expect(refused).toBe(30 - created);
-    const after = await getCompany(scope, company.id);
+    const after = await getCompany(inCompany(scope, company.id));
     expect(after.allocatedMb).toBe(102400);
     expect(after.freeMb).toBe(0);
-    const listed = await listAccounts(scope, company.id, 100, undefined);
+    const listed = await listAccounts(inCompany(scope, company.id), 100, undefined);
     const sum = listed.items.reduce((total, a) => total + (a.hardQuotaMb ?? 0), 0);
     expect(sum).toBe(after.allocatedMb);
   });
@@ -259,70 +265,82 @@ describe('concurrency', () => {
 describe('changing accounts', () => {
   it('resizes within the pool, on the ladder, never below usage, in two requests', async () => {
     const { scope, company } = await pooledCompany();
-    const { account } = await createAccount(scope, company.id, {
+    const { account } = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'basic',
     });
     await reportUsage([{ accountId: account.id, usedMb: 8000 }]);
 
     expect(
-      (await errorOf(updateAccount(scope, company.id, account.id, { hardQuotaMb: 5120 }))).code,
+      (
+        await errorOf(
+          updateAccount(inCompany(scope, company.id), account.id, { hardQuotaMb: 5120 }),
+        )
+      ).code,
     ).toBe('BELOW_USAGE');
     expect(
-      (await errorOf(updateAccount(scope, company.id, account.id, { hardQuotaMb: 7000 }))).code,
+      (
+        await errorOf(
+          updateAccount(inCompany(scope, company.id), account.id, { hardQuotaMb: 7000 }),
+        )
+      ).code,
     ).toBe('QUOTA_NOT_ON_LADDER');
     expect(
-      (await errorOf(updateAccount(scope, company.id, account.id, { hardQuotaMb: 51200 }))).code,
+      (
+        await errorOf(
+          updateAccount(inCompany(scope, company.id), account.id, { hardQuotaMb: 51200 }),
+        )
+      ).code,
     ).toBe('POOL_EXCEEDED');
     const { result, requests } = await countRequests(() =>
-      updateAccount(scope, company.id, account.id, { hardQuotaMb: 10240 }),
+      updateAccount(inCompany(scope, company.id), account.id, { hardQuotaMb: 10240 }),
     );
 
     expect(requests).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
     expect(result).toMatchObject({ hardQuotaMb: 10240, usedMb: 8000, percentUsed: 78.1 });
-    expect((await getCompany(scope, company.id)).allocatedMb).toBe(20480);
+    expect((await getCompany(inCompany(scope, company.id))).allocatedMb).toBe(20480);
   });
 
   it('converts a trial parent and its sub-accounts to a paid plan inside the pool', async () => {
     const { scope, company } = await pooledCompany();
-    const { account: trial } = await createAccount(scope, company.id, {
+    const { account: trial } = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'trial',
     });
-    const { account: sub } = await createAccount(scope, company.id, {
+    const { account: sub } = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       parentId: trial.id,
     });
     expect(sub).toMatchObject({ plan: 'trial', hardQuotaMb: 512 });
 
-    const converted = await updateAccount(scope, company.id, trial.id, {
+    const converted = await updateAccount(inCompany(scope, company.id), trial.id, {
       plan: 'basic',
       hardQuotaMb: 10240,
     });
 
     expect(converted).toMatchObject({ plan: 'basic', trialEndsAt: null, hardQuotaMb: 10240 });
     expect(converted.features).toMatchObject({ openFileBackup: false, versioning: false });
-    expect(await getAccount(scope, company.id, sub.id)).toMatchObject({
+    expect(await getAccount(inCompany(scope, company.id), sub.id)).toMatchObject({
       plan: 'basic',
       hardQuotaMb: 5120,
       trialEndsAt: null,
     });
-    expect((await getCompany(scope, company.id)).allocatedMb).toBe(10240 + 10240 + 5120);
+    expect((await getCompany(inCompany(scope, company.id))).allocatedMb).toBe(10240 + 10240 + 5120);
   });
 
   it('refuses a conversion that does not fit the pool and changes nothing', async () => {
     const { scope, company } = await pooledCompany();
-    const { account: trial } = await createAccount(scope, company.id, {
+    const { account: trial } = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'trial',
     });
 
     const error = await errorOf(
-      updateAccount(scope, company.id, trial.id, { plan: 'basic', hardQuotaMb: 51200 }),
+      updateAccount(inCompany(scope, company.id), trial.id, { plan: 'basic', hardQuotaMb: 51200 }),
     );
 
     expect(error.code).toBe('POOL_EXCEEDED');
-    expect(await getAccount(scope, company.id, trial.id)).toMatchObject({
+    expect(await getAccount(inCompany(scope, company.id), trial.id)).toMatchObject({
       plan: 'trial',
       hardQuotaMb: 512,
     });
@@ -330,18 +348,21 @@ describe('changing accounts', () => {
 
   it('extends a trial counted from creation and refuses UltraSafe changes', async () => {
     const { scope, company } = await pooledCompany();
-    const { account } = await createAccount(scope, company.id, {
+    const { account } = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'trial',
     });
 
-    const extended = await updateAccount(scope, company.id, account.id, { trialDays: 60 });
+    const extended = await updateAccount(inCompany(scope, company.id), account.id, {
+      trialDays: 60,
+    });
 
     expect(Date.parse(extended.trialEndsAt as string) - Date.parse(account.createdAt)).toBe(
       60 * 86_400_000,
     );
     expect(
-      (await errorOf(updateAccount(scope, company.id, account.id, { ultraSafe: true }))).code,
+      (await errorOf(updateAccount(inCompany(scope, company.id), account.id, { ultraSafe: true })))
+        .code,
     ).toBe('ULTRASAFE_IMMUTABLE');
   });
 });
@@ -350,30 +371,32 @@ describe('cancelling accounts', () => {
   it('returns the allocation to the pool, cancels sub-accounts and keeps the username', async () => {
     const { scope, company } = await pooledCompany();
     const username = uniqueUsername('gone');
-    const { account } = await createAccount(scope, company.id, {
+    const { account } = await createAccount(inCompany(scope, company.id), {
       username,
       plan: 'basic',
       hardQuotaMb: 10240,
     });
-    const { account: sub } = await createAccount(scope, company.id, {
+    const { account: sub } = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       parentId: account.id,
     });
 
     const { result, requests } = await countRequests(() =>
-      cancelAccount(scope, company.id, account.id),
+      cancelAccount(inCompany(scope, company.id), account.id),
     );
 
     expect(result.status).toBe('cancelled');
     expect(requests.filter((r) => r.startsWith('TransactWrite'))).toHaveLength(1);
-    expect((await getAccount(scope, company.id, sub.id)).status).toBe('cancelled');
-    expect(await getCompany(scope, company.id)).toMatchObject({
+    expect((await getAccount(inCompany(scope, company.id), sub.id)).status).toBe('cancelled');
+    expect(await getCompany(inCompany(scope, company.id))).toMatchObject({
       allocatedMb: 10240,
       accountCount: 1,
     });
-    const reuse = await errorOf(createAccount(scope, company.id, { username, plan: 'basic' }));
+    const reuse = await errorOf(
+      createAccount(inCompany(scope, company.id), { username, plan: 'basic' }),
+    );
     expect(reuse.code).toBe('USERNAME_TAKEN');
-    const replacement = await createAccount(scope, company.id, {
+    const replacement = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'basic',
     });
@@ -384,7 +407,7 @@ describe('cancelling accounts', () => {
 describe('usage', () => {
   it('shows used MB and percent per account with totals', async () => {
     const { scope, company, account: admin } = await pooledCompany();
-    const { account: sub } = await createAccount(scope, company.id, {
+    const { account: sub } = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       parentId: admin.id,
     });
@@ -394,7 +417,7 @@ describe('usage', () => {
       { accountId: sub.id, usedMb: 1706 },
       { accountId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', usedMb: 5 },
     ]);
-    const table = await usageTable(scope, company.id, { limit: 25 });
+    const table = await usageTable(inCompany(scope, company.id), { limit: 25 });
 
     expect(reported).toEqual({ accepted: 2, unknownAccountIds: ['01ARZ3NDEKTSV4RRFFQ69G5FAV'] });
     expect(table.items.find((r) => r.accountId === admin.id)).toMatchObject({
@@ -408,6 +431,6 @@ describe('usage', () => {
       percentUsed: 33.3,
     });
     expect(table.totals).toEqual({ accounts: 2, sizeMb: 15360, usedMb: 2730, percentUsed: 17.8 });
-    expect((await getCompany(scope, company.id)).usedMb).toBe(2730);
+    expect((await getCompany(inCompany(scope, company.id))).usedMb).toBe(2730);
   });
 });

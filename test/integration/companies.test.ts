@@ -10,7 +10,7 @@ import {
   listCompanies,
   updateCompany,
 } from '#lib/provisioning/companies.ts';
-import { companyBody, countRequests, newScope, uniqueUsername } from './support.ts';
+import { companyBody, countRequests, inCompany, newScope, uniqueUsername } from './support.ts';
 
 const codeOf = async (promise: Promise<unknown>) => {
   try {
@@ -86,17 +86,22 @@ describe('tenancy', () => {
     const stranger = newScope();
     const { company, account } = await createCompany(owner, companyBody());
 
-    expect(await codeOf(getCompany(stranger, company.id))).toBe('NOT_FOUND');
-    expect(await codeOf(updateCompany(stranger, company.id, { name: 'Mine' }))).toBe('NOT_FOUND');
-    expect(await codeOf(cancelCompany(stranger, company.id))).toBe('NOT_FOUND');
-    expect(await codeOf(getAccount(stranger, company.id, account.id))).toBe('NOT_FOUND');
+    expect(await codeOf(getCompany(inCompany(stranger, company.id)))).toBe('NOT_FOUND');
+    expect(await codeOf(updateCompany(inCompany(stranger, company.id), { name: 'Mine' }))).toBe(
+      'NOT_FOUND',
+    );
+    expect(await codeOf(cancelCompany(inCompany(stranger, company.id)))).toBe('NOT_FOUND');
+    expect(await codeOf(getAccount(inCompany(stranger, company.id), account.id))).toBe('NOT_FOUND');
     expect(
       await codeOf(
-        createAccount(stranger, company.id, { username: uniqueUsername(), plan: 'basic' }),
+        createAccount(inCompany(stranger, company.id), {
+          username: uniqueUsername(),
+          plan: 'basic',
+        }),
       ),
     ).toBe('NOT_FOUND');
     expect((await listCompanies(stranger, 25, undefined)).items).toHaveLength(0);
-    expect((await getCompany(owner, company.id)).name).toBe('HighTech');
+    expect((await getCompany(inCompany(owner, company.id))).name).toBe('HighTech');
   });
 });
 
@@ -107,13 +112,16 @@ describe('changing a company', () => {
     body.admin.hardQuotaMb = 25600;
     const { company } = await createCompany(scope, body);
 
-    expect(await codeOf(updateCompany(scope, company.id, { quotaMb: 10240 }))).toBe(
+    expect(await codeOf(updateCompany(inCompany(scope, company.id), { quotaMb: 10240 }))).toBe(
       'POOL_BELOW_ALLOCATED',
     );
-    expect(await codeOf(updateCompany(scope, company.id, { quotaMb: 30720 }))).toBe(
+    expect(await codeOf(updateCompany(inCompany(scope, company.id), { quotaMb: 30720 }))).toBe(
       'QUOTA_NOT_ON_LADDER',
     );
-    const grown = await updateCompany(scope, company.id, { quotaMb: 102400, name: 'HighTech AG' });
+    const grown = await updateCompany(inCompany(scope, company.id), {
+      quotaMb: 102400,
+      name: 'HighTech AG',
+    });
 
     expect(grown).toMatchObject({
       quotaMb: 102400,
@@ -121,16 +129,19 @@ describe('changing a company', () => {
       freeMb: 76800,
       name: 'HighTech AG',
     });
-    expect(await getCompany(scope, company.id)).toMatchObject({ quotaMb: 102400, freeMb: 76800 });
+    expect(await getCompany(inCompany(scope, company.id))).toMatchObject({
+      quotaMb: 102400,
+      freeMb: 76800,
+    });
   });
 
   it('sets licences and EndGuard, which every account then shows as features', async () => {
     const scope = newScope();
     const { company, account } = await createCompany(scope, companyBody());
 
-    await updateCompany(scope, company.id, { licenses: { egr: 3 }, endGuard: true });
+    await updateCompany(inCompany(scope, company.id), { licenses: { egr: 3 }, endGuard: true });
 
-    const after = await getAccount(scope, company.id, account.id);
+    const after = await getAccount(inCompany(scope, company.id), account.id);
     expect(after.features).toMatchObject({ endGuard: true, egrLicenses: 3, spV5Licenses: 0 });
   });
 
@@ -139,18 +150,20 @@ describe('changing a company', () => {
     const body = companyBody({ quotaMb: 51200 });
     body.admin.hardQuotaMb = 10240;
     const { company } = await createCompany(scope, body);
-    const other = await createAccount(scope, company.id, {
+    const other = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername(),
       plan: 'basic',
     });
 
-    const cancelled = await cancelCompany(scope, company.id);
+    const cancelled = await cancelCompany(inCompany(scope, company.id));
 
     expect(cancelled).toMatchObject({ status: 'cancelled', allocatedMb: 0, accountCount: 0 });
-    expect((await getAccount(scope, company.id, other.account.id)).status).toBe('cancelled');
+    expect((await getAccount(inCompany(scope, company.id), other.account.id)).status).toBe(
+      'cancelled',
+    );
     expect(
       await codeOf(
-        createAccount(scope, company.id, { username: uniqueUsername(), plan: 'select' }),
+        createAccount(inCompany(scope, company.id), { username: uniqueUsername(), plan: 'select' }),
       ),
     ).toBe('COMPANY_CANCELLED');
   });
@@ -171,7 +184,10 @@ describe('changing a company', () => {
           context.commandName === 'TransactWriteItemsCommand' &&
           input.includes('accountCount = :none')
         ) {
-          late = createAccount(scope, company.id, { username: uniqueUsername(), plan: 'basic' });
+          late = createAccount(inCompany(scope, company.id), {
+            username: uniqueUsername(),
+            plan: 'basic',
+          });
           await late;
         }
         return next(args);
@@ -179,11 +195,11 @@ describe('changing a company', () => {
       { step: 'initialize', name },
     );
     try {
-      const cancelled = await cancelCompany(scope, company.id);
+      const cancelled = await cancelCompany(inCompany(scope, company.id));
 
       expect(late).toBeDefined();
       expect(cancelled).toMatchObject({ status: 'cancelled', accountCount: 0, allocatedMb: 0 });
-      const accounts = await listAccounts(scope, company.id, 100, undefined);
+      const accounts = await listAccounts(inCompany(scope, company.id), 100, undefined);
       expect(accounts.items).toHaveLength(2);
       expect(accounts.items.every((account) => account.status === 'cancelled')).toBe(true);
     } finally {
@@ -194,10 +210,13 @@ describe('changing a company', () => {
   it('answers a second cancel with the cancelled company as it was, writing nothing', async () => {
     const scope = newScope();
     const { company } = await createCompany(scope, companyBody());
-    const first = await cancelCompany(scope, company.id, new Date('2026-12-01T10:00:00Z'));
+    const first = await cancelCompany(
+      inCompany(scope, company.id),
+      new Date('2026-12-01T10:00:00Z'),
+    );
 
     const { result: again, requests } = await countRequests(() =>
-      cancelCompany(scope, company.id, new Date('2026-12-02T10:00:00Z')),
+      cancelCompany(inCompany(scope, company.id), new Date('2026-12-02T10:00:00Z')),
     );
 
     expect(again).toEqual(first);

@@ -8,6 +8,7 @@ import { handler as loginHandler } from '#functions/login.ts';
 import { createPartner } from '#lib/auth/api-keys.ts';
 import { documentClient, dynamoDb } from '#lib/clients/dynamodb.ts';
 import { type HttpEvent, route } from '#lib/http/handler.ts';
+import { login } from '#lib/api/operations.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
 import { lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
@@ -221,18 +222,23 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
 
   it('answers a reply that cannot be finished with a 500 problem document and its request id', async () => {
     // Prepare: a session reply whose signing fails (an SSM outage on a cold container).
-    const handler = route({
-      allow: ['anonymous'],
+    const handler = route(login, {
+      idempotency: {},
       session: {
         middleware: { after: () => undefined },
         finish: async () => {
           throw new Error('SSM is down');
         },
       },
-      handle: async () => ({ status: 200, body: { token: 'x.y' } }),
+      handle: async () => ({
+        token: 'x.y',
+        expiresAt: new Date().toISOString(),
+        role: 'backupUser',
+        mustChangePassword: false,
+      }),
     });
     const event = createCompanyEvent(ulid(), '');
-    event.body = undefined;
+    event.body = JSON.stringify({ username: 'someone', password: 'a password' });
 
     // Act
     const reply = (await handler(event, lambdaContext())) as Reply;

@@ -45,7 +45,7 @@ import {
 } from '#lib/store/limits.ts';
 import { getItem } from '#lib/store/table.ts';
 import { scanForValue } from './scan.ts';
-import { companyBody, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, uniqueUsername } from './support.ts';
 
 const errorOf = async (promise: Promise<unknown>): Promise<AppError> => {
   const error = await promise.then(
@@ -91,7 +91,7 @@ async function backupUser(
   extra: { password?: string; secretQuestion?: string; secretAnswer?: string } = {},
 ) {
   const username = uniqueUsername('user');
-  const { account } = await createAccount(scope, companyId, {
+  const { account } = await createAccount(inCompany(scope, companyId), {
     username,
     plan: 'basic',
     ...extra,
@@ -535,7 +535,7 @@ describe('logins that must fail', () => {
     const { companyId } = await companyWithAdmin(scope);
     const user = await backupUser(scope, companyId, { password: strongPassword() });
     const before = await login({ username: user.username, password: user.password as string });
-    await cancelAccount(scope, companyId, user.id);
+    await cancelAccount(inCompany(scope, companyId), user.id);
     const unknownUsername = uniqueUsername('nobody');
 
     // Act
@@ -570,7 +570,7 @@ describe('a password reset', () => {
     await failAttempts('recover', admin.username, MAX_FAILURES, new Date());
 
     // Act
-    const view = await resetPassword(scope, companyId, admin.id);
+    const view = await resetPassword(inCompany(scope, companyId), admin.id);
     const oldPasswordMeanwhile = await errorOf(
       login({ username: admin.username, password: admin.password }),
     );
@@ -617,7 +617,7 @@ describe('a password reset', () => {
       secretQuestion: 'Street?',
       secretAnswer: 'Elm',
     });
-    await resetPassword(scope, companyId, user.id);
+    await resetPassword(inCompany(scope, companyId), user.id);
     const chosen = strongPassword('Own');
     await recover({ username: user.username, secretAnswer: 'elm', newPassword: chosen });
 
@@ -646,7 +646,7 @@ describe('principalForSession', () => {
     const active = await principalForSession(token);
 
     // Act
-    await cancelAccount(scope, companyId, user.id);
+    await cancelAccount(inCompany(scope, companyId), user.id);
     const afterCancel = await principalForSession(token);
 
     // Assess
@@ -708,13 +708,13 @@ describe('principalForSession', () => {
     const now = new Date();
 
     // Act
-    const reply = await impersonate(principal, companyId, now);
+    const reply = await impersonate(inCompany(scope, companyId), now);
     const acting = await principalForSession(reply.token, new Date(now.getTime() + 1000));
     const expired = await principalForSession(
       reply.token,
       new Date(now.getTime() + 3600_000 + 1000),
     );
-    const foreign = await errorOf(impersonate(other.principal, companyId, now));
+    const foreign = await errorOf(impersonate(inCompany(other.scope, companyId), now));
     const adminPassword = await errorOf(
       changePassword(asSession(acting), {
         currentPassword: 'irrelevant-pw',

@@ -11,7 +11,14 @@ import { createCompany } from '#lib/provisioning/companies.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
 import { scanForValue } from './scan.ts';
-import { companyBody, lambdaContext, newScope, sampleEvent, uniqueUsername } from './support.ts';
+import {
+  companyBody,
+  inCompany,
+  lambdaContext,
+  newScope,
+  sampleEvent,
+  uniqueUsername,
+} from './support.ts';
 
 const inboxUrl = `${process.env.SES_ENDPOINT}`;
 
@@ -88,7 +95,7 @@ describe('the welcome e-mail', () => {
     body.admin.hardQuotaMb = 5120;
     const { company } = await createCompany(scope, body);
     const email = `${uniqueUsername('safe')}@hightech.example`;
-    const { account } = await createAccount(scope, company.id, {
+    const { account } = await createAccount(inCompany(scope, company.id), {
       username: uniqueUsername('safe'),
       plan: 'basic',
       ultraSafe: true,
@@ -130,7 +137,9 @@ describe('the welcome e-mail', () => {
     expect(await verifySecret(password, stored?.passwordHash as string)).toBe(true);
     const firstAttempt = passwordIn(calls[0]?.args[0].input.Message?.Body?.Text?.Data as string);
     expect(firstAttempt).not.toBe(password);
-    expect((await getAccount(scope, account.companyId, account.id)).mustChangePassword).toBe(true);
+    expect(
+      (await getAccount(inCompany(scope, account.companyId), account.id)).mustChangePassword,
+    ).toBe(true);
   });
 
   it('sends no password when the creator chose it, and stores that password hashed', async () => {

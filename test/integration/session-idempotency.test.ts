@@ -24,7 +24,7 @@ import { partnerScope } from '#lib/provisioning/scope.ts';
 import { listAudit } from '#lib/store/audit.ts';
 import { readFailureWindow } from '#lib/store/limits.ts';
 import { scanForValue } from './scan.ts';
-import { companyBody, lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
 
 type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
@@ -63,7 +63,7 @@ async function setUp() {
   body.admin.hardQuotaMb = 5120;
   const { company } = await createCompany(scope, body);
   const user = { username: uniqueUsername('replay'), password: strongPassword() };
-  const { account } = await createAccount(scope, company.id, {
+  const { account } = await createAccount(inCompany(scope, company.id), {
     ...user,
     plan: 'basic',
     secretQuestion: 'Street?',
@@ -83,7 +83,7 @@ describe('Idempotency-Key on a login', () => {
     const request = () =>
       event('/v1/auth/login', { username: user.username, password: user.password }, key);
     const first = await send(loginHandler, request());
-    await cancelAccount(scope, companyId, user.id);
+    await cancelAccount(inCompany(scope, companyId), user.id);
 
     // Act
     const repeat = await send(loginHandler, request());
@@ -214,7 +214,7 @@ describe('Idempotency-Key on a recovery', () => {
       newPassword: strongPassword('Rec'),
     };
     const first = await send(recoverHandler, event('/v1/auth/recover', body, key));
-    await cancelAccount(scope, companyId, user.id);
+    await cancelAccount(inCompany(scope, companyId), user.id);
 
     // Act
     const repeat = await send(recoverHandler, event('/v1/auth/recover', body, key));
@@ -243,7 +243,7 @@ describe('Idempotency-Key on a login as company admin', () => {
       return sample;
     };
     const first = await send(impersonateHandler, request());
-    await cancelCompany(scope, companyId);
+    await cancelCompany(inCompany(scope, companyId));
 
     // Act
     const repeat = await send(impersonateHandler, request());

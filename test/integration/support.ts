@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { dynamoDb } from '#lib/clients/dynamodb.ts';
-import type { TenantScope } from '#lib/provisioning/scope.ts';
+import type { CompanyScope, TenantScope } from '#lib/provisioning/scope.ts';
 import type { CreateCompanyBody } from '#lib/schemas.ts';
 import outboxInsertEvent from '../../events/dynamodb/outbox-insert.json' with { type: 'json' };
 import authorizerRequestEvent from '../../events/http/authorizer-request.json' with {
@@ -24,6 +24,12 @@ export function newScope(options: { fineIncrements?: boolean; name?: string } = 
     actingAs: null,
   };
 }
+
+/** The scope a company's route hands its use case: the tenant, pinned to that company. */
+export const inCompany = (scope: TenantScope, companyId: string): CompanyScope => ({
+  ...scope,
+  companyId,
+});
 
 export const uniqueUsername = (prefix = 'user') =>
   `${prefix}.${Date.now().toString(36)}.${(sequence++).toString(36)}.${Math.random().toString(36).slice(2, 6)}`;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '#lib/http/openapi.ts';
+import { OPERATIONS } from '#lib/api/document.ts';
 
 /**
  * The stack `npx osls deploy` would create, from `osls package` (offline, no credentials).
@@ -183,13 +183,33 @@ describe('the packaged stack', () => {
     expect(authorizer.Properties.AuthorizerResultTtlInSeconds).toBe(0);
   });
 
-  it('documents exactly the routes it deploys in the OpenAPI route table', () => {
-    const deployed = ofType('AWS::ApiGatewayV2::Route')
-      .map(([, r]) => r.Properties.RouteKey as string)
-      .filter((key) => key !== '$default')
-      .sort();
-    const documented = ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort();
+  it('deploys each operation as the function named by its operationId, and no other route', () => {
+    const functionsByName = new Map(
+      functions().map(([logicalId, fn]) => [logicalId, fn.Properties.FunctionName as string]),
+    );
+    const routes = ofType('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties)
+      .filter((route) => route.RouteKey !== '$default');
+    for (const operation of OPERATIONS) {
+      const logicalId = `${operation.operationId[0]?.toUpperCase()}${operation.operationId.slice(1)}LambdaFunction`;
+      const route = routes.find((r) => r.RouteKey === `${operation.method} ${operation.path}`);
+      expect(functionsByName.has(logicalId), operation.operationId).toBe(true);
+      expect(JSON.stringify(route?.Target), operation.operationId).toContain(
+        logicalId.replace('LambdaFunction', ''),
+      );
+    }
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(
+      OPERATIONS.map((o) => `${o.method} ${o.path}`).sort(),
+    );
+  });
 
-    expect(documented).toEqual(deployed);
+  it('gives the $default function the methods of every documented path, for its 405', () => {
+    const notFound = resources.NotFoundLambdaFunction as Resource;
+    const methods = JSON.parse(notFound.Properties.Environment.Variables.ROUTE_METHODS);
+    const expected: Record<string, string[]> = {};
+    for (const operation of OPERATIONS) {
+      expected[operation.path] = [...(expected[operation.path] ?? []), operation.method];
+    }
+    expect(methods).toEqual(expected);
   });
 });

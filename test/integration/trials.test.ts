@@ -8,7 +8,7 @@ import { createAccount, getAccount, updateAccount } from '#lib/provisioning/acco
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { runTrialJob } from '#lib/provisioning/trials.ts';
 import { ensureTable } from '../../scripts/lib/table.ts';
-import { companyBody, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2031-03-01T10:00:00.000Z');
@@ -52,8 +52,7 @@ async function trialAccount(trialDays = 30) {
   body.admin.hardQuotaMb = 10240;
   const { company } = await createCompany(scope, body, at(0));
   const { account } = await createAccount(
-    scope,
-    company.id,
+    inCompany(scope, company.id),
     { username: uniqueUsername('trial'), plan: 'trial', trialDays },
     at(0),
   );
@@ -79,7 +78,7 @@ describe('the trial job', () => {
       { kind: 'trial-reminder', daysLeft: 1 },
       { kind: 'trial-expired' },
     ]);
-    const expired = await getAccount(scope, company.id, account.id);
+    const expired = await getAccount(inCompany(scope, company.id), account.id);
     expect(expired.status).toBe('expired');
     expect(expired.features.backupsAllowed).toBe(false);
     expect(await indexEntries(account.id)).toHaveLength(0);
@@ -115,7 +114,7 @@ describe('the trial job', () => {
 
     expect(result).toMatchObject({ reminders7: 0, reminders1: 0, expired: 1, complete: true });
     expect(await outbox(account.id)).toMatchObject([{ kind: 'trial-expired' }]);
-    expect((await getAccount(scope, company.id, account.id)).status).toBe('expired');
+    expect((await getAccount(inCompany(scope, company.id), account.id)).status).toBe('expired');
   });
 
   it('sends each e-mail once when runs overlap', async () => {
@@ -132,8 +131,7 @@ describe('the trial job', () => {
   it('expires sub-accounts with their parent', async () => {
     const { scope, company, account } = await trialAccount(10);
     const { account: sub } = await createAccount(
-      scope,
-      company.id,
+      inCompany(scope, company.id),
       { username: uniqueUsername('sub'), parentId: account.id },
       at(0, 1000),
     );
@@ -141,14 +139,19 @@ describe('the trial job', () => {
 
     await runTrialJob({ now: at(10, 1000) });
 
-    expect((await getAccount(scope, company.id, sub.id)).status).toBe('expired');
+    expect((await getAccount(inCompany(scope, company.id), sub.id)).status).toBe('expired');
   });
 
   it('moves an extended trial in the index and sends reminders for the new end', async () => {
     const { scope, company, account } = await trialAccount();
     await runTrialJob({ now: at(23, 60_000) });
 
-    const extended = await updateAccount(scope, company.id, account.id, { trialDays: 60 }, at(24));
+    const extended = await updateAccount(
+      inCompany(scope, company.id),
+      account.id,
+      { trialDays: 60 },
+      at(24),
+    );
     const [entry] = await indexEntries(account.id);
 
     expect(extended.trialEndsAt).toBe(at(60).toISOString());
@@ -160,9 +163,14 @@ describe('the trial job', () => {
   it('reactivates an expired trial extended past now', async () => {
     const { scope, company, account } = await trialAccount(10);
     await runTrialJob({ now: at(10, 1000) });
-    expect((await getAccount(scope, company.id, account.id)).status).toBe('expired');
+    expect((await getAccount(inCompany(scope, company.id), account.id)).status).toBe('expired');
 
-    const extended = await updateAccount(scope, company.id, account.id, { trialDays: 20 }, at(11));
+    const extended = await updateAccount(
+      inCompany(scope, company.id),
+      account.id,
+      { trialDays: 20 },
+      at(11),
+    );
 
     expect(extended.status).toBe('active');
     expect(await indexEntries(account.id)).toHaveLength(1);
@@ -174,15 +182,13 @@ describe('the trial job', () => {
     await runTrialJob({ now: at(5, 1000) });
 
     const converted = await updateAccount(
-      before.scope,
-      before.company.id,
+      inCompany(before.scope, before.company.id),
       before.account.id,
       { plan: 'basic' },
       at(2),
     );
     const revived = await updateAccount(
-      afterExpiry.scope,
-      afterExpiry.company.id,
+      inCompany(afterExpiry.scope, afterExpiry.company.id),
       afterExpiry.account.id,
       { plan: 'basic' },
       at(6),
@@ -248,27 +254,28 @@ describe('the trial job', () => {
     body.admin.hardQuotaMb = 5120;
     const { company } = await createCompany(scope, body, at(0));
     const { account: parent } = await createAccount(
-      scope,
-      company.id,
+      inCompany(scope, company.id),
       { username: uniqueUsername('big'), plan: 'trial' },
       at(0),
     );
     for (let i = 0; i < 96; i++) {
       await createAccount(
-        scope,
-        company.id,
+        inCompany(scope, company.id),
         { username: uniqueUsername('s'), parentId: parent.id },
         at(0, i + 1),
       );
     }
 
-    const error = await updateAccount(scope, company.id, parent.id, { plan: 'basic' }, at(1)).catch(
-      (e) => e,
-    );
+    const error = await updateAccount(
+      inCompany(scope, company.id),
+      parent.id,
+      { plan: 'basic' },
+      at(1),
+    ).catch((e) => e);
 
     expect(error.code).toBe('TOO_MANY_SUB_ACCOUNTS');
     expect(error.extensions).toEqual({ subAccounts: 96, maxSubAccounts: 95 });
-    expect((await getAccount(scope, company.id, parent.id)).plan).toBe('trial');
+    expect((await getAccount(inCompany(scope, company.id), parent.id)).plan).toBe('trial');
     expect(await indexEntries(parent.id)).toHaveLength(1);
   }, 60_000);
 });

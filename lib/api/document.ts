@@ -1,0 +1,227 @@
+/**
+ * The OpenAPI 3.1 document, generated from the operations (./operations.ts), the response
+ * schemas (./responses.ts), the request schemas and the error catalogue (#lib/errors.ts).
+ * `npm run client:generate` writes it to client/openapi.json, which the API serves; a test
+ * fails when the committed file differs from what this builds.
+ */
+import * as catalogue from '#lib/errors.ts';
+import { type ErrorFactory, isErrorFactory } from '#lib/errors.ts';
+import { requestJsonSchema, responseJsonSchemas } from './json-schema.ts';
+import type { Operation } from './operations.ts';
+import * as definitions from './operations.ts';
+
+type Json = Record<string, unknown>;
+
+/** Every operation, in the order operations.ts defines them. */
+export const OPERATIONS: readonly Operation[] = (Object.values(definitions) as unknown[]).filter(
+  (value): value is Operation =>
+    typeof value === 'object' && value !== null && 'operationId' in value,
+);
+
+/** Every error the service answers with, by code. */
+export const ERRORS: ReadonlyMap<string, ErrorFactory> = new Map(
+  Object.values(catalogue)
+    .filter(isErrorFactory)
+    .map((factory) => [factory.code, factory]),
+);
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const SESSION_KINDS = new Set(['companyAdmin', 'backupUser']);
+
+const pathParameters = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name);
+
+/**
+ * The codes an operation can answer: its own rules' and those that follow from what it is —
+ * who may call it, whether it names ids, reads a body, honours Idempotency-Key, writes.
+ */
+export function errorCodesOf(operation: Operation): string[] {
+  const codes = new Set<string>(['VALIDATION_FAILED']);
+  if (!operation.allow.includes('anonymous')) {
+    codes.add('UNAUTHORIZED');
+    codes.add('FORBIDDEN');
+    if (
+      !operation.whilePasswordChangeRequired &&
+      operation.allow.some((k) => SESSION_KINDS.has(k))
+    ) {
+      codes.add('PASSWORD_CHANGE_REQUIRED');
+    }
+  }
+  if (pathParameters(operation.path).length > 0) codes.add('NOT_FOUND');
+  if (operation.idempotency) {
+    codes.add('IDEMPOTENCY_KEY_REUSED');
+    codes.add('IDEMPOTENCY_IN_PROGRESS');
+  }
+  if (operation.method !== 'GET') codes.add('CONFLICT');
+  for (const code of operation.errors) codes.add(code);
+  codes.add('INTERNAL_ERROR');
+  return [...codes];
+}
+
+function errorResponses(operation: Operation): Record<string, Json> {
+  const byStatus = new Map<number, string[]>();
+  for (const code of errorCodesOf(operation)) {
+    const factory = ERRORS.get(code);
+    if (!factory)
+      throw new Error(`${operation.operationId} names ${code}, which is not in the catalogue`);
+    byStatus.set(factory.status, [...(byStatus.get(factory.status) ?? []), code]);
+  }
+  const responses: Record<string, Json> = {};
+  for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    responses[String(status)] = {
+      description: codes.map((code) => `\`${code}\`: ${ERRORS.get(code)?.description}`).join('\n'),
+      headers: {
+        'x-request-id': { $ref: '#/components/headers/RequestId' },
+        ...(status === 429 ? { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } : {}),
+      },
+      content: {
+        'application/problem+json': {
+          schema: {
+            allOf: [ref('Problem'), { type: 'object', properties: { code: { enum: codes } } }],
+          },
+        },
+      },
+    };
+  }
+  return responses;
+}
+
+function parameters(operation: Operation): Json[] {
+  const list: Json[] = pathParameters(operation.path).map((name) => ({
+    name,
+    in: 'path',
+    required: true,
+    description: 'An id (ULID). One that does not exist, or is not the caller’s, answers 404.',
+    schema: { type: 'string', pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' },
+  }));
+  if (operation.query) {
+    const query = requestJsonSchema(operation.query) as {
+      properties?: Record<string, Json>;
+      required?: string[];
+    };
+    for (const [name, schema] of Object.entries(query.properties ?? {})) {
+      const { description, ...rest } = schema as Json & { description?: string };
+      list.push({
+        name,
+        in: 'query',
+        required: query.required?.includes(name) ?? false,
+        ...(description ? { description } : {}),
+        schema: rest,
+      });
+    }
+  }
+  if (operation.idempotency) {
+    list.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        operation.idempotency === 'session'
+          ? 'The same key with the same body within 24 h returns the first reply again, its session token signed anew (the token itself is never stored); ' +
+            'a body differing in any field, a password included, is refused with 422 IDEMPOTENCY_KEY_REUSED.'
+          : 'The same key with the same body within 24 h returns the first response and has no second effect; ' +
+            'another body is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. ' +
+            'Keys are scoped to the caller.',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    });
+  }
+  return list;
+}
+
+function successResponse(operation: Operation): Json {
+  const { status, body, description } = operation.response;
+  const headers: Json = { 'x-request-id': { $ref: '#/components/headers/RequestId' } };
+  if (status === 201) headers.Location = { $ref: '#/components/headers/Location' };
+  return {
+    description,
+    headers,
+    ...(body ? { content: { 'application/json': { schema: ref(body) } } } : {}),
+  };
+}
+
+function operationObject(operation: Operation): Json {
+  const anonymous = operation.allow.includes('anonymous');
+  const callers = anonymous ? 'anyone' : operation.allow.join(', ');
+  return {
+    operationId: operation.operationId,
+    summary: operation.summary,
+    description: `${operation.description ? `${operation.description}\n\n` : ''}Callers: ${callers}.`,
+    tags: [operation.tag],
+    security: anonymous ? [] : [{ bearer: [] }],
+    'x-callers': anonymous ? ['anyone'] : operation.allow,
+    parameters: parameters(operation),
+    ...(operation.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: requestJsonSchema(operation.body) } },
+          },
+        }
+      : {}),
+    responses: {
+      [String(operation.response.status)]: successResponse(operation),
+      ...errorResponses(operation),
+    },
+  };
+}
+
+const TAGS: Record<Operation['tag'], string> = {
+  Companies: 'Customer companies, each with its admin account, contact and optional storage pool',
+  Contacts: 'The people accounts are e-mailed about; one contact may serve several accounts',
+  Accounts: 'Backup accounts: parents (one per plan) and their sub-accounts',
+  Usage: 'What accounts store: the usage table and the storage service’s reports',
+  Audit: 'Who did what, acting as whom',
+  Sessions: 'Logging in, passwords, and logging in as a company admin',
+  Self: 'A logged-in user’s own account',
+  Service: 'About the API itself',
+};
+
+export function openApiDocument(): Json {
+  const paths: Record<string, Json> = {};
+  for (const operation of OPERATIONS) {
+    paths[operation.path] ??= {};
+    (paths[operation.path] as Json)[operation.method.toLowerCase()] = operationObject(operation);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Backup provisioning API',
+      version: '1.0.0',
+      description: [
+        'MSP partners provision customer companies, backup accounts and storage.',
+        '',
+        'Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`; each operation lists the codes it can answer per status.',
+        'Every response carries `x-request-id` (the caller’s own, when it sends a valid one).',
+        'Unknown body fields and unknown query parameters are refused with 400 `VALIDATION_FAILED` naming them.',
+        'A path served with other methods answers 405 `METHOD_NOT_ALLOWED` with `Allow`; an unknown path 404 `NOT_FOUND`.',
+        'Lists take `limit` (1–100, default 25) and `cursor`, and return `{ items, nextCursor }`.',
+      ].join('\n'),
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+      contact: { name: 'Backup provisioning', email: 'api@backup-provisioning.dev' },
+    },
+    servers: [{ url: 'http://localhost:3000', description: 'The local stack (`npm start`)' }],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A partner API key, a storage-service key, or a session token from /v1/auth/login or impersonation',
+        },
+      },
+      headers: {
+        RequestId: {
+          description: 'The request’s id, as logged: the caller’s own `x-request-id` when valid.',
+          schema: { type: 'string' },
+        },
+        Location: { description: 'The new object’s URL.', schema: { type: 'string' } },
+        RetryAfter: {
+          description: 'Seconds to wait before trying again.',
+          schema: { type: 'integer', minimum: 1 },
+        },
+      },
+      schemas: responseJsonSchemas(),
+    },
+  };
+}

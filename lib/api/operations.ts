@@ -1,0 +1,410 @@
+/**
+ * Every operation of the HTTP API, defined once. A function wires its handler from its
+ * operation (lib/http/handler.ts), the OpenAPI document is generated from all of them
+ * (./document.ts), and a test checks serverless.yml's events against them.
+ *
+ * Each operation is its own export, built in a call marked pure, so a function's bundle holds
+ * only its own definition and request schemas; response schemas are named, never imported here.
+ */
+import type { PrincipalKind } from '#lib/auth/principal.ts';
+import type { ErrorCode } from '#lib/errors.ts';
+import {
+  changePasswordSchema,
+  contactSchema,
+  createAccountSchema,
+  createCompanySchema,
+  listQuerySchema,
+  loginSchema,
+  recoverSchema,
+  updateAccountSchema,
+  updateCompanySchema,
+  updateMeSchema,
+  usageReportsSchema,
+} from '#lib/schemas.ts';
+import type { ResponseBodies } from './responses.ts';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** What a request names in its path, from the path template: `{companyId}` → `companyId`. */
+export type PathParams<P extends string> = P extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | PathParams<Rest>
+  : never;
+
+export type ResponseName = keyof ResponseBodies;
+
+export type Tag = 'Companies' | 'Contacts' | 'Accounts' | 'Usage' | 'Audit' | 'Sessions' | 'Self';
+
+/** The zod/mini schema type without importing zod's runtime. */
+type Schema = import('zod/mini').ZodMiniType;
+
+export interface Operation {
+  operationId: string;
+  method: Method;
+  path: string;
+  summary: string;
+  description?: string;
+  tag: Tag | 'Service';
+  /** Who may call; `anonymous` makes the route public. */
+  allow: readonly PrincipalKind[];
+  /** Open to a session from a temporary password (only the password change is). */
+  whilePasswordChangeRequired?: boolean;
+  body?: Schema;
+  query?: Schema;
+  /**
+   * Honours `Idempotency-Key`: `replay` stores the first reply and returns it again; `session`
+   * does so for a reply holding a session token, stored without its signature.
+   */
+  idempotency?: 'replay' | 'session';
+  response: {
+    status: 200 | 201 | 202 | 204;
+    /** The body's schema in ./responses.ts; none for 204. */
+    body?: ResponseName;
+    description: string;
+  };
+  /** The codes the operation's own rules can answer, beyond those every operation of its kind can. */
+  errors: readonly ErrorCode[];
+}
+
+/** Keeps the definition's literal types (method, path, status, body name) for the handler. */
+const define = <const O extends Operation>(operation: O): O => operation;
+
+const COMPANY = '/v1/companies/{companyId}';
+const ACCOUNT = `${COMPANY}/accounts/{accountId}` as const;
+
+const NEW_ACCOUNT_RULES = [
+  'USERNAME_TAKEN',
+  'WEAK_PASSWORD',
+  'ULTRASAFE_NO_SECRET_QUESTION',
+  'SECRET_QUESTION_INCOMPLETE',
+  'QUOTA_NOT_ON_LADDER',
+  'INVALID_QUOTA',
+  'POOLED_QUOTA_REQUIRED',
+  'POOL_EXCEEDED',
+  'NOT_A_TRIAL',
+] as const satisfies readonly ErrorCode[];
+
+export const createCompany = /* @__PURE__ */ define({
+  operationId: 'createCompany',
+  method: 'POST',
+  path: '/v1/companies',
+  summary: 'Create a company with its admin account and contact',
+  description:
+    'The admin account gets the whole pool unless `admin.hardQuotaMb` names a smaller ladder size. ' +
+    'Without `admin.password`, a temporary password is generated and e-mailed to the contact.',
+  tag: 'Companies',
+  allow: ['partner'],
+  body: createCompanySchema,
+  idempotency: 'replay',
+  response: {
+    status: 201,
+    body: 'CreatedCompany',
+    description: 'The company, its admin account and contact',
+  },
+  errors: NEW_ACCOUNT_RULES,
+});
+
+export const listCompanies = /* @__PURE__ */ define({
+  operationId: 'listCompanies',
+  method: 'GET',
+  path: '/v1/companies',
+  summary: 'List companies',
+  tag: 'Companies',
+  allow: ['partner'],
+  query: listQuerySchema,
+  response: { status: 200, body: 'CompanyList', description: 'A page of companies' },
+  errors: [],
+});
+
+export const getCompany = /* @__PURE__ */ define({
+  operationId: 'getCompany',
+  method: 'GET',
+  path: COMPANY,
+  summary: 'One company',
+  tag: 'Companies',
+  allow: ['partner', 'companyAdmin'],
+  response: { status: 200, body: 'Company', description: 'The company' },
+  errors: [],
+});
+
+export const updateCompany = /* @__PURE__ */ define({
+  operationId: 'updateCompany',
+  method: 'PATCH',
+  path: COMPANY,
+  summary: 'Rename, resize the pool, set licences or EndGuard',
+  tag: 'Companies',
+  allow: ['partner'],
+  body: updateCompanySchema,
+  response: { status: 200, body: 'Company', description: 'The company as changed' },
+  errors: ['COMPANY_CANCELLED', 'POOL_MODE_FIXED', 'QUOTA_NOT_ON_LADDER', 'POOL_BELOW_ALLOCATED'],
+});
+
+export const cancelCompany = /* @__PURE__ */ define({
+  operationId: 'cancelCompany',
+  method: 'DELETE',
+  path: COMPANY,
+  summary: 'Cancel the company and all its accounts',
+  description:
+    'Final. Usernames stay reserved and data is kept. A repeat answers the company as it is.',
+  tag: 'Companies',
+  allow: ['partner'],
+  response: { status: 200, body: 'Company', description: 'The cancelled company' },
+  errors: [],
+});
+
+export const impersonate = /* @__PURE__ */ define({
+  operationId: 'impersonate',
+  method: 'POST',
+  path: `${COMPANY}/impersonate`,
+  summary: 'Login as company admin',
+  description:
+    "A company-admin session of one hour that names the partner; the partner's own key keeps working (resume).",
+  tag: 'Sessions',
+  allow: ['partner'],
+  idempotency: 'session',
+  response: { status: 200, body: 'Impersonation', description: 'A company-admin session' },
+  errors: ['COMPANY_CANCELLED'],
+});
+
+export const createContact = /* @__PURE__ */ define({
+  operationId: 'createContact',
+  method: 'POST',
+  path: `${COMPANY}/contacts`,
+  summary: 'Create a contact',
+  tag: 'Contacts',
+  allow: ['partner', 'companyAdmin'],
+  body: contactSchema,
+  idempotency: 'replay',
+  response: { status: 201, body: 'Contact', description: 'The contact' },
+  errors: [],
+});
+
+export const listContacts = /* @__PURE__ */ define({
+  operationId: 'listContacts',
+  method: 'GET',
+  path: `${COMPANY}/contacts`,
+  summary: 'List contacts',
+  tag: 'Contacts',
+  allow: ['partner', 'companyAdmin'],
+  query: listQuerySchema,
+  response: { status: 200, body: 'ContactList', description: 'A page of contacts' },
+  errors: [],
+});
+
+export const createAccount = /* @__PURE__ */ define({
+  operationId: 'createAccount',
+  method: 'POST',
+  path: `${COMPANY}/accounts`,
+  summary: 'Create a parent account (plan) or a sub-account (parentId)',
+  description:
+    "Exactly one of `plan` (a parent account, one per plan) or `parentId` (a sub-account, on its parent's plan). " +
+    "At most one of `contactId` or `contact`; neither gives the account the company admin's contact.",
+  tag: 'Accounts',
+  allow: ['partner', 'companyAdmin'],
+  body: createAccountSchema,
+  idempotency: 'replay',
+  response: { status: 201, body: 'CreatedAccount', description: 'The account and its contact' },
+  errors: [
+    ...NEW_ACCOUNT_RULES,
+    'COMPANY_CANCELLED',
+    'PLAN_ALREADY_HAS_PARENT',
+    'UNKNOWN_CONTACT',
+    'UNKNOWN_PARENT',
+    'NOT_A_PARENT',
+    'PARENT_NOT_ACTIVE',
+  ],
+});
+
+export const listAccounts = /* @__PURE__ */ define({
+  operationId: 'listAccounts',
+  method: 'GET',
+  path: `${COMPANY}/accounts`,
+  summary: 'List accounts',
+  tag: 'Accounts',
+  allow: ['partner', 'companyAdmin'],
+  query: listQuerySchema,
+  response: { status: 200, body: 'AccountList', description: 'A page of accounts' },
+  errors: [],
+});
+
+export const getAccount = /* @__PURE__ */ define({
+  operationId: 'getAccount',
+  method: 'GET',
+  path: ACCOUNT,
+  summary: 'One account',
+  tag: 'Accounts',
+  allow: ['partner', 'companyAdmin'],
+  response: { status: 200, body: 'Account', description: 'The account' },
+  errors: [],
+});
+
+export const updateAccount = /* @__PURE__ */ define({
+  operationId: 'updateAccount',
+  method: 'PATCH',
+  path: ACCOUNT,
+  summary: 'Resize, convert plan, extend trial or change contact',
+  description:
+    'Converting a parent converts its sub-accounts in the same write; a company admin resizes within the pool.',
+  tag: 'Accounts',
+  allow: ['partner', 'companyAdmin'],
+  body: updateAccountSchema,
+  response: { status: 200, body: 'Account', description: 'The account as changed' },
+  errors: [
+    'COMPANY_CANCELLED',
+    'ACCOUNT_CANCELLED',
+    'ULTRASAFE_IMMUTABLE',
+    'UNKNOWN_CONTACT',
+    'SUB_ACCOUNT_FOLLOWS_PARENT',
+    'CANNOT_CONVERT_TO_TRIAL',
+    'NOT_A_TRIAL',
+    'TRIAL_DAYS_OUT_OF_RANGE',
+    'QUOTA_NOT_ON_LADDER',
+    'INVALID_QUOTA',
+    'POOLED_QUOTA_REQUIRED',
+    'POOL_EXCEEDED',
+    'BELOW_USAGE',
+    'TOO_MANY_SUB_ACCOUNTS',
+  ],
+});
+
+export const cancelAccount = /* @__PURE__ */ define({
+  operationId: 'cancelAccount',
+  method: 'DELETE',
+  path: ACCOUNT,
+  summary: 'Cancel an account (and its sub-accounts)',
+  tag: 'Accounts',
+  allow: ['partner', 'companyAdmin'],
+  response: { status: 200, body: 'Account', description: 'The cancelled account' },
+  errors: ['ADMIN_ACCOUNT', 'TOO_MANY_SUB_ACCOUNTS'],
+});
+
+export const resetPassword = /* @__PURE__ */ define({
+  operationId: 'resetPassword',
+  method: 'POST',
+  path: `${ACCOUNT}/password-reset`,
+  summary: 'A new temporary password, e-mailed to the account contact',
+  description: 'Not for UltraSafe accounts. Earlier sessions of the account end at once.',
+  tag: 'Accounts',
+  allow: ['partner', 'companyAdmin'],
+  idempotency: 'replay',
+  response: { status: 202, body: 'Account', description: 'The account; the e-mail is on its way' },
+  errors: ['ACCOUNT_CANCELLED', 'UNRECOVERABLE_ACCOUNT'],
+});
+
+export const getUsage = /* @__PURE__ */ define({
+  operationId: 'getUsage',
+  method: 'GET',
+  path: `${COMPANY}/usage`,
+  summary: 'The Backup Account Usage table',
+  description: 'A page of accounts with size, used and percent; the totals cover every account.',
+  tag: 'Usage',
+  allow: ['partner', 'companyAdmin'],
+  query: listQuerySchema,
+  response: { status: 200, body: 'UsageTable', description: 'A page of the usage table' },
+  errors: [],
+});
+
+export const reportUsage = /* @__PURE__ */ define({
+  operationId: 'reportUsage',
+  method: 'POST',
+  path: '/v1/usage-reports',
+  summary: 'Usage reports from the storage service',
+  description: 'Absolute figures: a report replaces the account’s earlier one.',
+  tag: 'Usage',
+  allow: ['storage'],
+  body: usageReportsSchema,
+  idempotency: 'replay',
+  response: { status: 200, body: 'UsageReportResult', description: 'What was recorded' },
+  errors: [],
+});
+
+export const listAudit = /* @__PURE__ */ define({
+  operationId: 'listAudit',
+  method: 'GET',
+  path: '/v1/audit',
+  summary: 'The audit log, newest first',
+  description: 'A partner reads all of its log; a company admin the entries about its own company.',
+  tag: 'Audit',
+  allow: ['partner', 'companyAdmin'],
+  query: listQuerySchema,
+  response: { status: 200, body: 'AuditList', description: 'A page of audit entries' },
+  errors: [],
+});
+
+export const login = /* @__PURE__ */ define({
+  operationId: 'login',
+  method: 'POST',
+  path: '/v1/auth/login',
+  summary: 'Log in as a backup user or company admin',
+  tag: 'Sessions',
+  allow: ['anonymous'],
+  body: loginSchema,
+  idempotency: 'session',
+  response: { status: 200, body: 'Session', description: 'A session' },
+  errors: ['INVALID_CREDENTIALS', 'TEMPORARY_PASSWORD_EXPIRED', 'TOO_MANY_ATTEMPTS'],
+});
+
+export const changePassword = /* @__PURE__ */ define({
+  operationId: 'changePassword',
+  method: 'POST',
+  path: '/v1/auth/password',
+  summary: 'Replace the password',
+  description:
+    'The only call a temporary-password session may make. Ends every other session of the account and answers a new one.',
+  tag: 'Sessions',
+  allow: ['companyAdmin', 'backupUser'],
+  whilePasswordChangeRequired: true,
+  body: changePasswordSchema,
+  idempotency: 'session',
+  response: { status: 200, body: 'Session', description: 'A new session' },
+  errors: ['WEAK_PASSWORD', 'INVALID_CURRENT_PASSWORD', 'TOO_MANY_ATTEMPTS'],
+});
+
+export const recover = /* @__PURE__ */ define({
+  operationId: 'recover',
+  method: 'POST',
+  path: '/v1/auth/recover',
+  summary: 'Set a new password with the secret answer',
+  description: 'Not for UltraSafe accounts, whose password only their user can change.',
+  tag: 'Sessions',
+  allow: ['anonymous'],
+  body: recoverSchema,
+  idempotency: 'replay',
+  response: { status: 204, description: 'The password is replaced' },
+  errors: ['INVALID_SECRET_ANSWER', 'WEAK_PASSWORD', 'TOO_MANY_ATTEMPTS'],
+});
+
+export const getMe = /* @__PURE__ */ define({
+  operationId: 'getMe',
+  method: 'GET',
+  path: '/v1/me',
+  summary: "The caller's own account",
+  description: 'With features, quotas, usage and trial end: what the backup agent reads.',
+  tag: 'Self',
+  allow: ['backupUser', 'companyAdmin'],
+  response: { status: 200, body: 'Account', description: 'The account' },
+  errors: [],
+});
+
+export const updateMe = /* @__PURE__ */ define({
+  operationId: 'updateMe',
+  method: 'PATCH',
+  path: '/v1/me',
+  summary: "Set the caller's own user quota",
+  description: 'null means no user quota; the effective quota is min(hard, user).',
+  tag: 'Self',
+  allow: ['backupUser', 'companyAdmin'],
+  body: updateMeSchema,
+  response: { status: 200, body: 'Account', description: 'The account as changed' },
+  errors: ['ACCOUNT_CANCELLED'],
+});
+
+export const getOpenApi = /* @__PURE__ */ define({
+  operationId: 'getOpenApi',
+  method: 'GET',
+  path: '/v1/openapi.json',
+  summary: 'This document',
+  tag: 'Service',
+  allow: ['anonymous'],
+  response: { status: 200, body: 'OpenApiDocument', description: 'The OpenAPI 3.1 document' },
+  errors: [],
+});
