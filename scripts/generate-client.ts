@@ -1,16 +1,16 @@
 /**
- * `npm run client:generate`: writes the OpenAPI document built from the operations to
- * client/openapi.json (the file the API serves) and the TypeScript types generated from it to
- * client/schema.d.ts. `npm test` fails while either differs from what this would write.
+ * `npm run client:generate`: writes what is generated from the operations — the OpenAPI
+ * document the API serves (client/openapi.json), the TypeScript types of the client
+ * (client/schema.d.ts) and the README's error catalogue. `npm test` fails while any of them
+ * differs from what this would write.
  */
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { openApiDocument } from '#lib/api/document.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { errorCatalogueMarkdown, openApiDocument } from '#lib/api/document.ts';
 import { generatedTypes } from './lib/client-types.ts';
+import { CLIENT_FILES, withErrorCatalogue } from './lib/contract-files.ts';
 
-const client = (name: string) => fileURLToPath(new URL(`../client/${name}`, import.meta.url));
-
-const document = `${JSON.stringify(openApiDocument(), null, 2)}\n`;
-writeFileSync(client('openapi.json'), document);
-writeFileSync(client('schema.d.ts'), await generatedTypes(client('openapi.json')));
-console.log('Wrote client/openapi.json and client/schema.d.ts');
+writeFileSync(CLIENT_FILES.document, `${JSON.stringify(openApiDocument(), null, 2)}\n`);
+writeFileSync(CLIENT_FILES.types, await generatedTypes(CLIENT_FILES.document));
+const readme = readFileSync(CLIENT_FILES.readme, 'utf8');
+writeFileSync(CLIENT_FILES.readme, withErrorCatalogue(readme, errorCatalogueMarkdown()));
+console.log('Wrote client/openapi.json, client/schema.d.ts and the README error catalogue');

@@ -225,3 +225,19 @@ export function openApiDocument(): Json {
     },
   };
 }
+
+/** The error catalogue as a Markdown table, for the README: code, status, meaning, members. */
+export function errorCatalogueMarkdown(): string {
+  const rows = [...ERRORS.values()].sort((a, b) => a.status - b.status || a.code.localeCompare(b.code));
+  const lines = [
+    '| code | status | meaning | extension members |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((factory) => {
+      const members = Object.keys(factory.extensions ?? {})
+        .map((name) => `\`${name}\``)
+        .join(', ');
+      return `| \`${factory.code}\` | ${factory.status} | ${factory.description} | ${members} |`;
+    }),
+  ];
+  return `${lines.join('\n')}\n`;
+}
