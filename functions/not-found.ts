@@ -1,4 +1,4 @@
-import { AppError } from '#lib/errors.ts';
+import { methodNotAllowed, routeNotFound } from '#lib/errors.ts';
 import { fallbackRoute } from '#lib/http/handler.ts';
 import { allowedMethods } from '#lib/http/methods.ts';
 
@@ -9,13 +9,6 @@ import { allowedMethods } from '#lib/http/methods.ts';
 export const handler = fallbackRoute(async (event) => {
   const method = event.requestContext.http.method;
   const allowed = allowedMethods(event.rawPath);
-  if (allowed.length > 0) {
-    throw new AppError(405, 'METHOD_NOT_ALLOWED', {
-      detail: `${method} is not served at ${event.rawPath}; it serves ${allowed.join(', ')}.`,
-      headers: { allow: allowed.join(', ') },
-    });
-  }
-  throw new AppError(404, 'NOT_FOUND', {
-    detail: `There is no ${method} ${event.rawPath}.`,
-  });
+  if (allowed.length > 0) throw methodNotAllowed(method, event.rawPath, allowed);
+  throw routeNotFound(method, event.rawPath);
 });

@@ -1,7 +1,13 @@
 /**
- * Errors the service means to return. Each carries a stable `code` (SPEC §3) and becomes an
- * RFC 9457 problem document at the HTTP edge; anything else is an unexpected 500 whose details
- * stay in the logs.
+ * The catalogue of errors the service means to return. Each code (SPEC §3) has one definition
+ * here — its status, its title (one per problem type, RFC 9457), what it means to the caller and
+ * the extension members it carries — and one factory that holds its wording: call sites pass only
+ * the facts. An `AppError` becomes a problem document at the HTTP edge; anything else is an
+ * unexpected 500 whose details stay in the logs.
+ *
+ * Every factory is its own top-level export and nothing here lists them all, so a bundle holds
+ * only the definitions it uses. Whoever needs the whole catalogue (documentation, tests) reads it
+ * with `import * as errors from '#lib/errors.ts'` and keeps the values `isErrorFactory` accepts.
  */
 export interface FieldError {
   path: string;
@@ -9,6 +15,8 @@ export interface FieldError {
 }
 
 export interface ProblemOptions {
+  /** The problem type's title; without one, a title is made from the code. */
+  title?: string;
   detail?: string;
   errors?: FieldError[];
   /** Extra members added to the problem document (e.g. `freeMb`, `nearestMb`). */
@@ -18,23 +26,16 @@ export interface ProblemOptions {
   cause?: unknown;
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
+/** 'POOL_EXCEEDED' → 'Pool exceeded'. */
+const titleOf = (code: string) => {
+  const words = code.toLowerCase().replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
 export class AppError extends Error {
   readonly status: number;
   readonly code: string;
+  readonly title: string;
   readonly detail: string;
   readonly errors: FieldError[];
   readonly extensions: Record<string, unknown>;
@@ -45,25 +46,642 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.status = status;
     this.code = code;
-    this.detail = options.detail ?? TITLES[status] ?? code;
+    this.title = options.title ?? titleOf(code);
+    this.detail = options.detail ?? this.title;
     this.errors = options.errors ?? [];
     this.extensions = options.extensions ?? {};
     this.headers = options.headers ?? {};
   }
-
-  get title(): string {
-    return TITLES[this.status] ?? 'Error';
-  }
 }
 
-export const validationFailed = (errors: FieldError[], detail = 'The request is not valid.') =>
-  new AppError(400, 'VALIDATION_FAILED', { detail, errors });
+/** The JSON type of an extension member, as the OpenAPI document and README describe it. */
+export type ExtensionType = 'integer' | 'integer[]' | 'string';
 
-export const notFound = (what: string) =>
-  new AppError(404, 'NOT_FOUND', { detail: `${what} not found.` });
+export interface ErrorDefinition {
+  /** Stable upper-snake identifier, e.g. 'POOL_EXCEEDED'. */
+  code: string;
+  status: number;
+  /** Short, one per code: what kind of problem it is. */
+  title: string;
+  /** One sentence: what the problem means to the caller. */
+  description: string;
+  /** The extension members every problem of this code carries. */
+  extensions?: Record<string, ExtensionType>;
+}
 
-export const unauthorized = (detail = 'A valid bearer token is required.') =>
-  new AppError(401, 'UNAUTHORIZED', { detail });
+type ExtensionValue<T extends ExtensionType> = T extends 'integer'
+  ? number
+  : T extends 'integer[]'
+    ? number[]
+    : string;
 
-export const forbidden = (detail: string) => new AppError(403, 'FORBIDDEN', { detail });
-export type ErrorCode = string;
+type ExtensionsOf<D extends ErrorDefinition> =
+  D['extensions'] extends Record<string, ExtensionType>
+    ? { extensions: { [K in keyof D['extensions']]: ExtensionValue<D['extensions'][K]> } }
+    : { extensions?: never };
+
+/** What a factory's builder gives for one problem: the declared extensions, all of them. */
+export type Problem<D extends ErrorDefinition> = {
+  detail?: string;
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+  cause?: unknown;
+} & ExtensionsOf<D>;
+
+/** A function that builds the `AppError` of one definition, carrying that definition. */
+export type ErrorFactory<
+  D extends ErrorDefinition = ErrorDefinition,
+  A extends unknown[] = never[],
+> = ((...args: A) => AppError) & Readonly<D>;
+
+export function defineError<const D extends ErrorDefinition, A extends unknown[] = []>(
+  definition: D,
+  build?: (...args: A) => Problem<D>,
+): ErrorFactory<D, A> {
+  const factory = (...args: A) => problem(definition, build?.(...args) ?? {});
+  return Object.assign(factory, definition);
+}
+
+/** An `AppError` of the definition, with its title; the wording comes from the caller. */
+const problem = (definition: ErrorDefinition, options: ProblemOptions = {}): AppError =>
+  new AppError(definition.status, definition.code, { ...options, title: definition.title });
+
+export function isErrorFactory(value: unknown): value is ErrorFactory {
+  if (typeof value !== 'function') return false;
+  const candidate = value as unknown as Partial<Record<keyof ErrorDefinition, unknown>>;
+  return (
+    typeof candidate.code === 'string' &&
+    typeof candidate.status === 'number' &&
+    typeof candidate.title === 'string' &&
+    typeof candidate.description === 'string'
+  );
+}
+
+type Catalogue = typeof import('./errors.ts');
+
+/** Every code of the catalogue. */
+export type ErrorCode = Extract<Catalogue[keyof Catalogue], ErrorFactory>['code'];
+
+const GB = 1024;
+const gbText = (mb: number) => `${mb / GB} GB`;
+
+// ---- The HTTP edge ----------------------------------------------------------------------------
+
+export const validationFailed = /* @__PURE__ */ defineError(
+  {
+    code: 'VALIDATION_FAILED',
+    status: 400,
+    title: 'Invalid request',
+    description:
+      'The request is malformed (JSON, types, unknown or missing fields, size); `errors` names each field, and nothing was done.',
+  },
+  (errors: FieldError[], detail?: string) => ({
+    detail: detail ?? 'The request is not valid.',
+    errors,
+  }),
+);
+
+export const unauthorized = /* @__PURE__ */ defineError(
+  {
+    code: 'UNAUTHORIZED',
+    status: 401,
+    title: 'Not authenticated',
+    description: 'The request has no valid bearer token, or its session has expired.',
+  },
+  (detail?: string) => ({ detail: detail ?? 'A valid bearer token is required.' }),
+);
+
+export const forbidden = /* @__PURE__ */ defineError(
+  {
+    code: 'FORBIDDEN',
+    status: 403,
+    title: 'Not allowed',
+    description: 'The caller is known but its role may not do this.',
+  },
+  (detail: string) => ({ detail }),
+);
+
+export const passwordChangeRequired = /* @__PURE__ */ defineError(
+  {
+    code: 'PASSWORD_CHANGE_REQUIRED',
+    status: 403,
+    title: 'Password change required',
+    description:
+      'The session comes from a temporary password: only POST /v1/auth/password is served until a new one is chosen.',
+  },
+  () => ({
+    detail:
+      'This session holds a temporary password: choose a new one with POST /v1/auth/password first.',
+  }),
+);
+
+export const notFound = /* @__PURE__ */ defineError(
+  {
+    code: 'NOT_FOUND',
+    status: 404,
+    title: 'Not found',
+    description:
+      'Nothing the caller may see has this id or path; an id of another partner or company is not found either.',
+  },
+  (what: string) => ({ detail: `${what} not found.` }),
+);
+
+/** NOT_FOUND for a request no route serves. */
+export const routeNotFound = (method: string, path: string): AppError =>
+  problem(notFound, { detail: `There is no ${method} ${path}.` });
+
+export const methodNotAllowed = /* @__PURE__ */ defineError(
+  {
+    code: 'METHOD_NOT_ALLOWED',
+    status: 405,
+    title: 'Method not allowed',
+    description: 'The path exists but does not serve this method; `Allow` lists those it serves.',
+  },
+  (method: string, path: string, allowed: string[]) => ({
+    detail: `${method} is not served at ${path}; it serves ${allowed.join(', ')}.`,
+    headers: { allow: allowed.join(', ') },
+  }),
+);
+
+export const internalError = /* @__PURE__ */ defineError(
+  {
+    code: 'INTERNAL_ERROR',
+    status: 500,
+    title: 'Internal error',
+    description: 'Something unexpected failed; the request id finds it in the logs.',
+  },
+  (options?: { cause?: unknown }) => ({
+    detail: 'An unexpected error occurred.',
+    cause: options?.cause,
+  }),
+);
+
+export const idempotencyKeyReused = /* @__PURE__ */ defineError(
+  {
+    code: 'IDEMPOTENCY_KEY_REUSED',
+    status: 422,
+    title: 'Idempotency key reused',
+    description: 'The Idempotency-Key was used within 24 hours with another request body.',
+  },
+  () => ({ detail: 'This Idempotency-Key was used with another request body.' }),
+);
+
+export const idempotencyInProgress = /* @__PURE__ */ defineError(
+  {
+    code: 'IDEMPOTENCY_IN_PROGRESS',
+    status: 409,
+    title: 'Request in progress',
+    description:
+      'A request with the same Idempotency-Key is still being processed; retry it shortly.',
+  },
+  () => ({
+    detail: 'A request with this Idempotency-Key is still being processed; retry shortly.',
+  }),
+);
+
+export const conflict = /* @__PURE__ */ defineError(
+  {
+    code: 'CONFLICT',
+    status: 409,
+    title: 'Concurrent change',
+    description:
+      'What the request read changed before it could be written, under sustained contention; nothing was written and it can be retried.',
+  },
+  (options?: { cause?: unknown }) => ({
+    detail: 'The resource changed while the request was being applied; try again.',
+    cause: options?.cause,
+  }),
+);
+
+// ---- Companies and pools ----------------------------------------------------------------------
+
+export const companyCancelled = /* @__PURE__ */ defineError(
+  {
+    code: 'COMPANY_CANCELLED',
+    status: 409,
+    title: 'Company cancelled',
+    description: 'The company is cancelled: it and its accounts can no longer be changed.',
+  },
+  () => ({ detail: 'The company is cancelled.' }),
+);
+
+export const poolModeFixed = /* @__PURE__ */ defineError(
+  {
+    code: 'POOL_MODE_FIXED',
+    status: 409,
+    title: 'Pool mode is fixed',
+    description:
+      'A company keeps for life whether it has a storage pool: a pool can be resized, not added or removed.',
+  },
+  () => ({
+    detail:
+      'A pool can be resized but not added to or removed from an existing company: its accounts were provisioned for the other mode.',
+    errors: [{ path: 'quotaMb', message: 'Resize only a company that has a pool.' }],
+  }),
+);
+
+export const poolExceeded = /* @__PURE__ */ defineError(
+  {
+    code: 'POOL_EXCEEDED',
+    status: 409,
+    title: 'Not enough free space in the pool',
+    description: "The change needs more of the company's pool than is free.",
+    extensions: { freeMb: 'integer', requestedMb: 'integer' },
+  },
+  (freeMb: number, requestedMb: number) => ({
+    detail: `The company pool has ${freeMb} MB free; ${requestedMb} MB were requested.`,
+    extensions: { freeMb, requestedMb },
+  }),
+);
+
+export const poolBelowAllocated = /* @__PURE__ */ defineError(
+  {
+    code: 'POOL_BELOW_ALLOCATED',
+    status: 409,
+    title: 'Pool smaller than its allocations',
+    description: 'A pool cannot shrink below what its accounts are allocated.',
+    extensions: { allocatedMb: 'integer' },
+  },
+  (allocatedMb: number) => ({
+    detail: `${allocatedMb} MB of the pool are allocated; the pool cannot be smaller.`,
+    extensions: { allocatedMb },
+  }),
+);
+
+// ---- Quotas -----------------------------------------------------------------------------------
+
+export const quotaNotOnLadder = /* @__PURE__ */ defineError(
+  {
+    code: 'QUOTA_NOT_ON_LADDER',
+    status: 422,
+    title: 'Size not on the storage ladder',
+    description:
+      'Pooled sizes are 5, 10, 25, 50, 100 GB then steps of 100 GB (50 GB with the entitlement); `nearestMb` gives the two nearest.',
+    extensions: { nearestMb: 'integer[]' },
+  },
+  (field: string, mb: number, nearestMb: [number, number]) => {
+    const message = `${mb} MB is not a size on the storage ladder; the nearest are ${gbText(nearestMb[0])} and ${gbText(nearestMb[1])}.`;
+    return {
+      detail: `${field}: ${message}`,
+      errors: [{ path: field, message }],
+      extensions: { nearestMb },
+    };
+  },
+);
+
+/** Why a hard quota is invalid: not a positive whole number, or unlimited for a trial. */
+export type InvalidQuotaReason =
+  | { kind: 'not-positive-integer' }
+  | { kind: 'unlimited-trial'; trialDefaultMb: number };
+
+export const invalidQuota = /* @__PURE__ */ defineError(
+  {
+    code: 'INVALID_QUOTA',
+    status: 422,
+    title: 'Invalid quota',
+    description: 'The hard quota is not a whole number of MB above 0, or is unlimited for a trial.',
+  },
+  (reason: InvalidQuotaReason) => {
+    const message =
+      reason.kind === 'unlimited-trial'
+        ? `A trial has a finite quota: give a size in MB or leave it out for ${reason.trialDefaultMb} MB.`
+        : 'Must be a whole number of MB greater than 0.';
+    return { detail: `hardQuotaMb: ${message}`, errors: [{ path: 'hardQuotaMb', message }] };
+  },
+);
+
+export const pooledQuotaRequired = /* @__PURE__ */ defineError(
+  {
+    code: 'POOLED_QUOTA_REQUIRED',
+    status: 422,
+    title: 'Pooled quota required',
+    description: 'An account in a company with a pool cannot be unlimited.',
+  },
+  () => ({
+    detail: 'Accounts in a company with a storage pool have a finite quota.',
+    errors: [
+      { path: 'hardQuotaMb', message: 'Pooled accounts need a size on the storage ladder.' },
+    ],
+  }),
+);
+
+export const belowUsage = /* @__PURE__ */ defineError(
+  {
+    code: 'BELOW_USAGE',
+    status: 409,
+    title: 'Quota below usage',
+    description: 'An account quota cannot be set below what the account already stores.',
+    extensions: { usedMb: 'integer' },
+  },
+  (usedMb: number) => ({
+    detail: `The account stores ${usedMb} MB; its quota cannot be smaller.`,
+    extensions: { usedMb },
+  }),
+);
+
+// ---- Accounts ---------------------------------------------------------------------------------
+
+export const usernameTaken = /* @__PURE__ */ defineError(
+  {
+    code: 'USERNAME_TAKEN',
+    status: 409,
+    title: 'Username taken',
+    description: 'Usernames are unique across the service and never reused, even once cancelled.',
+  },
+  (username: string) => ({
+    detail: `The username "${username}" is taken.`,
+    errors: [{ path: 'username', message: 'This username is taken.' }],
+  }),
+);
+
+export const planAlreadyHasParent = /* @__PURE__ */ defineError(
+  {
+    code: 'PLAN_ALREADY_HAS_PARENT',
+    status: 409,
+    title: 'Plan already has a parent account',
+    description:
+      'A company has at most one parent account per plan; further accounts on that plan are its sub-accounts.',
+  },
+  (plan: string) => ({
+    detail: `The company already has a parent account on the ${plan} plan; add a sub-account to it instead.`,
+  }),
+);
+
+export const accountCancelled = /* @__PURE__ */ defineError(
+  {
+    code: 'ACCOUNT_CANCELLED',
+    status: 409,
+    title: 'Account cancelled',
+    description: 'The account is cancelled and can no longer be changed.',
+  },
+  () => ({ detail: 'The account is cancelled.' }),
+);
+
+export const adminAccount = /* @__PURE__ */ defineError(
+  {
+    code: 'ADMIN_ACCOUNT',
+    status: 409,
+    title: 'Company admin account',
+    description:
+      'The company admin account is cancelled only with its company, by cancelling the company.',
+  },
+  () => ({
+    detail: 'The company admin account is cancelled with its company: cancel the company instead.',
+  }),
+);
+
+export const unknownContact = /* @__PURE__ */ defineError(
+  {
+    code: 'UNKNOWN_CONTACT',
+    status: 422,
+    title: 'Unknown contact',
+    description: "The contactId names no contact of the account's company.",
+  },
+  () => ({
+    detail: 'The contact is not one of this company.',
+    errors: [{ path: 'contactId', message: 'No such contact in this company.' }],
+  }),
+);
+
+export const unknownParent = /* @__PURE__ */ defineError(
+  {
+    code: 'UNKNOWN_PARENT',
+    status: 422,
+    title: 'Unknown parent account',
+    description: "The parentId names no account of the new sub-account's company.",
+  },
+  () => ({
+    detail: 'The parent account is not one of this company.',
+    errors: [{ path: 'parentId', message: 'No such account in this company.' }],
+  }),
+);
+
+export const notAParent = /* @__PURE__ */ defineError(
+  {
+    code: 'NOT_A_PARENT',
+    status: 422,
+    title: 'Not a parent account',
+    description: 'The parentId names a sub-account; sub-accounts have no sub-accounts.',
+  },
+  () => ({
+    detail: 'A sub-account cannot have sub-accounts.',
+    errors: [{ path: 'parentId', message: 'This account is a sub-account.' }],
+  }),
+);
+
+export const parentNotActive = /* @__PURE__ */ defineError(
+  {
+    code: 'PARENT_NOT_ACTIVE',
+    status: 409,
+    title: 'Parent account not active',
+    description: 'A sub-account is added only to an active parent account.',
+  },
+  () => ({ detail: 'The parent account is not active.' }),
+);
+
+export const subAccountFollowsParent = /* @__PURE__ */ defineError(
+  {
+    code: 'SUB_ACCOUNT_FOLLOWS_PARENT',
+    status: 422,
+    title: 'Sub-account follows its parent',
+    description: "A sub-account has its parent's plan and trial: they change on the parent.",
+  },
+  (field: 'plan' | 'trialDays') => ({
+    detail: "A sub-account has its parent's plan and trial; change the parent instead.",
+    errors: [{ path: field, message: 'Change the parent account.' }],
+  }),
+);
+
+export const tooManySubAccounts = /* @__PURE__ */ defineError(
+  {
+    code: 'TOO_MANY_SUB_ACCOUNTS',
+    status: 409,
+    title: 'Too many sub-accounts',
+    description:
+      'A change to a parent applies to all its sub-accounts in one transaction, and this parent has more than one transaction holds; nothing was changed.',
+    extensions: { subAccounts: 'integer', maxSubAccounts: 'integer' },
+  },
+  (subAccounts: number, maxSubAccounts: number) => ({
+    detail: `This change applies to the parent and its ${subAccounts} sub-accounts; one transaction holds at most ${maxSubAccounts}. Nothing was changed: cancel or move sub-accounts first.`,
+    extensions: { subAccounts, maxSubAccounts },
+  }),
+);
+
+// ---- Plans and trials -------------------------------------------------------------------------
+
+export const cannotConvertToTrial = /* @__PURE__ */ defineError(
+  {
+    code: 'CANNOT_CONVERT_TO_TRIAL',
+    status: 422,
+    title: 'Cannot convert to a trial',
+    description: 'A paid account cannot be converted to the trial plan.',
+  },
+  () => ({
+    detail: 'A paid account cannot become a trial.',
+    errors: [{ path: 'plan', message: 'Choose basic or select.' }],
+  }),
+);
+
+export const notATrial = /* @__PURE__ */ defineError(
+  {
+    code: 'NOT_A_TRIAL',
+    status: 422,
+    title: 'Not a trial',
+    description: 'trialDays was given for an account that is not on the trial plan.',
+  },
+  () => ({
+    detail: 'trialDays applies only to an account on the trial plan.',
+    errors: [{ path: 'trialDays', message: 'The account is not on the trial plan.' }],
+  }),
+);
+
+export const trialDaysOutOfRange = /* @__PURE__ */ defineError(
+  {
+    code: 'TRIAL_DAYS_OUT_OF_RANGE',
+    status: 422,
+    title: 'Trial length out of range',
+    description: 'trialDays is not a whole number of days within the allowed range.',
+  },
+  (minDays: number, maxDays: number) => ({
+    detail: `A trial lasts ${minDays} to ${maxDays} days.`,
+    errors: [
+      { path: 'trialDays', message: `Must be a whole number from ${minDays} to ${maxDays}.` },
+    ],
+  }),
+);
+
+// ---- Passwords and secret questions -----------------------------------------------------------
+
+export const weakPassword = /* @__PURE__ */ defineError(
+  {
+    code: 'WEAK_PASSWORD',
+    status: 422,
+    title: 'Weak password',
+    description: 'The password breaks the password policy; `errors` gives each rule it breaks.',
+  },
+  (field: string, problems: string[]) => ({
+    detail: 'The password does not meet the password policy.',
+    errors: problems.map((message) => ({ path: field, message })),
+  }),
+);
+
+export const ultrasafeNoSecretQuestion = /* @__PURE__ */ defineError(
+  {
+    code: 'ULTRASAFE_NO_SECRET_QUESTION',
+    status: 422,
+    title: 'UltraSafe accounts have no secret question',
+    description:
+      'An UltraSafe account is created without a secret question or answer: its password can never be recovered.',
+  },
+  () => ({
+    detail: 'An UltraSafe account has no secret question: its password can never be recovered.',
+    errors: [
+      { path: 'secretQuestion', message: 'UltraSafe accounts have no secret question or answer.' },
+    ],
+  }),
+);
+
+export const ultrasafeImmutable = /* @__PURE__ */ defineError(
+  {
+    code: 'ULTRASAFE_IMMUTABLE',
+    status: 409,
+    title: 'UltraSafe cannot change',
+    description: 'Whether an account is UltraSafe is fixed when it is created.',
+  },
+  () => ({
+    detail: 'Whether an account is UltraSafe is fixed when it is created.',
+    errors: [{ path: 'ultraSafe', message: 'Cannot be changed.' }],
+  }),
+);
+
+export const secretQuestionIncomplete = /* @__PURE__ */ defineError(
+  {
+    code: 'SECRET_QUESTION_INCOMPLETE',
+    status: 422,
+    title: 'Secret question incomplete',
+    description: 'A secret question and its answer are given together or not at all.',
+  },
+  (missing: 'secretQuestion' | 'secretAnswer') => ({
+    detail: 'A secret question needs its answer, and an answer its question.',
+    errors: [{ path: missing, message: 'Required together with the other.' }],
+  }),
+);
+
+export const unrecoverableAccount = /* @__PURE__ */ defineError(
+  {
+    code: 'UNRECOVERABLE_ACCOUNT',
+    status: 409,
+    title: 'Password cannot be reset',
+    description:
+      'The password of an UltraSafe account cannot be reset or recovered, only changed by its user.',
+  },
+  () => ({ detail: 'The password of an UltraSafe account can be changed only by its user.' }),
+);
+
+// ---- Sign-in and recovery ---------------------------------------------------------------------
+
+export const invalidCredentials = /* @__PURE__ */ defineError(
+  {
+    code: 'INVALID_CREDENTIALS',
+    status: 401,
+    title: 'Wrong username or password',
+    description: 'The username and password do not match an account that may sign in.',
+  },
+  () => ({ detail: 'The username or password is wrong.' }),
+);
+
+export const temporaryPasswordExpired = /* @__PURE__ */ defineError(
+  {
+    code: 'TEMPORARY_PASSWORD_EXPIRED',
+    status: 401,
+    title: 'Temporary password expired',
+    description: 'A temporary password is usable for 7 days; after that a new one must be issued.',
+  },
+  () => ({
+    detail:
+      'The temporary password is more than 7 days old. Ask your provider or company admin for a new one.',
+  }),
+);
+
+export const invalidCurrentPassword = /* @__PURE__ */ defineError(
+  {
+    code: 'INVALID_CURRENT_PASSWORD',
+    status: 422,
+    title: 'Wrong current password',
+    description: 'A password change gave a current password that is not the account’s.',
+  },
+  () => ({
+    detail: 'The current password is wrong.',
+    errors: [{ path: 'currentPassword', message: 'Does not match the current password.' }],
+  }),
+);
+
+export const invalidSecretAnswer = /* @__PURE__ */ defineError(
+  {
+    code: 'INVALID_SECRET_ANSWER',
+    status: 401,
+    title: 'Wrong secret answer',
+    description: 'The username and secret answer do not match an account that may be recovered.',
+  },
+  () => ({ detail: 'The username and secret answer do not match.' }),
+);
+
+export const tooManyAttempts = /* @__PURE__ */ defineError(
+  {
+    code: 'TOO_MANY_ATTEMPTS',
+    status: 429,
+    title: 'Too many attempts',
+    description:
+      'Too many failed sign-ins or recoveries for this username; `retryAfterSeconds` (and `Retry-After`) says when to try again.',
+    extensions: { retryAfterSeconds: 'integer' },
+  },
+  (kind: 'login' | 'recover', retryAfterSeconds: number) => {
+    const what = kind === 'login' ? 'logins' : 'recovery attempts';
+    const failed = retryAfterSeconds > 1 ? 'failed ' : '';
+    const seconds = `${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}`;
+    return {
+      detail: `Too many ${failed}${what} for this username; try again in ${seconds}.`,
+      extensions: { retryAfterSeconds },
+    };
+  },
+);

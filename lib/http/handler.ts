@@ -22,7 +22,15 @@ import {
   type Principal,
   type PrincipalKind,
 } from '#lib/auth/principal.ts';
-import { AppError, forbidden, notFound, unauthorized, validationFailed } from '#lib/errors.ts';
+import {
+  AppError,
+  forbidden,
+  internalError,
+  notFound,
+  passwordChangeRequired,
+  unauthorized,
+  validationFailed,
+} from '#lib/errors.ts';
 import { logger } from '#lib/logger.ts';
 import { type CompanyScope, companyScope } from '#lib/provisioning/scope.ts';
 import { UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
@@ -242,12 +250,6 @@ function admit(
   return { principal, params };
 }
 
-const passwordChangeRequired = () =>
-  new AppError(403, 'PASSWORD_CHANGE_REQUIRED', {
-    detail:
-      'This session holds a temporary password: choose a new one with POST /v1/auth/password first.',
-  });
-
 /**
  * A route that takes no body accepts none, or an empty JSON object: anything else is refused
  * like an unknown field on any other route, so a mistaken call is not carried out as another.
@@ -336,7 +338,7 @@ export function problemFor(error: unknown, requestId: string): HttpResult {
       : (fromIdempotencyError(error as Error) ??
         fromMiddyError(error as Error & { statusCode?: number }));
   const problem =
-    known ?? new AppError(500, 'INTERNAL_ERROR', { detail: 'An unexpected error occurred.' });
+    known ?? internalError();
   if (!known) {
     // Only the name, message and stack: a cause may carry the request body.
     const e = error as Error;

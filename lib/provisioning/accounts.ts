@@ -1,5 +1,19 @@
 import { ulid } from 'ulid';
-import { AppError, notFound } from '#lib/errors.ts';
+import {
+  accountCancelled,
+  adminAccount,
+  cannotConvertToTrial,
+  companyCancelled,
+  notAParent,
+  notATrial,
+  notFound,
+  parentNotActive,
+  planAlreadyHasParent,
+  subAccountFollowsParent,
+  tooManySubAccounts,
+  unknownContact,
+  unknownParent,
+} from '#lib/errors.ts';
 import {
   type Account,
   type AccountView,
@@ -27,7 +41,6 @@ import {
   detachSubAccount,
   listAccounts as listAccountPage,
   loadAccountContext,
-  planHasParent,
   putNewAccount,
   releaseParentMarker,
   requireAccountContext,
@@ -51,16 +64,10 @@ export interface CreatedAccount {
 function requireActiveCompany(company: Company | null): Company {
   if (!company) throw notFound('Company');
   if (company.status !== 'active') {
-    throw new AppError(409, 'COMPANY_CANCELLED', { detail: 'The company is cancelled.' });
+    throw companyCancelled();
   }
   return company;
 }
-
-const unknownContact = () =>
-  new AppError(422, 'UNKNOWN_CONTACT', {
-    detail: 'The contact is not one of this company.',
-    errors: [{ path: 'contactId', message: 'No such contact in this company.' }],
-  });
 
 /**
  * A parent account (its own plan) or a sub-account (its parent's plan), with its welcome
@@ -84,19 +91,13 @@ export async function createAccount(
   if (body.parentId) {
     parent = context.parent;
     if (!parent) {
-      throw new AppError(422, 'UNKNOWN_PARENT', {
-        detail: 'The parent account is not one of this company.',
-        errors: [{ path: 'parentId', message: 'No such account in this company.' }],
-      });
+      throw unknownParent();
     }
     if (parent.kind !== 'parent') {
-      throw new AppError(422, 'NOT_A_PARENT', {
-        detail: 'A sub-account cannot have sub-accounts.',
-        errors: [{ path: 'parentId', message: 'This account is a sub-account.' }],
-      });
+      throw notAParent();
     }
     if (parent.status !== 'active') {
-      throw new AppError(409, 'PARENT_NOT_ACTIVE', { detail: 'The parent account is not active.' });
+      throw parentNotActive();
     }
   }
   const plan = (parent?.plan ?? body.plan) as PlanName;
@@ -136,7 +137,7 @@ export async function createAccount(
     now,
   });
   // What the request itself gets wrong is told first (422), then the plan, then the pool (409).
-  if (!parent && context.planHasParent) throw planHasParent(plan);
+  if (!parent && context.planHasParent) throw planAlreadyHasParent(plan);
   assertFitsPool(company, pooledMb);
   const steps: WriteStep[] = [
     changeAllocation(company, {
@@ -216,7 +217,7 @@ export async function updateAccount(
   if (!context.company || !current) throw notFound('Account');
   const company = requireActiveCompany(context.company);
   if (current.status === 'cancelled') {
-    throw new AppError(409, 'ACCOUNT_CANCELLED', { detail: 'The account is cancelled.' });
+    throw accountCancelled();
   }
   assertUltraSafeUnchanged(current.ultraSafe, body.ultraSafe);
   if (body.contactId !== undefined && !context.contact) throw unknownContact();
@@ -228,10 +229,7 @@ export async function updateAccount(
   const group =
     changePlan || body.trialDays !== undefined ? await withSubAccounts(current) : [current];
   if ((changePlan || body.trialDays !== undefined) && current.kind === 'sub') {
-    throw new AppError(422, 'SUB_ACCOUNT_FOLLOWS_PARENT', {
-      detail: "A sub-account has its parent's plan and trial; change the parent instead.",
-      errors: [{ path: changePlan ? 'plan' : 'trialDays', message: 'Change the parent account.' }],
-    });
+    throw subAccountFollowsParent(changePlan ? 'plan' : 'trialDays');
   }
 
   const updated = group.map((account) => ({ ...account, updatedAt: at }));
@@ -239,10 +237,7 @@ export async function updateAccount(
   if (changePlan) {
     const plan = body.plan as PlanName;
     if (plan === 'trial') {
-      throw new AppError(422, 'CANNOT_CONVERT_TO_TRIAL', {
-        detail: 'A paid account cannot become a trial.',
-        errors: [{ path: 'plan', message: 'Choose basic or select.' }],
-      });
+      throw cannotConvertToTrial();
     }
     for (const account of updated) {
       const fromTrial = account.plan === 'trial';
@@ -264,10 +259,7 @@ export async function updateAccount(
     }
   } else if (body.trialDays !== undefined) {
     if (current.plan !== 'trial') {
-      throw new AppError(422, 'NOT_A_TRIAL', {
-        detail: 'Only a trial can be extended.',
-        errors: [{ path: 'trialDays', message: 'The account is not on the trial plan.' }],
-      });
+      throw notATrial();
     }
     const endsAt = trialEndsAt(current.createdAt, body.trialDays);
     for (const account of updated) {
@@ -295,7 +287,7 @@ export async function updateAccount(
   const pooledBefore = group.reduce((sum, a) => sum + pooledMbOf(a, pooled), 0);
   const pooledAfter = updated.reduce((sum, a) => sum + pooledMbOf(a, pooled), 0);
   const delta = pooledAfter - pooledBefore;
-  if (changePlan && context.planHasParent) throw planHasParent(self.plan);
+  if (changePlan && context.planHasParent) throw planAlreadyHasParent(self.plan);
   assertFitsPool(company, delta);
 
   const steps: WriteStep[] = group.map((before, i) => saveAccount(before, updated[i] as Account));
@@ -322,20 +314,21 @@ export async function updateAccount(
       details: { ...stripUltraSafe(body), subAccounts: group.length - 1 },
     }),
   );
-  if (steps.length > MAX_TRANSACTION_ITEMS) {
-    // The parent and its sub-accounts change together or not at all: a group too large for one
-    // transaction is refused rather than left half-converted.
-    const maxSubs = MAX_TRANSACTION_ITEMS - (steps.length - group.length) - 1;
-    throw new AppError(409, 'TOO_MANY_SUB_ACCOUNTS', {
-      detail: `This change applies to the parent and its ${group.length - 1} sub-accounts; one transaction holds at most ${maxSubs}. Nothing was changed: cancel or move sub-accounts first.`,
-      extensions: { subAccounts: group.length - 1, maxSubAccounts: maxSubs },
-    });
-  }
+  // The parent and its sub-accounts change together or not at all: a group too large for one
+  // transaction is refused rather than left half-converted.
+  assertFitsOneTransaction(steps, group);
   await transact(steps);
   return toAccountView(self, companyAddOns(company));
 }
 
 const stripUltraSafe = ({ ultraSafe: _u, ...rest }: UpdateAccountBody) => rest;
+
+/** The steps of a change to a parent and its sub-accounts fit in one transaction. */
+function assertFitsOneTransaction(steps: WriteStep[], group: Account[]): void {
+  if (steps.length <= MAX_TRANSACTION_ITEMS) return;
+  const maxSubAccounts = MAX_TRANSACTION_ITEMS - (steps.length - group.length) - 1;
+  throw tooManySubAccounts(group.length - 1, maxSubAccounts);
+}
 
 /**
  * Cancelling is final: the account (and a parent's sub-accounts) stop, their storage returns
@@ -350,10 +343,7 @@ export async function cancelAccount(
   const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);
   if (account.status === 'cancelled') return toAccountView(account, companyAddOns(company));
   if (account.id === company.adminAccountId && company.status === 'active') {
-    throw new AppError(409, 'ADMIN_ACCOUNT', {
-      detail:
-        'The company admin account is cancelled with its company: cancel the company instead.',
-    });
+    throw adminAccount();
   }
   const pooled = company.quotaMb !== null;
   const group = await withSubAccounts(account);
@@ -378,11 +368,7 @@ export async function cancelAccount(
   ];
   if (account.kind === 'parent') steps.push(releaseParentMarker(account, account.plan));
   if (account.kind === 'sub' && account.parentId) steps.push(detachSubAccount(account));
-  if (steps.length > MAX_TRANSACTION_ITEMS) {
-    throw new AppError(409, 'TOO_MANY_SUB_ACCOUNTS', {
-      detail: 'This parent has more sub-accounts than one transaction holds; cancel some first.',
-    });
-  }
+  assertFitsOneTransaction(steps, group);
   await transact(steps);
   return toAccountView({ ...account, status: 'cancelled', updatedAt: at }, companyAddOns(company));
 }

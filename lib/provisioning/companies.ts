@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { AppError } from '#lib/errors.ts';
+import { companyCancelled, poolModeFixed } from '#lib/errors.ts';
 import {
   type Account,
   type AccountView,
@@ -150,15 +150,11 @@ export async function updateCompany(
   const { companyId } = scope;
   const company = await requireCompany(scope.partnerId, companyId);
   if (company.status !== 'active') {
-    throw new AppError(409, 'COMPANY_CANCELLED', { detail: 'The company is cancelled.' });
+    throw companyCancelled();
   }
   if (body.quotaMb !== undefined) {
     if (body.quotaMb === null || company.quotaMb === null) {
-      throw new AppError(409, 'POOL_MODE_FIXED', {
-        detail:
-          'A pool can be resized but not added to or removed from an existing company: its accounts were provisioned for the other mode.',
-        errors: [{ path: 'quotaMb', message: 'Resize only a company that has a pool.' }],
-      });
+      throw poolModeFixed();
     }
     assertPoolResize(body.quotaMb, company.allocatedMb, { fineIncrements: scope.fineIncrements });
   }

@@ -11,7 +11,18 @@ import {
   issueSession,
   SESSION_TTL_SECONDS,
 } from '#lib/auth/sessions.ts';
-import { AppError, forbidden, unauthorized } from '#lib/errors.ts';
+import {
+  accountCancelled,
+  companyCancelled,
+  forbidden,
+  invalidCredentials,
+  invalidCurrentPassword,
+  invalidSecretAnswer,
+  temporaryPasswordExpired as temporaryPasswordExpiredError,
+  tooManyAttempts,
+  unauthorized,
+  weakPassword,
+} from '#lib/errors.ts';
 import {
   type Account,
   type AccountView,
@@ -26,7 +37,7 @@ import {
   temporaryPasswordExpired,
 } from '#lib/rules/credentials.ts';
 import { assertNotBelowUsage } from '#lib/rules/quota.ts';
-import { retryAfterSeconds, tooManyAttempts, UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
+import { retryAfterSeconds, UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
 import { loadAccountContext, requireAccountContext } from '#lib/store/accounts.ts';
 import { requireCompany } from '#lib/store/companies.ts';
 import {
@@ -63,9 +74,6 @@ export interface SessionReply extends IssuedSession {
 export interface ImpersonationReply extends IssuedSession {
   companyId: string;
 }
-
-const invalidCredentials = () =>
-  new AppError(401, 'INVALID_CREDENTIALS', { detail: 'The username or password is wrong.' });
 
 /**
  * Compared against when the username has no password to compare with, so a login for an
@@ -144,10 +152,7 @@ export async function login(
     usable.mustChangePassword &&
     temporaryPasswordExpired(usable.passwordIssuedAt ?? '', now.getTime())
   ) {
-    throw new AppError(401, 'TEMPORARY_PASSWORD_EXPIRED', {
-      detail:
-        'The temporary password is more than 7 days old. Ask your provider or company admin for a new one.',
-    });
+    throw temporaryPasswordExpiredError();
   }
   return openSession(usable, company as Company, now);
 }
@@ -179,18 +184,12 @@ export async function changePassword(
   const { company, account } = await sessionAccount(principal);
   assertPassword(body.newPassword, account.username, 'newPassword');
   if (body.newPassword === body.currentPassword) {
-    throw new AppError(422, 'WEAK_PASSWORD', {
-      detail: 'The password does not meet the password policy.',
-      errors: [{ path: 'newPassword', message: 'Must differ from the current password.' }],
-    });
+    throw weakPassword('newPassword', ['Must differ from the current password.']);
   }
   const attempt: Attempt = { kind: 'login', username: account.username, source };
   const ticket = await takePlace(attempt, now);
   if (!(await compareInPlace(ticket, body.currentPassword, account.passwordHash, now))) {
-    throw new AppError(422, 'INVALID_CURRENT_PASSWORD', {
-      detail: 'The current password is wrong.',
-      errors: [{ path: 'currentPassword', message: 'Does not match the current password.' }],
-    });
+    throw invalidCurrentPassword();
   }
   const at = now.toISOString();
   await transact([
@@ -230,9 +229,7 @@ export async function recover(
   const answer = normalizeSecretAnswer(body.secretAnswer);
   const hash = usable?.secretAnswerHash ?? null;
   if (!(await compareInPlace(ticket, answer, hash, now)) || !usable) {
-    throw new AppError(401, 'INVALID_SECRET_ANSWER', {
-      detail: 'The username and secret answer do not match.',
-    });
+    throw invalidSecretAnswer();
   }
   await transact([
     setPasswordStep(usable, await hashSecret(body.newPassword), now.toISOString()),
@@ -258,7 +255,7 @@ export async function resetPassword(
   const { companyId } = scope;
   const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);
   if (account.status === 'cancelled') {
-    throw new AppError(409, 'ACCOUNT_CANCELLED', { detail: 'The account is cancelled.' });
+    throw accountCancelled();
   }
   assertRecoverable(account);
   const at = now.toISOString();
@@ -295,7 +292,7 @@ export async function impersonate(
   const { companyId } = scope;
   const company = await requireCompany(scope.partnerId, companyId);
   if (company.status !== 'active') {
-    throw new AppError(409, 'COMPANY_CANCELLED', { detail: 'The company is cancelled.' });
+    throw companyCancelled();
   }
   await transact([
     audit(scope, now, {

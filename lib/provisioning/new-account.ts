@@ -3,7 +3,7 @@
  * UltraSafe rules. Shared by company creation (the admin account) and account creation.
  */
 import { hashSecret } from '#lib/auth/secrets.ts';
-import { AppError } from '#lib/errors.ts';
+import { AppError, notATrial } from '#lib/errors.ts';
 import type { Account, AccountKind } from '#lib/model.ts';
 import {
   assertPassword,
@@ -69,10 +69,7 @@ export async function buildNewAccount(input: NewAccountInput): Promise<NewAccoun
       secretAnswer: request.secretAnswer,
     });
     if (request.trialDays !== undefined && input.plan !== 'trial') {
-      throw new AppError(422, 'NOT_A_TRIAL', {
-        detail: 'trialDays applies only to the trial plan.',
-        errors: [{ path: 'trialDays', message: 'Only trial accounts have a trial length.' }],
-      });
+      throw notATrial();
     }
     if (request.password !== undefined) {
       assertPassword(request.password, request.username, 'password');

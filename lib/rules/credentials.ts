@@ -1,4 +1,10 @@
-import { AppError } from '#lib/errors.ts';
+import {
+  secretQuestionIncomplete,
+  ultrasafeImmutable,
+  ultrasafeNoSecretQuestion,
+  unrecoverableAccount,
+  weakPassword,
+} from '#lib/errors.ts';
 import { commonPasswords } from './common-passwords.ts';
 
 /** SPEC §2.4: 3–64 characters of a-z 0-9 . _ @ + -, starting with a letter or digit. */
@@ -38,10 +44,7 @@ export function passwordProblems(password: string, username: string | null): str
 export function assertPassword(password: string, username: string | null, field: string): void {
   const problems = passwordProblems(password, username);
   if (problems.length > 0) {
-    throw new AppError(422, 'WEAK_PASSWORD', {
-      detail: 'The password does not meet the password policy.',
-      errors: problems.map((message) => ({ path: field, message })),
-    });
+    throw weakPassword(field, problems);
   }
 }
 
@@ -61,39 +64,23 @@ export function assertUltraSafeCreation(input: UltraSafeInput): void {
   const hasQuestion = given(input.secretQuestion);
   const hasAnswer = given(input.secretAnswer);
   if (input.ultraSafe && (hasQuestion || hasAnswer)) {
-    throw new AppError(422, 'ULTRASAFE_NO_SECRET_QUESTION', {
-      detail: 'An UltraSafe account has no secret question: its password can never be recovered.',
-      errors: [
-        {
-          path: 'secretQuestion',
-          message: 'UltraSafe accounts have no secret question or answer.',
-        },
-      ],
-    });
+    throw ultrasafeNoSecretQuestion();
   }
   if (hasQuestion !== hasAnswer) {
     const missing = hasQuestion ? 'secretAnswer' : 'secretQuestion';
-    throw new AppError(422, 'SECRET_QUESTION_INCOMPLETE', {
-      detail: 'A secret question needs its answer, and an answer its question.',
-      errors: [{ path: missing, message: 'Required together with the other.' }],
-    });
+    throw secretQuestionIncomplete(missing);
   }
 }
 
 export function assertRecoverable(account: { ultraSafe: boolean }): void {
   if (account.ultraSafe) {
-    throw new AppError(409, 'UNRECOVERABLE_ACCOUNT', {
-      detail: 'The password of an UltraSafe account can be changed only by its user.',
-    });
+    throw unrecoverableAccount();
   }
 }
 
 export function assertUltraSafeUnchanged(current: boolean, requested: boolean | undefined): void {
   if (requested !== undefined && requested !== current) {
-    throw new AppError(409, 'ULTRASAFE_IMMUTABLE', {
-      detail: 'Whether an account is UltraSafe is fixed when it is created.',
-      errors: [{ path: 'ultraSafe', message: 'Cannot be changed.' }],
-    });
+    throw ultrasafeImmutable();
   }
 }
 

@@ -1,4 +1,4 @@
-import { AppError } from '#lib/errors.ts';
+import { trialDaysOutOfRange } from '#lib/errors.ts';
 
 export const PLAN_NAMES = ['trial', 'basic', 'select'] as const;
 export type PlanName = (typeof PLAN_NAMES)[number];
@@ -69,15 +69,7 @@ export function trialEndsAt(createdAtIso: string, trialDays: number): string {
 
 export function assertTrialDays(days: number): void {
   if (!Number.isInteger(days) || days < TRIAL_MIN_DAYS || days > TRIAL_MAX_DAYS) {
-    throw new AppError(422, 'TRIAL_DAYS_OUT_OF_RANGE', {
-      detail: `A trial lasts ${TRIAL_MIN_DAYS} to ${TRIAL_MAX_DAYS} days.`,
-      errors: [
-        {
-          path: 'trialDays',
-          message: `Must be a whole number from ${TRIAL_MIN_DAYS} to ${TRIAL_MAX_DAYS}.`,
-        },
-      ],
-    });
+    throw trialDaysOutOfRange(TRIAL_MIN_DAYS, TRIAL_MAX_DAYS);
   }
 }
 

@@ -1,4 +1,11 @@
-import { AppError } from '#lib/errors.ts';
+import {
+  belowUsage,
+  invalidQuota,
+  poolBelowAllocated,
+  poolExceeded,
+  pooledQuotaRequired,
+  quotaNotOnLadder,
+} from '#lib/errors.ts';
 import { type AccountStatus, PLANS, type PlanName, TRIAL_DEFAULT_QUOTA_MB } from './plans.ts';
 
 export const MB_PER_GB = 1024;
@@ -37,20 +44,13 @@ export function nearestLadderSizes(
   return { below: below === null ? null : below * MB_PER_GB, above: above * MB_PER_GB };
 }
 
-const gbText = (mb: number) => `${mb / MB_PER_GB} GB`;
-
 export function assertLadderSize(mb: number, opts: LadderOptions, field: string): void {
   if (isLadderSize(mb, opts)) return;
   const { below, above } = nearestLadderSizes(mb, opts);
   // Below the smallest size, the two nearest are the two smallest.
-  const nearest = below === null ? [above, nearestLadderSizes(above, opts).above] : [below, above];
-  const [first, second] = nearest as [number, number];
-  const message = `${mb} MB is not a size on the storage ladder; the nearest are ${gbText(first)} and ${gbText(second)}.`;
-  throw new AppError(422, 'QUOTA_NOT_ON_LADDER', {
-    detail: `${field}: ${message}`,
-    errors: [{ path: field, message }],
-    extensions: { nearestMb: nearest },
-  });
+  const nearest: [number, number] =
+    below === null ? [above, nearestLadderSizes(above, opts).above] : [below, above];
+  throw quotaNotOnLadder(field, mb, nearest);
 }
 
 export function effectiveQuotaMb(
@@ -80,10 +80,7 @@ export function assertFitsPool(pool: PoolState, additionalMb: number): void {
   if (pool.quotaMb === null || additionalMb <= 0) return;
   const free = freeMb(pool.quotaMb, pool.allocatedMb);
   if (additionalMb > free) {
-    throw new AppError(409, 'POOL_EXCEEDED', {
-      detail: `The company pool has ${free} MB free; ${additionalMb} MB were requested.`,
-      extensions: { freeMb: free, requestedMb: additionalMb },
-    });
+    throw poolExceeded(free, additionalMb);
   }
 }
 
@@ -94,19 +91,13 @@ export function assertPoolResize(
 ): void {
   assertLadderSize(newQuotaMb, opts, 'quotaMb');
   if (newQuotaMb < allocatedMb) {
-    throw new AppError(409, 'POOL_BELOW_ALLOCATED', {
-      detail: `${allocatedMb} MB of the pool are allocated; the pool cannot be smaller.`,
-      extensions: { allocatedMb },
-    });
+    throw poolBelowAllocated(allocatedMb);
   }
 }
 
 export function assertNotBelowUsage(newHardQuotaMb: number | null, usedMb: number): void {
   if (newHardQuotaMb !== null && newHardQuotaMb < usedMb) {
-    throw new AppError(409, 'BELOW_USAGE', {
-      detail: `The account stores ${usedMb} MB; its quota cannot be smaller.`,
-      extensions: { usedMb },
-    });
+    throw belowUsage(usedMb);
   }
 }
 
@@ -126,35 +117,22 @@ export interface HardQuotaDecision {
   pooledMb: number;
 }
 
-const invalidQuota = (message: string) =>
-  new AppError(422, 'INVALID_QUOTA', {
-    detail: `hardQuotaMb: ${message}`,
-    errors: [{ path: 'hardQuotaMb', message }],
-  });
-
 export function decideHardQuota(input: HardQuotaInput): HardQuotaDecision {
   const { plan, requestedMb } = input;
   // The HTTP schema already refuses these; checked again because plan conversions call this too.
   if (typeof requestedMb === 'number' && (!Number.isInteger(requestedMb) || requestedMb <= 0)) {
-    throw invalidQuota('Must be a whole number of MB greater than 0.');
+    throw invalidQuota({ kind: 'not-positive-integer' });
   }
   // Trials stay outside the pool (SPEC §2.3), so the ladder does not apply to them.
   if (!PLANS[plan].pooled || input.poolMb === null) {
     if (requestedMb === null && plan === 'trial') {
-      throw invalidQuota(
-        `A trial has a finite quota: give a size in MB or leave it out for ${TRIAL_DEFAULT_QUOTA_MB} MB.`,
-      );
+      throw invalidQuota({ kind: 'unlimited-trial', trialDefaultMb: TRIAL_DEFAULT_QUOTA_MB });
     }
     const hardQuotaMb = requestedMb === undefined ? PLANS[plan].defaultHardQuotaMb : requestedMb;
     return { hardQuotaMb, pooledMb: 0 };
   }
   if (requestedMb === null) {
-    throw new AppError(422, 'POOLED_QUOTA_REQUIRED', {
-      detail: 'Accounts in a company with a storage pool have a finite quota.',
-      errors: [
-        { path: 'hardQuotaMb', message: 'Pooled accounts need a size on the storage ladder.' },
-      ],
-    });
+    throw pooledQuotaRequired();
   }
   const hardQuotaMb = requestedMb ?? (input.isCompanyAdmin ? input.poolMb : MIN_POOLED_MB);
   assertLadderSize(hardQuotaMb, { fineIncrements: input.fineIncrements }, 'hardQuotaMb');

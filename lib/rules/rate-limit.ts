@@ -19,7 +19,6 @@
  * attempts still being checked rather than by failures, the caller is asked to retry in a
  * second, not to wait out the window.
  */
-import { AppError } from '#lib/errors.ts';
 
 export type AttemptKind = 'login' | 'recover';
 
@@ -77,12 +76,4 @@ export function retryAfterSeconds(
   if (window.failures < max) return 1;
   const endsMs = Date.parse(window.windowStartsAt) + WINDOW_MS;
   return Math.max(1, Math.ceil((endsMs - nowMs) / 1000));
-}
-
-export function tooManyAttempts(kind: AttemptKind, retryAfter: number): AppError {
-  const what = kind === 'login' ? 'logins' : 'recovery attempts';
-  return new AppError(429, 'TOO_MANY_ATTEMPTS', {
-    detail: `Too many ${retryAfter > 1 ? 'failed ' : ''}${what} for this username; try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}.`,
-    extensions: { retryAfterSeconds: retryAfter },
-  });
 }

@@ -1,4 +1,10 @@
-import { AppError, notFound } from '#lib/errors.ts';
+import {
+  conflict,
+  notFound,
+  parentNotActive,
+  planAlreadyHasParent,
+  usernameTaken,
+} from '#lib/errors.ts';
 import type { Account, Company, Contact } from '#lib/model.ts';
 import type { PlanName } from '#lib/rules/plans.ts';
 import {
@@ -20,17 +26,6 @@ import {
   type WriteStep,
   write,
 } from './table.ts';
-
-const usernameTaken = (username: string) =>
-  new AppError(409, 'USERNAME_TAKEN', {
-    detail: `The username "${username}" is taken.`,
-    errors: [{ path: 'username', message: 'This username is taken.' }],
-  });
-
-export const planHasParent = (plan: PlanName) =>
-  new AppError(409, 'PLAN_ALREADY_HAS_PARENT', {
-    detail: `The company already has a parent account on the ${plan} plan; add a sub-account to it instead.`,
-  });
 
 /**
  * Everything a new account is: the account, its global username marker (never deleted, so a
@@ -76,7 +71,7 @@ export function claimParentMarker(account: Account, plan: PlanName): WriteStep {
       },
       'attribute_not_exists(PK)',
     ),
-    onConditionFailed: () => planHasParent(plan),
+    onConditionFailed: () => planAlreadyHasParent(plan),
   };
 }
 
@@ -96,8 +91,7 @@ export function attachSubAccount(parent: Account): WriteStep {
       { ':zero': 0, ':one': 1, ':active': 'active' },
       { condition: '#status = :active', names: { '#status': 'status' } },
     ),
-    onConditionFailed: () =>
-      new AppError(409, 'PARENT_NOT_ACTIVE', { detail: 'The parent account is not active.' }),
+    onConditionFailed: () => parentNotActive(),
   };
 }
 
@@ -244,12 +238,7 @@ export function saveAccount(before: Account, after: Account): WriteStep {
         names,
       },
     ),
-    onConditionFailed: (current) =>
-      current
-        ? new AppError(409, 'CONFLICT', {
-            detail: 'The account changed while the request was applied; read it again and retry.',
-          })
-        : notFound('Account'),
+    onConditionFailed: (current) => (current ? conflict() : notFound('Account')),
   };
 }
 
@@ -265,7 +254,6 @@ export function cancelAccountStep(account: Account, at: string): WriteStep {
         names: { '#status': 'status' },
       },
     ),
-    onConditionFailed: () =>
-      new AppError(409, 'CONFLICT', { detail: 'An account was cancelled concurrently; retry.' }),
+    onConditionFailed: () => conflict(),
   };
 }

@@ -1,4 +1,11 @@
-import { AppError, notFound } from '#lib/errors.ts';
+import {
+  type AppError,
+  companyCancelled,
+  conflict,
+  notFound,
+  poolBelowAllocated,
+  poolExceeded,
+} from '#lib/errors.ts';
 import type { Company } from '#lib/model.ts';
 import { companyFromItem, companyToItem, isEntity } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
@@ -28,21 +35,15 @@ export async function listCompanies(
 export function putNewCompany(company: Company): WriteStep {
   return {
     item: write.put(companyToItem(company), 'attribute_not_exists(PK)'),
-    onConditionFailed: () => new AppError(409, 'CONFLICT', { detail: 'The company exists.' }),
+    onConditionFailed: () => conflict(),
   };
 }
 
-const cancelledError = () =>
-  new AppError(409, 'COMPANY_CANCELLED', { detail: 'The company is cancelled.' });
-
-function poolExceeded(current: Item | undefined, requestedMb: number): AppError {
+/** Why an allocation's condition failed, from the company as the transaction found it. */
+function allocationRefused(current: Item | undefined, requestedMb: number): AppError {
   if (!current) return notFound('Company');
-  if (current.status !== 'active') return cancelledError();
-  const free = Number(current.freeMb ?? 0);
-  return new AppError(409, 'POOL_EXCEEDED', {
-    detail: `The company pool has ${free} MB free; ${requestedMb} MB were requested.`,
-    extensions: { freeMb: free, requestedMb },
-  });
+  if (current.status !== 'active') return companyCancelled();
+  return poolExceeded(Number(current.freeMb ?? 0), requestedMb);
 }
 
 export interface AllocationChange {
@@ -88,7 +89,7 @@ export function changeAllocation(
       condition: conditions.join(' AND '),
       ...(change.requireActive ? { names: { '#status': 'status' } } : {}),
     }),
-    onConditionFailed: (current) => poolExceeded(current, change.pooledDeltaMb),
+    onConditionFailed: (current) => allocationRefused(current, change.pooledDeltaMb),
   };
 }
 
@@ -143,11 +144,8 @@ export function updateCompanyStep(
     ),
     onConditionFailed: (current) => {
       if (!current) return notFound('Company');
-      if (current.status !== 'active') return cancelledError();
-      return new AppError(409, 'POOL_BELOW_ALLOCATED', {
-        detail: `${current.allocatedMb} MB of the pool are allocated; the pool cannot be smaller.`,
-        extensions: { allocatedMb: current.allocatedMb },
-      });
+      if (current.status !== 'active') return companyCancelled();
+      return poolBelowAllocated(Number(current.allocatedMb));
     },
   };
 }

@@ -2,7 +2,7 @@
  * What logins, password changes, resets and recovery read and write. Passwords and answers
  * reach the table only as scrypt hashes made by the caller.
  */
-import { AppError } from '#lib/errors.ts';
+import { conflict } from '#lib/errors.ts';
 import type { Account, Company } from '#lib/model.ts';
 import { accountFromItem, companyFromItem, isEntity } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
@@ -35,11 +35,6 @@ export async function loadLoginContext(username: string): Promise<LoginContext> 
   };
 }
 
-const changedMeanwhile = () =>
-  new AppError(409, 'CONFLICT', {
-    detail: 'The account changed while the request was applied; try again.',
-  });
-
 /**
  * Sets a password the user chose (change or recovery), on the condition that the password is
  * still the one the request was checked against.
@@ -66,7 +61,7 @@ export function setPasswordStep(
         names: { '#status': 'status' },
       },
     ),
-    onConditionFailed: changedMeanwhile,
+    onConditionFailed: () => conflict(),
   };
 }
 
@@ -85,7 +80,7 @@ export function withdrawPasswordStep(account: Account, at: string): WriteStep {
         names: { '#status': 'status' },
       },
     ),
-    onConditionFailed: changedMeanwhile,
+    onConditionFailed: () => conflict(),
   };
 }
 
@@ -104,6 +99,6 @@ export function setUserQuotaStep(
         names: { '#status': 'status' },
       },
     ),
-    onConditionFailed: changedMeanwhile,
+    onConditionFailed: () => conflict(),
   };
 }

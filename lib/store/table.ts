@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
-import { AppError, validationFailed } from '#lib/errors.ts';
+import { conflict, validationFailed } from '#lib/errors.ts';
 import type { Key } from './keys.ts';
 
 export type Item = Record<string, unknown>;
@@ -183,13 +183,10 @@ export async function transact(steps: WriteStep[]): Promise<void> {
         const raw = reasons[failed]?.Item;
         const current = raw ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : undefined;
         if (step?.onConditionFailed) throw step.onConditionFailed(current);
-        throw new AppError(409, 'CONFLICT', {
-          detail: 'The resource changed while the request was being applied; try again.',
-          cause: error,
-        });
+        throw conflict({ cause: error });
       }
-      const conflict = reasons.some((reason) => reason.Code === 'TransactionConflict');
-      if (!conflict || attempt >= TRANSACTION_ATTEMPTS) throw error;
+      const contended = reasons.some((reason) => reason.Code === 'TransactionConflict');
+      if (!contended || attempt >= TRANSACTION_ATTEMPTS) throw error;
       await backoff(attempt);
     }
   }

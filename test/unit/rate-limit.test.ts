@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '#lib/errors.ts';
+import { AppError, tooManyAttempts } from '#lib/errors.ts';
 import {
   type FailureWindow,
   hasPlace,
@@ -9,7 +9,6 @@ import {
   MAX_FAILURES_PER_USERNAME,
   retryAfterSeconds,
   TRUST_MS,
-  tooManyAttempts,
   WINDOW_MS,
 } from '#lib/rules/rate-limit.ts';
 
