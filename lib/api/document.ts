@@ -20,7 +20,7 @@ export const OPERATIONS: readonly Operation[] = (Object.values(definitions) as u
 
 /** Every error the service answers with, by code. */
 export const ERRORS: ReadonlyMap<string, ErrorFactory> = new Map(
-  Object.values(catalogue)
+  (Object.values(catalogue) as unknown[])
     .filter(isErrorFactory)
     .map((factory) => [factory.code, factory]),
 );
