@@ -190,6 +190,17 @@ export const listContacts = /* @__PURE__ */ define({
   errors: [],
 });
 
+export const getContact = /* @__PURE__ */ define({
+  operationId: 'getContact',
+  method: 'GET',
+  path: `${COMPANY}/contacts/{contactId}`,
+  summary: 'One contact',
+  tag: 'Contacts',
+  allow: ['partner', 'companyAdmin'],
+  response: { status: 200, body: 'Contact', description: 'The contact' },
+  errors: [],
+});
+
 export const createAccount = /* @__PURE__ */ define({
   operationId: 'createAccount',
   method: 'POST',

@@ -4,7 +4,11 @@ import { notFound } from '#lib/errors.ts';
 import { type Contact, type ContactView, toContactView } from '#lib/model.ts';
 import type { contactSchema } from '#lib/schemas.ts';
 import { findCompany } from '#lib/store/companies.ts';
-import { listContacts as listContactPage, putNewContact } from '#lib/store/contacts.ts';
+import {
+  findContact,
+  listContacts as listContactPage,
+  putNewContact,
+} from '#lib/store/contacts.ts';
 import { type Page, transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
 import type { CompanyScope } from './scope.ts';
@@ -45,4 +49,10 @@ export async function listContacts(
   if (!(await findCompany(scope.partnerId, companyId))) throw notFound('Company');
   const page = await listContactPage(scope.partnerId, companyId, limit, cursor);
   return { items: page.items.map(toContactView), nextCursor: page.nextCursor };
+}
+
+export async function getContact(scope: CompanyScope, contactId: string): Promise<ContactView> {
+  const contact = await findContact(scope.partnerId, scope.companyId, contactId);
+  if (!contact) throw notFound('Contact');
+  return toContactView(contact);
 }
