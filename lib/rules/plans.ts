@@ -11,7 +11,8 @@ export const TRIAL_DEFAULT_QUOTA_MB = 512;
 const DAY_MS = 86_400_000;
 
 export interface PlanDefinition {
-  openFileBackup: boolean;
+  /** Open-file backup on server operating systems; every plan backs up open files on desktops. */
+  openFileBackupOnServers: boolean;
   versioning: boolean;
   defaultHardQuotaMb: number | null;
   /** Whether the plan's accounts draw on the company pool. */
@@ -21,13 +22,23 @@ export interface PlanDefinition {
 /** SPEC §2.1: the backup software is the same; the plan decides features and defaults. */
 export const PLANS: Record<PlanName, PlanDefinition> = {
   trial: {
-    openFileBackup: true,
+    openFileBackupOnServers: true,
     versioning: true,
     defaultHardQuotaMb: TRIAL_DEFAULT_QUOTA_MB,
     pooled: false,
   },
-  basic: { openFileBackup: false, versioning: false, defaultHardQuotaMb: null, pooled: true },
-  select: { openFileBackup: true, versioning: true, defaultHardQuotaMb: null, pooled: true },
+  basic: {
+    openFileBackupOnServers: false,
+    versioning: false,
+    defaultHardQuotaMb: null,
+    pooled: true,
+  },
+  select: {
+    openFileBackupOnServers: true,
+    versioning: true,
+    defaultHardQuotaMb: null,
+    pooled: true,
+  },
 };
 
 export interface CompanyAddOns {
@@ -38,7 +49,8 @@ export interface CompanyAddOns {
 export type AccountStatus = 'active' | 'expired' | 'cancelled';
 
 export interface Features {
-  openFileBackup: boolean;
+  /** Basic gates open-file backup on server operating systems only (SPEC §2.1). */
+  openFileBackupOnServers: boolean;
   versioning: boolean;
   endGuard: boolean;
   egrLicenses: number;
@@ -54,7 +66,7 @@ export function featuresFor(
 ): Features {
   const definition = PLANS[plan];
   return {
-    openFileBackup: definition.openFileBackup,
+    openFileBackupOnServers: definition.openFileBackupOnServers,
     versioning: definition.versioning,
     endGuard: addOns.endGuard,
     egrLicenses: addOns.licenses.egr,
