@@ -1,11 +1,12 @@
 import { ulid } from 'ulid';
+import type * as z from 'zod/mini';
+import type { createdAccountResponse } from '#lib/api/responses.ts';
 import { AppError, notFound } from '#lib/errors.ts';
 import {
   type Account,
   type AccountView,
   type Company,
   type Contact,
-  type ContactView,
   companyAddOns,
   toAccountView,
   toContactView,
@@ -43,10 +44,7 @@ import { welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
 import type { TenantScope } from './scope.ts';
 
-export interface CreatedAccount {
-  account: AccountView;
-  contact: ContactView;
-}
+export type CreatedAccount = z.output<typeof createdAccountResponse>;
 
 function requireActiveCompany(company: Company | null): Company {
   if (!company) throw notFound('Company');

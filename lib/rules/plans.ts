@@ -1,3 +1,5 @@
+import type * as z from 'zod/mini';
+import type { accountResponse, featuresResponse } from '#lib/api/responses.ts';
 import { AppError } from '#lib/errors.ts';
 
 export const PLAN_NAMES = ['trial', 'basic', 'select'] as const;
@@ -46,18 +48,14 @@ export interface CompanyAddOns {
   endGuard: boolean;
 }
 
-export type AccountStatus = 'active' | 'expired' | 'cancelled';
+export type AccountStatus = z.output<typeof accountResponse>['status'];
 
-export interface Features {
-  /** Basic gates open-file backup on server operating systems only (SPEC §2.1). */
-  openFileBackupOnServers: boolean;
-  versioning: boolean;
-  endGuard: boolean;
-  egrLicenses: number;
-  spV5Licenses: number;
-  /** What the backup agent checks: an expired or cancelled account takes no backups. */
-  backupsAllowed: boolean;
-}
+/**
+ * What the backup agent is given (SPEC §2.1). Basic gates open-file backup on server operating
+ * systems only; `backupsAllowed` is what the agent checks: an expired or cancelled account takes
+ * no backups.
+ */
+export type Features = z.output<typeof featuresResponse>;
 
 export function featuresFor(
   plan: PlanName,
