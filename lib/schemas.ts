@@ -96,6 +96,25 @@ const licensesSchema = /* @__PURE__ */ schema(() =>
   }),
 );
 
+/**
+ * What the account rules (lib/rules, new-account.ts) refuse with 422 whatever is stored, as
+ * JSON Schema: a secret question needs its answer and the reverse, an UltraSafe account has
+ * neither, and only a trial has a trial length.
+ */
+const ACCOUNT_RULES = [
+  { dependentRequired: { secretQuestion: ['secretAnswer'], secretAnswer: ['secretQuestion'] } },
+  {
+    not: {
+      properties: { ultraSafe: { const: true } },
+      required: ['ultraSafe'],
+      anyOf: [{ required: ['secretQuestion'] }, { required: ['secretAnswer'] }],
+    },
+  },
+  {
+    not: { properties: { plan: { not: { const: 'trial' } } }, required: ['plan', 'trialDays'] },
+  },
+];
+
 const credentialFields = /* @__PURE__ */ schema(() => ({
   password: z.optional(passwordField),
   ultraSafe: z.optional(z.boolean()),
@@ -113,7 +132,10 @@ export const createCompanySchema = /* @__PURE__ */ schema(() =>
     licenses: z.optional(licensesSchema),
     endGuard: z.optional(z.boolean()),
     contact: contactSchema,
-    admin: z.strictObject({ username: usernameField, plan: planField, ...credentialFields }),
+    admin: documented(
+      z.strictObject({ username: usernameField, plan: planField, ...credentialFields }),
+      { allOf: ACCOUNT_RULES },
+    ),
   }),
 );
 export type CreateCompanyBody = z.infer<typeof createCompanySchema>;
@@ -177,6 +199,7 @@ export const createAccountSchema = /* @__PURE__ */ schema(() =>
       allOf: [
         { not: { required: ['contactId', 'contact'] } },
         { not: { required: ['parentId', 'trialDays'] } },
+        ...ACCOUNT_RULES,
       ],
     },
   ),

@@ -5,7 +5,9 @@ import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
 import { requestJsonSchema } from '#lib/api/json-schema.ts';
+import type { AppError } from '#lib/errors.ts';
 import { fieldErrors } from '#lib/http/validation.ts';
+import { assertUltraSafeCreation } from '#lib/rules/credentials.ts';
 import {
   changePasswordSchema,
   contactSchema,
@@ -87,10 +89,10 @@ describe('the JSON Schema of each request carries the rules the server checks', 
     expect(requestJsonSchema(createAccountSchema)).toMatchObject({
       required: ['username'],
       oneOf: [{ required: ['plan'] }, { required: ['parentId'] }],
-      allOf: [
+      allOf: expect.arrayContaining([
         { not: { required: ['contactId', 'contact'] } },
         { not: { required: ['parentId', 'trialDays'] } },
-      ],
+      ]),
     });
   });
 
@@ -184,6 +186,63 @@ describe('the JSON Schema and zod agree on a body', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('the JSON Schema states the account rules answered 422', () => {
+  const parent = { username: 'laptop-1', plan: 'basic' };
+  const cases: [string, Record<string, unknown>, boolean, string | null][] = [
+    ['a question and its answer', { secretQuestion: 'Pet?', secretAnswer: 'Rex' }, true, null],
+    [
+      'a question without an answer',
+      { secretQuestion: 'Pet?' },
+      false,
+      'SECRET_QUESTION_INCOMPLETE',
+    ],
+    ['an answer without a question', { secretAnswer: 'Rex' }, false, 'SECRET_QUESTION_INCOMPLETE'],
+    ['UltraSafe', { ultraSafe: true }, true, null],
+    [
+      'UltraSafe with a question',
+      { ultraSafe: true, secretQuestion: 'Pet?', secretAnswer: 'Rex' },
+      false,
+      'ULTRASAFE_NO_SECRET_QUESTION',
+    ],
+    [
+      'not UltraSafe, with a question',
+      { ultraSafe: false, secretQuestion: 'Pet?', secretAnswer: 'Rex' },
+      true,
+      null,
+    ],
+  ];
+
+  it.each(cases)('%s', (_name, fields, admitted, code) => {
+    // Act
+    const byAccount = jsonSchemaAccepts(createAccountSchema)({ ...parent, ...fields });
+    const byCompany = jsonSchemaAccepts(createCompanySchema)({
+      name: 'Acme',
+      contact,
+      admin: { ...parent, ...fields },
+    });
+    let refused: string | null = null;
+    try {
+      assertUltraSafeCreation({ ultraSafe: false, ...fields });
+    } catch (error) {
+      refused = (error as AppError).code;
+    }
+
+    // Assess
+    expect([byAccount, byCompany]).toEqual([admitted, admitted]);
+    expect(refused).toBe(code);
+  });
+
+  it('gives a trial length to a trial only', () => {
+    const accepts = jsonSchemaAccepts(createAccountSchema);
+    expect(accepts({ username: 'abc', plan: 'trial', trialDays: 7 })).toBe(true);
+    expect(accepts({ username: 'abc', plan: 'select', trialDays: 7 })).toBe(false);
+    const company = jsonSchemaAccepts(createCompanySchema);
+    const admin = { username: 'abc', plan: 'basic', trialDays: 7 };
+    expect(company({ name: 'Acme', contact, admin })).toBe(false);
+    expect(company({ name: 'Acme', contact, admin: { ...admin, plan: 'trial' } })).toBe(true);
   });
 });
 
