@@ -2,18 +2,19 @@
  * The domain records as the service holds them, and the views it returns (SPEC §3). Views are
  * built only here so no handler can leak a hash or an answer by accident.
  */
+import type * as z from 'zod/mini';
+import type { accountResponse, companyResponse, contactResponse } from '#lib/api/responses.ts';
 import {
   type AccountStatus,
   type CompanyAddOns,
-  type Features,
   featuresFor,
   type PlanName,
 } from '#lib/rules/plans.ts';
 import { effectiveQuotaMb, percentUsed } from '#lib/rules/quota.ts';
 import type { TrialStage } from '#lib/rules/trials.ts';
 
-export type CompanyStatus = 'active' | 'cancelled';
-export type AccountKind = 'parent' | 'sub';
+export type CompanyStatus = CompanyView['status'];
+export type AccountKind = AccountView['kind'];
 
 export interface Company {
   id: string;
@@ -72,53 +73,10 @@ export interface Account {
   updatedAt: string;
 }
 
-export interface CompanyView {
-  id: string;
-  name: string;
-  quotaMb: number | null;
-  allocatedMb: number;
-  freeMb: number | null;
-  usedMb: number;
-  accountCount: number;
-  licenses: { egr: number; spV5: number };
-  endGuard: boolean;
-  status: CompanyStatus;
-  adminAccountId: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface AccountView {
-  id: string;
-  companyId: string;
-  username: string;
-  kind: AccountKind;
-  parentId: string | null;
-  plan: PlanName;
-  contactId: string;
-  status: AccountStatus;
-  hardQuotaMb: number | null;
-  userQuotaMb: number | null;
-  effectiveQuotaMb: number | null;
-  usedMb: number;
-  percentUsed: number | null;
-  ultraSafe: boolean;
-  hasSecretQuestion: boolean;
-  mustChangePassword: boolean;
-  trialEndsAt: string | null;
-  features: Features;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ContactView {
-  id: string;
-  companyId: string;
-  fullName: string;
-  email: string;
-  phone: string | null;
-  createdAt: string;
-}
+/** What the service returns; defined by the response schemas, so a view and its schema agree. */
+export type CompanyView = z.output<typeof companyResponse>;
+export type AccountView = z.output<typeof accountResponse>;
+export type ContactView = z.output<typeof contactResponse>;
 
 export const companyAddOns = (company: Pick<Company, 'licenses' | 'endGuard'>): CompanyAddOns => ({
   licenses: company.licenses,

@@ -2,10 +2,21 @@
  * One zod schema per request body (SPEC §3). Unknown fields are rejected (strict objects).
  * Shape and type rules live here; provisioning rules (ladder, pool, password policy,
  * UltraSafe) live in lib/rules and answer with their own codes.
+ *
+ * The OpenAPI document is generated from these schemas (lib/api/json-schema.ts), so every rule
+ * on a body's shape is one JSON Schema can show: a check it knows (length, pattern), or, where
+ * the rule is code (a refinement), the same rule as JSON Schema in the schema's metadata.
  */
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
-import { normalizeUsername, usernameProblem } from '#lib/rules/credentials.ts';
+import {
+  normalizeUsername,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  USERNAME_CHARACTERS_MESSAGE,
+  USERNAME_INPUT_PATTERN,
+  usernameProblem,
+} from '#lib/rules/credentials.ts';
 import { PLAN_NAMES } from '#lib/rules/plans.ts';
 
 // zod/mini ships no default locale: without this every message would be "Invalid input".
@@ -18,20 +29,49 @@ z.config(en());
  */
 const schema = <T>(build: () => T): T => build();
 
-const text = (max: number) =>
-  z.string().check(z.trim(), z.minLength(1, 'Must not be empty.'), z.maxLength(max));
+/** JSON Schema for a rule the schema checks in code; merged into what `z.toJSONSchema` emits. */
+const documented = <S extends z.ZodMiniType>(s: S, jsonSchema: Record<string, unknown>): S => {
+  z.globalRegistry.add(s, jsonSchema);
+  return s;
+};
 
+/** Trimmed, then not empty: the pattern says "holds something other than white space". */
+const text = (max: number) =>
+  z.string().check(z.trim(), z.regex(/\S/, 'Must not be empty.'), z.maxLength(max));
+
+/** What usernameProblem says of the username as typed (it trims and lower-cases it first). */
+const usernameMessage = (issue: { input?: unknown }) =>
+  usernameProblem(String(issue.input)) ?? USERNAME_CHARACTERS_MESSAGE;
+
+/**
+ * SPEC §2.4: 3–64 characters of a-z 0-9 . _ @ + -, starting with a letter or a digit, compared
+ * lower-case. Checked on the username as typed, so the JSON Schema shows the rule; a failure
+ * gives the one message usernameProblem gives.
+ */
 export const usernameField = /* @__PURE__ */ schema(() =>
-  z.pipe(z.string().check(z.maxLength(254)), z.transform(normalizeUsername)).check(
-    z.superRefine((value, ctx) => {
-      const problem = usernameProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+  z.pipe(
+    z
+      .string()
+      .check(
+        z.maxLength(254, { abort: true }),
+        z.minLength(3, { error: usernameMessage, abort: true }),
+        z.regex(USERNAME_INPUT_PATTERN, { error: usernameMessage }),
+      ),
+    z.transform(normalizeUsername),
   ),
 );
 
-/** Length and policy are checked by the password rules, which know the username. */
-const passwordField = /* @__PURE__ */ schema(() => z.string().check(z.maxLength(1024)));
+/**
+ * Length and policy are checked by the password rules, which know the username (422
+ * WEAK_PASSWORD); the document states their length, which counts characters as JSON Schema
+ * does (code points).
+ */
+const passwordField = /* @__PURE__ */ schema(() =>
+  documented(z.string().check(z.maxLength(1024)), {
+    minLength: PASSWORD_MIN,
+    maxLength: PASSWORD_MAX,
+  }),
+);
 const quotaField = /* @__PURE__ */ schema(() =>
   z.number().check(z.int('Must be a whole number of MB.'), z.positive('Must be positive.')),
 );
@@ -56,6 +96,25 @@ const licensesSchema = /* @__PURE__ */ schema(() =>
   }),
 );
 
+/**
+ * What the account rules (lib/rules, new-account.ts) refuse with 422 whatever is stored, as
+ * JSON Schema: a secret question needs its answer and the reverse, an UltraSafe account has
+ * neither, and only a trial has a trial length.
+ */
+const ACCOUNT_RULES = [
+  { dependentRequired: { secretQuestion: ['secretAnswer'], secretAnswer: ['secretQuestion'] } },
+  {
+    not: {
+      properties: { ultraSafe: { const: true } },
+      required: ['ultraSafe'],
+      anyOf: [{ required: ['secretQuestion'] }, { required: ['secretAnswer'] }],
+    },
+  },
+  {
+    not: { properties: { plan: { not: { const: 'trial' } } }, required: ['plan', 'trialDays'] },
+  },
+];
+
 const credentialFields = /* @__PURE__ */ schema(() => ({
   password: z.optional(passwordField),
   ultraSafe: z.optional(z.boolean()),
@@ -73,72 +132,94 @@ export const createCompanySchema = /* @__PURE__ */ schema(() =>
     licenses: z.optional(licensesSchema),
     endGuard: z.optional(z.boolean()),
     contact: contactSchema,
-    admin: z.strictObject({ username: usernameField, plan: planField, ...credentialFields }),
+    admin: documented(
+      z.strictObject({ username: usernameField, plan: planField, ...credentialFields }),
+      { allOf: ACCOUNT_RULES },
+    ),
   }),
 );
 export type CreateCompanyBody = z.infer<typeof createCompanySchema>;
 
+const NAME_A_FIELD = 'Name at least one field to change.';
+
 export const updateCompanySchema = /* @__PURE__ */ schema(() =>
-  z
-    .strictObject({
-      name: z.optional(text(200)),
-      quotaMb: z.nullish(quotaField),
-      licenses: z.optional(licensesSchema),
-      endGuard: z.optional(z.boolean()),
-    })
-    .check(z.refine((body) => Object.keys(body).length > 0, 'Name at least one field to change.')),
+  documented(
+    z
+      .strictObject({
+        name: z.optional(text(200)),
+        quotaMb: z.nullish(quotaField),
+        licenses: z.optional(licensesSchema),
+        endGuard: z.optional(z.boolean()),
+      })
+      .check(z.refine((body) => Object.keys(body).length > 0, NAME_A_FIELD)),
+    { minProperties: 1 },
+  ),
 );
 export type UpdateCompanyBody = z.infer<typeof updateCompanySchema>;
 
 export const createAccountSchema = /* @__PURE__ */ schema(() =>
-  z
-    .strictObject({
-      username: usernameField,
-      plan: z.optional(planField),
-      parentId: z.optional(idField),
-      contactId: z.optional(idField),
-      contact: z.optional(contactSchema),
-      ...credentialFields,
-    })
-    .check(
-      z.superRefine((body, ctx) => {
-        if ((body.plan === undefined) === (body.parentId === undefined)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [body.plan === undefined ? 'plan' : 'parentId'],
-            message: 'Give exactly one of plan (a parent account) or parentId (a sub-account).',
-          });
-        }
-        if (body.contactId !== undefined && body.contact !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['contact'],
-            message: 'Give contactId or contact, not both.',
-          });
-        }
-        if (body.parentId !== undefined && body.trialDays !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['trialDays'],
-            message: "A sub-account follows its parent's plan and trial.",
-          });
-        }
-      }),
-    ),
+  documented(
+    z
+      .strictObject({
+        username: usernameField,
+        plan: z.optional(planField),
+        parentId: z.optional(idField),
+        contactId: z.optional(idField),
+        contact: z.optional(contactSchema),
+        ...credentialFields,
+      })
+      .check(
+        z.superRefine((body, ctx) => {
+          if ((body.plan === undefined) === (body.parentId === undefined)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [body.plan === undefined ? 'plan' : 'parentId'],
+              message: 'Give exactly one of plan (a parent account) or parentId (a sub-account).',
+            });
+          }
+          if (body.contactId !== undefined && body.contact !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['contact'],
+              message: 'Give contactId or contact, not both.',
+            });
+          }
+          if (body.parentId !== undefined && body.trialDays !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['trialDays'],
+              message: "A sub-account follows its parent's plan and trial.",
+            });
+          }
+        }),
+      ),
+    {
+      // The refinement above, as JSON Schema.
+      oneOf: [{ required: ['plan'] }, { required: ['parentId'] }],
+      allOf: [
+        { not: { required: ['contactId', 'contact'] } },
+        { not: { required: ['parentId', 'trialDays'] } },
+        ...ACCOUNT_RULES,
+      ],
+    },
+  ),
 );
 export type CreateAccountBody = z.infer<typeof createAccountSchema>;
 
 export const updateAccountSchema = /* @__PURE__ */ schema(() =>
-  z
-    .strictObject({
-      hardQuotaMb: z.nullish(quotaField),
-      plan: z.optional(planField),
-      trialDays: z.optional(trialDaysField),
-      contactId: z.optional(idField),
-      // Accepted only to answer 409 ULTRASAFE_IMMUTABLE rather than "unknown field".
-      ultraSafe: z.optional(z.boolean()),
-    })
-    .check(z.refine((body) => Object.keys(body).length > 0, 'Name at least one field to change.')),
+  documented(
+    z
+      .strictObject({
+        hardQuotaMb: z.nullish(quotaField),
+        plan: z.optional(planField),
+        trialDays: z.optional(trialDaysField),
+        contactId: z.optional(idField),
+        // Accepted only to answer 409 ULTRASAFE_IMMUTABLE rather than "unknown field".
+        ultraSafe: z.optional(z.boolean()),
+      })
+      .check(z.refine((body) => Object.keys(body).length > 0, NAME_A_FIELD)),
+    { minProperties: 1 },
+  ),
 );
 export type UpdateAccountBody = z.infer<typeof updateAccountSchema>;
 

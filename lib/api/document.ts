@@ -228,7 +228,9 @@ export function openApiDocument(): Json {
 
 /** The error catalogue as a Markdown table, for the README: code, status, meaning, members. */
 export function errorCatalogueMarkdown(): string {
-  const rows = [...ERRORS.values()].sort((a, b) => a.status - b.status || a.code.localeCompare(b.code));
+  const rows = [...ERRORS.values()].sort(
+    (a, b) => a.status - b.status || a.code.localeCompare(b.code),
+  );
   const lines = [
     '| code | status | meaning | extension members |',
     '| --- | --- | --- | --- |',

@@ -1,3 +1,339 @@
-// Placeholder until the response schemas land.
-// biome-ignore lint/suspicious/noExplicitAny: placeholder
-export type ResponseBodies = Record<string, any>;
+/**
+ * One zod schema per object and envelope the service returns (SPEC §3), the source of the
+ * response types in lib/model.ts and lib/provisioning: those modules import them as types only,
+ * so no function bundle carries these schemas; the OpenAPI document and the tests use them.
+ *
+ * Objects are strict, so a reply that gains, loses or changes a field fails validation. Each
+ * schema is registered in zod's global registry with the id it has in the document
+ * (`#/components/schemas/<id>`); a schema nested in another one becomes a `$ref` to it.
+ */
+import * as z from 'zod/mini';
+import { PLAN_NAMES } from '#lib/rules/plans.ts';
+
+/** Built in a call marked pure, like lib/schemas.ts: a bundle that uses none constructs none. */
+const schema = <T>(build: () => T): T => build();
+
+type Component = z.core.GlobalMeta & { id: string; description: string };
+
+const component = <S extends z.ZodMiniType>(s: S, meta: Component): S => {
+  z.globalRegistry.add(s, meta);
+  return s;
+};
+
+/** The ids the service makes are ULIDs. */
+const id = () => z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/));
+/** Timestamps as `Date#toISOString()` writes them (UTC, milliseconds). */
+const timestamp = () => z.iso.datetime();
+/** Whole MB; quantities that cannot go below zero. */
+const mb = () => z.number().check(z.int(), z.gte(0));
+const count = () => z.number().check(z.int(), z.gte(0));
+/** A quota in whole MB, or null for unlimited. */
+const quota = () => z.nullable(z.number().check(z.int()));
+/** A percentage with one decimal; null when the quota is unlimited. Above 100 when over quota. */
+const percent = () => z.nullable(z.number().check(z.gte(0)));
+const nextCursor = () => z.nullable(z.string().check(z.minLength(1)));
+
+const planEnum = () => z.enum(PLAN_NAMES);
+const accountStatusEnum = () => z.enum(['active', 'expired', 'cancelled']);
+const accountKindEnum = () => z.enum(['parent', 'sub']);
+const licenses = () => z.strictObject({ egr: count(), spV5: count() });
+
+export const featuresResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      openFileBackupOnServers: z.boolean(),
+      versioning: z.boolean(),
+      endGuard: z.boolean(),
+      egrLicenses: count(),
+      spV5Licenses: count(),
+      backupsAllowed: z.boolean(),
+    }),
+    {
+      id: 'Features',
+      description:
+        "What the account's plan and its company's add-ons give the backup agent (SPEC §2.1); backupsAllowed is false unless the account is active.",
+    },
+  ),
+);
+
+export const companyResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      id: id(),
+      name: z.string(),
+      quotaMb: quota(),
+      allocatedMb: mb(),
+      freeMb: z.nullable(z.number().check(z.int())),
+      usedMb: mb(),
+      accountCount: count(),
+      licenses: licenses(),
+      endGuard: z.boolean(),
+      status: z.enum(['active', 'cancelled']),
+      adminAccountId: id(),
+      createdAt: timestamp(),
+      updatedAt: timestamp(),
+    }),
+    {
+      id: 'Company',
+      description:
+        'A company: its storage pool (quotaMb, null when it has none), what its accounts are allocated and use, its add-ons.',
+    },
+  ),
+);
+
+export const accountResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      id: id(),
+      companyId: id(),
+      username: z.string(),
+      kind: accountKindEnum(),
+      parentId: z.nullable(id()),
+      plan: planEnum(),
+      contactId: id(),
+      status: accountStatusEnum(),
+      hardQuotaMb: quota(),
+      userQuotaMb: quota(),
+      effectiveQuotaMb: quota(),
+      usedMb: mb(),
+      percentUsed: percent(),
+      ultraSafe: z.boolean(),
+      hasSecretQuestion: z.boolean(),
+      mustChangePassword: z.boolean(),
+      trialEndsAt: z.nullable(timestamp()),
+      features: featuresResponse,
+      createdAt: timestamp(),
+      updatedAt: timestamp(),
+    }),
+    {
+      id: 'Account',
+      description:
+        'A backup account (a parent or a sub-account) with its quotas, usage, trial end and features; never its password or secret answer.',
+    },
+  ),
+);
+
+export const contactResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      id: id(),
+      companyId: id(),
+      fullName: z.string(),
+      email: z.string(),
+      phone: z.nullable(z.string()),
+      createdAt: timestamp(),
+    }),
+    { id: 'Contact', description: 'A contact of a company; accounts are e-mailed through theirs.' },
+  ),
+);
+
+const list = <S extends z.ZodMiniType>(item: S) =>
+  z.strictObject({ items: z.array(item), nextCursor: nextCursor() });
+const LIST = 'A page of a list, newest last unless said otherwise; nextCursor is null on the last.';
+
+export const companyListResponse = /* @__PURE__ */ schema(() =>
+  component(list(companyResponse), { id: 'CompanyList', description: LIST }),
+);
+export const accountListResponse = /* @__PURE__ */ schema(() =>
+  component(list(accountResponse), { id: 'AccountList', description: LIST }),
+);
+export const contactListResponse = /* @__PURE__ */ schema(() =>
+  component(list(contactResponse), { id: 'ContactList', description: LIST }),
+);
+
+export const auditEntryResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      id: id(),
+      at: timestamp(),
+      actor: z.string(),
+      actingAs: z.nullable(z.string()),
+      action: z.string(),
+      targetType: z.enum(['company', 'account', 'contact', 'usage']),
+      targetId: z.string(),
+      companyId: z.nullable(id()),
+      details: z.record(z.string(), z.unknown()),
+    }),
+    {
+      id: 'AuditEntry',
+      description:
+        'One mutation: who acted (e.g. partner:<id>, account:<id>, system:trial-job), on whose behalf (e.g. admin-of-company:<id>), what, on what, when.',
+    },
+  ),
+);
+
+export const auditListResponse = /* @__PURE__ */ schema(() =>
+  component(list(auditEntryResponse), {
+    id: 'AuditList',
+    description: 'A page of the audit log, newest first; nextCursor is null on the last.',
+  }),
+);
+
+export const usageRowResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      accountId: id(),
+      username: z.string(),
+      kind: accountKindEnum(),
+      plan: planEnum(),
+      status: accountStatusEnum(),
+      sizeMb: quota(),
+      usedMb: mb(),
+      percentUsed: percent(),
+    }),
+    {
+      id: 'UsageRow',
+      description:
+        'One account of the usage table (never a cancelled one): its size is its effective quota, null when unlimited.',
+    },
+  ),
+);
+
+export const usageTableResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      companyId: id(),
+      companyName: z.string(),
+      items: z.array(usageRowResponse),
+      nextCursor: nextCursor(),
+      totals: z.strictObject({
+        accounts: count(),
+        sizeMb: quota(),
+        usedMb: mb(),
+        percentUsed: percent(),
+      }),
+    }),
+    {
+      id: 'UsageTable',
+      description:
+        'The Backup Account Usage table: a page of accounts; the totals cover every account not cancelled, and their size is null as soon as one is unlimited.',
+    },
+  ),
+);
+
+export const createdCompanyResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      company: companyResponse,
+      account: accountResponse,
+      contact: contactResponse,
+    }),
+    {
+      id: 'CreatedCompany',
+      description: 'A new company with its admin account and first contact.',
+    },
+  ),
+);
+
+export const createdAccountResponse = /* @__PURE__ */ schema(() =>
+  component(z.strictObject({ account: accountResponse, contact: contactResponse }), {
+    id: 'CreatedAccount',
+    description: 'A new account with its contact (new or existing).',
+  }),
+);
+
+/** A compact JWS (JWT): header, claims and signature. */
+const token = () => z.string().check(z.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/));
+
+export const sessionResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      token: token(),
+      expiresAt: timestamp(),
+      role: z.enum(['companyAdmin', 'backupUser']),
+      mustChangePassword: z.boolean(),
+    }),
+    {
+      id: 'Session',
+      description:
+        'A session from a login or a password change. While mustChangePassword is true, the only call it may make is POST /v1/auth/password.',
+    },
+  ),
+);
+
+export const impersonationResponse = /* @__PURE__ */ schema(() =>
+  component(z.strictObject({ token: token(), expiresAt: timestamp(), companyId: id() }), {
+    id: 'Impersonation',
+    description:
+      'A company-admin session of at most one hour held by the partner ("login as company admin").',
+  }),
+);
+
+export const usageReportResultResponse = /* @__PURE__ */ schema(() =>
+  component(z.strictObject({ accepted: count(), unknownAccountIds: z.array(id()) }), {
+    id: 'UsageReportResult',
+    description:
+      'How many of the reported accounts exist (each counted once), and the ids that name none.',
+  }),
+);
+
+const optionalInt = () => z.optional(z.number().check(z.int()));
+
+export const problemResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      type: z.url(),
+      title: z.string(),
+      status: z.number().check(z.int(), z.gte(400), z.lte(599)),
+      code: z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/)),
+      detail: z.string(),
+      errors: z.array(z.strictObject({ path: z.string(), message: z.string() })),
+      freeMb: optionalInt(),
+      requestedMb: optionalInt(),
+      nearestMb: z.optional(z.array(z.number().check(z.int()))),
+      usedMb: optionalInt(),
+      allocatedMb: optionalInt(),
+      retryAfterSeconds: optionalInt(),
+      subAccounts: optionalInt(),
+      maxSubAccounts: optionalInt(),
+    }),
+    {
+      id: 'Problem',
+      description:
+        'An RFC 9457 problem document; code is stable, errors name the fields at fault, and some codes add the members that explain them.',
+    },
+  ),
+);
+
+export const openApiDocumentResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.looseObject({
+      openapi: z.string().check(z.regex(/^3\.1\./)),
+      info: z.looseObject({ title: z.string(), version: z.string() }),
+      paths: z.record(z.string(), z.unknown()),
+    }),
+    { id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document: this one.' },
+  ),
+);
+
+/**
+ * Every response schema by its id in the document. Its keys are checked against the registered
+ * ids by a test.
+ */
+export const responseSchemas = /* @__PURE__ */ schema(() => ({
+  Company: companyResponse,
+  Account: accountResponse,
+  Contact: contactResponse,
+  Features: featuresResponse,
+  CompanyList: companyListResponse,
+  AccountList: accountListResponse,
+  ContactList: contactListResponse,
+  AuditEntry: auditEntryResponse,
+  AuditList: auditListResponse,
+  UsageRow: usageRowResponse,
+  UsageTable: usageTableResponse,
+  CreatedCompany: createdCompanyResponse,
+  CreatedAccount: createdAccountResponse,
+  Session: sessionResponse,
+  Impersonation: impersonationResponse,
+  UsageReportResult: usageReportResultResponse,
+  Problem: problemResponse,
+  OpenApiDocument: openApiDocumentResponse,
+}));
+
+export type ResponseName = keyof typeof responseSchemas;
+
+/** The body of each response, by its id in the document. */
+export type ResponseBodies = {
+  [K in ResponseName]: z.output<(typeof responseSchemas)[K]>;
+};

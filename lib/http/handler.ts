@@ -337,8 +337,7 @@ export function problemFor(error: unknown, requestId: string): HttpResult {
       ? error
       : (fromIdempotencyError(error as Error) ??
         fromMiddyError(error as Error & { statusCode?: number }));
-  const problem =
-    known ?? internalError();
+  const problem = known ?? internalError();
   if (!known) {
     // Only the name, message and stack: a cause may carry the request body.
     const e = error as Error;

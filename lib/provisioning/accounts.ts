@@ -1,4 +1,6 @@
 import { ulid } from 'ulid';
+import type * as z from 'zod/mini';
+import type { createdAccountResponse } from '#lib/api/responses.ts';
 import {
   accountCancelled,
   adminAccount,
@@ -19,7 +21,6 @@ import {
   type AccountView,
   type Company,
   type Contact,
-  type ContactView,
   companyAddOns,
   toAccountView,
   toContactView,
@@ -56,10 +57,7 @@ import { welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
 import type { CompanyScope, TenantScope } from './scope.ts';
 
-export interface CreatedAccount {
-  account: AccountView;
-  contact: ContactView;
-}
+export type CreatedAccount = z.output<typeof createdAccountResponse>;
 
 function requireActiveCompany(company: Company | null): Company {
   if (!company) throw notFound('Company');

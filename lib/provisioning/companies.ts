@@ -1,12 +1,12 @@
 import { ulid } from 'ulid';
+import type * as z from 'zod/mini';
+import type { createdCompanyResponse } from '#lib/api/responses.ts';
 import { companyCancelled, poolModeFixed } from '#lib/errors.ts';
 import {
   type Account,
-  type AccountView,
   type Company,
   type CompanyView,
   type Contact,
-  type ContactView,
   companyAddOns,
   toAccountView,
   toCompanyView,
@@ -41,11 +41,7 @@ import { welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
 import type { CompanyScope, TenantScope } from './scope.ts';
 
-export interface CreatedCompany {
-  company: CompanyView;
-  account: AccountView;
-  contact: ContactView;
-}
+export type CreatedCompany = z.output<typeof createdCompanyResponse>;
 
 /**
  * A company, its first contact and its admin account, in one transaction: the admin account

@@ -3,11 +3,12 @@
  * password reset by a partner or company admin, "login as company admin", and the user's own
  * account (`/v1/me`).
  */
+import type * as z from 'zod/mini';
+import type { impersonationResponse, sessionResponse } from '#lib/api/responses.ts';
 import type { PartnerPrincipal, SessionPrincipal, SessionRole } from '#lib/auth/principal.ts';
 import { hashSecret, verifySecret } from '#lib/auth/secrets.ts';
 import {
   IMPERSONATION_TTL_SECONDS,
-  type IssuedSession,
   issueSession,
   SESSION_TTL_SECONDS,
 } from '#lib/auth/sessions.ts';
@@ -66,14 +67,10 @@ import {
   type TenantScope,
 } from './scope.ts';
 
-export interface SessionReply extends IssuedSession {
-  role: SessionRole;
-  mustChangePassword: boolean;
-}
-
-export interface ImpersonationReply extends IssuedSession {
-  companyId: string;
-}
+/** The reply to a login or a password change (an IssuedSession with the role it opens). */
+export type SessionReply = z.output<typeof sessionResponse>;
+/** The reply to "login as company admin". */
+export type ImpersonationReply = z.output<typeof impersonationResponse>;
 
 /**
  * Compared against when the username has no password to compare with, so a login for an

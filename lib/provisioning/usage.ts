@@ -1,3 +1,9 @@
+import type * as z from 'zod/mini';
+import type {
+  usageReportResultResponse,
+  usageRowResponse,
+  usageTableResponse,
+} from '#lib/api/responses.ts';
 import { AppError } from '#lib/errors.ts';
 import { type Account, companyAddOns, toAccountView } from '#lib/model.ts';
 import { percentUsed } from '#lib/rules/quota.ts';
@@ -6,24 +12,8 @@ import { requireCompany } from '#lib/store/companies.ts';
 import { accountsByIds, applyUsage, type UsageReport } from '#lib/store/usage.ts';
 import type { CompanyScope } from './scope.ts';
 
-export interface UsageRow {
-  accountId: string;
-  username: string;
-  kind: 'parent' | 'sub';
-  plan: string;
-  status: string;
-  sizeMb: number | null;
-  usedMb: number;
-  percentUsed: number | null;
-}
-
-export interface UsageTable {
-  companyId: string;
-  companyName: string;
-  items: UsageRow[];
-  nextCursor: string | null;
-  totals: { accounts: number; sizeMb: number | null; usedMb: number; percentUsed: number | null };
-}
+export type UsageRow = z.output<typeof usageRowResponse>;
+export type UsageTable = z.output<typeof usageTableResponse>;
 
 const usageRow = (account: Account, addOns: ReturnType<typeof companyAddOns>): UsageRow => {
   const view = toAccountView(account, addOns);
@@ -74,10 +64,7 @@ export async function usageTable(
   };
 }
 
-export interface UsageReportResult {
-  accepted: number;
-  unknownAccountIds: string[];
-}
+export type UsageReportResult = z.output<typeof usageReportResultResponse>;
 
 const REPORT_ATTEMPTS = 3;
 

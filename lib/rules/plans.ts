@@ -1,3 +1,5 @@
+import type * as z from 'zod/mini';
+import type { accountResponse, featuresResponse } from '#lib/api/responses.ts';
 import { trialDaysOutOfRange } from '#lib/errors.ts';
 
 export const PLAN_NAMES = ['trial', 'basic', 'select'] as const;
@@ -11,7 +13,8 @@ export const TRIAL_DEFAULT_QUOTA_MB = 512;
 const DAY_MS = 86_400_000;
 
 export interface PlanDefinition {
-  openFileBackup: boolean;
+  /** Open-file backup on server operating systems; every plan backs up open files on desktops. */
+  openFileBackupOnServers: boolean;
   versioning: boolean;
   defaultHardQuotaMb: number | null;
   /** Whether the plan's accounts draw on the company pool. */
@@ -21,13 +24,23 @@ export interface PlanDefinition {
 /** SPEC §2.1: the backup software is the same; the plan decides features and defaults. */
 export const PLANS: Record<PlanName, PlanDefinition> = {
   trial: {
-    openFileBackup: true,
+    openFileBackupOnServers: true,
     versioning: true,
     defaultHardQuotaMb: TRIAL_DEFAULT_QUOTA_MB,
     pooled: false,
   },
-  basic: { openFileBackup: false, versioning: false, defaultHardQuotaMb: null, pooled: true },
-  select: { openFileBackup: true, versioning: true, defaultHardQuotaMb: null, pooled: true },
+  basic: {
+    openFileBackupOnServers: false,
+    versioning: false,
+    defaultHardQuotaMb: null,
+    pooled: true,
+  },
+  select: {
+    openFileBackupOnServers: true,
+    versioning: true,
+    defaultHardQuotaMb: null,
+    pooled: true,
+  },
 };
 
 export interface CompanyAddOns {
@@ -35,17 +48,14 @@ export interface CompanyAddOns {
   endGuard: boolean;
 }
 
-export type AccountStatus = 'active' | 'expired' | 'cancelled';
+export type AccountStatus = z.output<typeof accountResponse>['status'];
 
-export interface Features {
-  openFileBackup: boolean;
-  versioning: boolean;
-  endGuard: boolean;
-  egrLicenses: number;
-  spV5Licenses: number;
-  /** What the backup agent checks: an expired or cancelled account takes no backups. */
-  backupsAllowed: boolean;
-}
+/**
+ * What the backup agent is given (SPEC §2.1). Basic gates open-file backup on server operating
+ * systems only; `backupsAllowed` is what the agent checks: an expired or cancelled account takes
+ * no backups.
+ */
+export type Features = z.output<typeof featuresResponse>;
 
 export function featuresFor(
   plan: PlanName,
@@ -54,7 +64,7 @@ export function featuresFor(
 ): Features {
   const definition = PLANS[plan];
   return {
-    openFileBackup: definition.openFileBackup,
+    openFileBackupOnServers: definition.openFileBackupOnServers,
     versioning: definition.versioning,
     endGuard: addOns.endGuard,
     egrLicenses: addOns.licenses.egr,

@@ -1,20 +1,11 @@
 import { monotonicFactory } from 'ulid';
+import type * as z from 'zod/mini';
+import type { auditEntryResponse } from '#lib/api/responses.ts';
 import { COMPANY_AUDIT_INDEX, ENTITY, keys } from './keys.ts';
 import { type Item, type Page, queryPage, type WriteStep, write } from './table.ts';
 
-export interface AuditEntry {
-  id: string;
-  at: string;
-  /** Who acted, e.g. `partner:01J…` or `account:01J…`. */
-  actor: string;
-  /** On whose behalf, when acting as someone else (e.g. `admin-of-company:01J…`); else null. */
-  actingAs: string | null;
-  action: string;
-  targetType: 'company' | 'account' | 'contact' | 'usage';
-  targetId: string;
-  companyId: string | null;
-  details: Record<string, unknown>;
-}
+/** An entry as filed and as returned (see its schema for who `actor` and `actingAs` name). */
+export type AuditEntry = z.output<typeof auditEntryResponse>;
 
 const nextId = monotonicFactory();
 

@@ -123,7 +123,10 @@ describe('parent accounts and sub-accounts', () => {
       hardQuotaMb: 5 * GB,
       mustChangePassword: true,
     });
-    expect(sub.account.features).toMatchObject({ openFileBackup: false, versioning: false });
+    expect(sub.account.features).toMatchObject({
+      openFileBackupOnServers: false,
+      versioning: false,
+    });
     expect(sub.account.contactId).toBe(created.contact.id);
     expect(sub.contact.id).toBe(created.contact.id);
     const company = await getCompany(partner.apiKey, companyId);

@@ -136,4 +136,3 @@ describe('the README walk-through over HTTP', () => {
     expect(refused.error?.code).toBe('POOL_EXCEEDED');
   });
 });
-

@@ -319,7 +319,7 @@ describe('changing accounts', () => {
     });
 
     expect(converted).toMatchObject({ plan: 'basic', trialEndsAt: null, hardQuotaMb: 10240 });
-    expect(converted.features).toMatchObject({ openFileBackup: false, versioning: false });
+    expect(converted.features).toMatchObject({ openFileBackupOnServers: false, versioning: false });
     expect(await getAccount(inCompany(scope, company.id), sub.id)).toMatchObject({
       plan: 'basic',
       hardQuotaMb: 5120,

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERRORS, errorCodesOf, errorCatalogueMarkdown, OPERATIONS, openApiDocument } from '#lib/api/document.ts';
+import {
+  ERRORS,
+  errorCatalogueMarkdown,
+  errorCodesOf,
+  OPERATIONS,
+  openApiDocument,
+} from '#lib/api/document.ts';
 import { generatedTypes } from '../../scripts/lib/client-types.ts';
 import { CLIENT_FILES, errorCatalogueOf } from '../../scripts/lib/contract-files.ts';
 
@@ -41,7 +47,9 @@ describe('the operations', () => {
       expect(Object.hasOwn(documented, '401'), operation.operationId).toBe(
         !operation.allow.includes('anonymous'),
       );
-      expect(Object.hasOwn(documented, '404'), operation.operationId).toBe(operation.path.includes('{'));
+      expect(Object.hasOwn(documented, '404'), operation.operationId).toBe(
+        operation.path.includes('{'),
+      );
     }
   });
 });

@@ -34,7 +34,7 @@ describe('plans (SPEC §2.1)', () => {
 
   it('gives trials 512 MB, outside the pool', () => {
     expect(PLANS.trial).toEqual({
-      openFileBackup: true,
+      openFileBackupOnServers: true,
       versioning: true,
       defaultHardQuotaMb: 512,
       pooled: false,
@@ -42,9 +42,9 @@ describe('plans (SPEC §2.1)', () => {
     expect(TRIAL_DEFAULT_QUOTA_MB).toBe(512);
   });
 
-  it('gives basic neither open-file backup nor versioning, unlimited by default', () => {
+  it('gives basic neither open-file backup on servers nor versioning, unlimited by default', () => {
     expect(PLANS.basic).toEqual({
-      openFileBackup: false,
+      openFileBackupOnServers: false,
       versioning: false,
       defaultHardQuotaMb: null,
       pooled: true,
@@ -53,7 +53,7 @@ describe('plans (SPEC §2.1)', () => {
 
   it('gives select everything, unlimited by default', () => {
     expect(PLANS.select).toEqual({
-      openFileBackup: true,
+      openFileBackupOnServers: true,
       versioning: true,
       defaultHardQuotaMb: null,
       pooled: true,
@@ -68,19 +68,19 @@ describe('plans (SPEC §2.1)', () => {
 });
 
 describe('featuresFor', () => {
-  it('leaves open-file backup and versioning out of basic', () => {
+  it('leaves open-file backup on servers and versioning out of basic', () => {
     // Prepare / Act
     const features = featuresFor('basic', NO_ADD_ONS, 'active');
 
     // Assess
-    expect(features.openFileBackup).toBe(false);
+    expect(features.openFileBackupOnServers).toBe(false);
     expect(features.versioning).toBe(false);
   });
 
-  it('includes open-file backup and versioning in select and trial', () => {
+  it('includes open-file backup on servers and versioning in select and trial', () => {
     for (const plan of ['select', 'trial'] as const) {
       const features = featuresFor(plan, NO_ADD_ONS, 'active');
-      expect(features.openFileBackup).toBe(true);
+      expect(features.openFileBackupOnServers).toBe(true);
       expect(features.versioning).toBe(true);
     }
   });
@@ -100,7 +100,7 @@ describe('featuresFor', () => {
 
   it('reports no add-ons when the company has none', () => {
     expect(featuresFor('select', NO_ADD_ONS, 'active')).toEqual({
-      openFileBackup: true,
+      openFileBackupOnServers: true,
       versioning: true,
       endGuard: false,
       egrLicenses: 0,
