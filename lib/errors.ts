@@ -63,8 +63,6 @@ export interface ErrorDefinition {
   status: number;
   /** Short, one per code: what kind of problem it is. */
   title: string;
-  /** One sentence: what the problem means to the caller. */
-  description: string;
   /** The extension members every problem of this code carries. */
   extensions?: Record<string, ExtensionType>;
 }
@@ -112,8 +110,7 @@ export function isErrorFactory(value: unknown): value is ErrorFactory {
   return (
     typeof candidate.code === 'string' &&
     typeof candidate.status === 'number' &&
-    typeof candidate.title === 'string' &&
-    typeof candidate.description === 'string'
+    typeof candidate.title === 'string'
   );
 }
 
@@ -132,8 +129,6 @@ export const validationFailed = /* @__PURE__ */ defineError(
     code: 'VALIDATION_FAILED',
     status: 400,
     title: 'Invalid request',
-    description:
-      'The request is malformed (JSON, types, unknown or missing fields, size); `errors` names each field, and nothing was done.',
   },
   (errors: FieldError[], detail?: string) => ({
     detail: detail ?? 'The request is not valid.',
@@ -146,7 +141,6 @@ export const unauthorized = /* @__PURE__ */ defineError(
     code: 'UNAUTHORIZED',
     status: 401,
     title: 'Not authenticated',
-    description: 'The request has no valid bearer token, or its session has expired.',
   },
   (detail?: string) => ({ detail: detail ?? 'A valid bearer token is required.' }),
 );
@@ -156,7 +150,6 @@ export const forbidden = /* @__PURE__ */ defineError(
     code: 'FORBIDDEN',
     status: 403,
     title: 'Not allowed',
-    description: 'The caller is known but its role may not do this.',
   },
   (detail: string) => ({ detail }),
 );
@@ -166,8 +159,6 @@ export const passwordChangeRequired = /* @__PURE__ */ defineError(
     code: 'PASSWORD_CHANGE_REQUIRED',
     status: 403,
     title: 'Password change required',
-    description:
-      'The session comes from a temporary password: only POST /v1/auth/password is served until a new one is chosen.',
   },
   () => ({
     detail:
@@ -180,8 +171,6 @@ export const notFound = /* @__PURE__ */ defineError(
     code: 'NOT_FOUND',
     status: 404,
     title: 'Not found',
-    description:
-      'Nothing the caller may see has this id or path; an id of another partner or company is not found either.',
   },
   (what: string) => ({ detail: `${what} not found.` }),
 );
@@ -195,7 +184,6 @@ export const methodNotAllowed = /* @__PURE__ */ defineError(
     code: 'METHOD_NOT_ALLOWED',
     status: 405,
     title: 'Method not allowed',
-    description: 'The path exists but does not serve this method; `Allow` lists those it serves.',
   },
   (method: string, path: string, allowed: string[]) => ({
     detail: `${method} is not served at ${path}; it serves ${allowed.join(', ')}.`,
@@ -208,7 +196,6 @@ export const internalError = /* @__PURE__ */ defineError(
     code: 'INTERNAL_ERROR',
     status: 500,
     title: 'Internal error',
-    description: 'Something unexpected failed; the request id finds it in the logs.',
   },
   (options?: { cause?: unknown }) => ({
     detail: 'An unexpected error occurred.',
@@ -221,7 +208,6 @@ export const idempotencyKeyReused = /* @__PURE__ */ defineError(
     code: 'IDEMPOTENCY_KEY_REUSED',
     status: 422,
     title: 'Idempotency key reused',
-    description: 'The Idempotency-Key was used within 24 hours with another request body.',
   },
   () => ({ detail: 'This Idempotency-Key was used with another request body.' }),
 );
@@ -231,8 +217,6 @@ export const idempotencyInProgress = /* @__PURE__ */ defineError(
     code: 'IDEMPOTENCY_IN_PROGRESS',
     status: 409,
     title: 'Request in progress',
-    description:
-      'A request with the same Idempotency-Key is still being processed; retry it shortly.',
   },
   () => ({
     detail: 'A request with this Idempotency-Key is still being processed; retry shortly.',
@@ -244,8 +228,6 @@ export const conflict = /* @__PURE__ */ defineError(
     code: 'CONFLICT',
     status: 409,
     title: 'Concurrent change',
-    description:
-      'What the request read changed before it could be written, under sustained contention; nothing was written and it can be retried.',
   },
   (options?: { cause?: unknown }) => ({
     detail: 'The resource changed while the request was being applied; try again.',
@@ -260,7 +242,6 @@ export const companyCancelled = /* @__PURE__ */ defineError(
     code: 'COMPANY_CANCELLED',
     status: 409,
     title: 'Company cancelled',
-    description: 'The company is cancelled: it and its accounts can no longer be changed.',
   },
   () => ({ detail: 'The company is cancelled.' }),
 );
@@ -270,8 +251,6 @@ export const poolModeFixed = /* @__PURE__ */ defineError(
     code: 'POOL_MODE_FIXED',
     status: 409,
     title: 'Pool mode is fixed',
-    description:
-      'A company keeps for life whether it has a storage pool: a pool can be resized, not added or removed.',
   },
   () => ({
     detail:
@@ -285,7 +264,6 @@ export const poolExceeded = /* @__PURE__ */ defineError(
     code: 'POOL_EXCEEDED',
     status: 409,
     title: 'Not enough free space in the pool',
-    description: "The change needs more of the company's pool than is free.",
     extensions: { freeMb: 'integer', requestedMb: 'integer' },
   },
   (freeMb: number, requestedMb: number) => ({
@@ -299,7 +277,6 @@ export const poolBelowAllocated = /* @__PURE__ */ defineError(
     code: 'POOL_BELOW_ALLOCATED',
     status: 409,
     title: 'Pool smaller than its allocations',
-    description: 'A pool cannot shrink below what its accounts are allocated.',
     extensions: { allocatedMb: 'integer' },
   },
   (allocatedMb: number) => ({
@@ -315,8 +292,6 @@ export const quotaNotOnLadder = /* @__PURE__ */ defineError(
     code: 'QUOTA_NOT_ON_LADDER',
     status: 422,
     title: 'Size not on the storage ladder',
-    description:
-      'Pooled sizes are 5, 10, 25, 50, 100 GB then steps of 100 GB (50 GB with the entitlement); `nearestMb` gives the two nearest.',
     extensions: { nearestMb: 'integer[]' },
   },
   (field: string, mb: number, nearestMb: [number, number]) => {
@@ -339,7 +314,6 @@ export const invalidQuota = /* @__PURE__ */ defineError(
     code: 'INVALID_QUOTA',
     status: 422,
     title: 'Invalid quota',
-    description: 'The hard quota is not a whole number of MB above 0, or is unlimited for a trial.',
   },
   (reason: InvalidQuotaReason) => {
     const message =
@@ -355,7 +329,6 @@ export const pooledQuotaRequired = /* @__PURE__ */ defineError(
     code: 'POOLED_QUOTA_REQUIRED',
     status: 422,
     title: 'Pooled quota required',
-    description: 'An account in a company with a pool cannot be unlimited.',
   },
   () => ({
     detail: 'Accounts in a company with a storage pool have a finite quota.',
@@ -370,7 +343,6 @@ export const belowUsage = /* @__PURE__ */ defineError(
     code: 'BELOW_USAGE',
     status: 409,
     title: 'Quota below usage',
-    description: 'An account quota cannot be set below what the account already stores.',
     extensions: { usedMb: 'integer' },
   },
   (usedMb: number) => ({
@@ -386,7 +358,6 @@ export const usernameTaken = /* @__PURE__ */ defineError(
     code: 'USERNAME_TAKEN',
     status: 409,
     title: 'Username taken',
-    description: 'Usernames are unique across the service and never reused, even once cancelled.',
   },
   (username: string) => ({
     detail: `The username "${username}" is taken.`,
@@ -399,8 +370,6 @@ export const planAlreadyHasParent = /* @__PURE__ */ defineError(
     code: 'PLAN_ALREADY_HAS_PARENT',
     status: 409,
     title: 'Plan already has a parent account',
-    description:
-      'A company has at most one parent account per plan; further accounts on that plan are its sub-accounts.',
   },
   (plan: string) => ({
     detail: `The company already has a parent account on the ${plan} plan; add a sub-account to it instead.`,
@@ -412,7 +381,6 @@ export const accountCancelled = /* @__PURE__ */ defineError(
     code: 'ACCOUNT_CANCELLED',
     status: 409,
     title: 'Account cancelled',
-    description: 'The account is cancelled and can no longer be changed.',
   },
   () => ({ detail: 'The account is cancelled.' }),
 );
@@ -422,8 +390,6 @@ export const adminAccount = /* @__PURE__ */ defineError(
     code: 'ADMIN_ACCOUNT',
     status: 409,
     title: 'Company admin account',
-    description:
-      'The company admin account is cancelled only with its company, by cancelling the company.',
   },
   () => ({
     detail: 'The company admin account is cancelled with its company: cancel the company instead.',
@@ -435,7 +401,6 @@ export const unknownContact = /* @__PURE__ */ defineError(
     code: 'UNKNOWN_CONTACT',
     status: 422,
     title: 'Unknown contact',
-    description: "The contactId names no contact of the account's company.",
   },
   () => ({
     detail: 'The contact is not one of this company.',
@@ -448,7 +413,6 @@ export const unknownParent = /* @__PURE__ */ defineError(
     code: 'UNKNOWN_PARENT',
     status: 422,
     title: 'Unknown parent account',
-    description: "The parentId names no account of the new sub-account's company.",
   },
   () => ({
     detail: 'The parent account is not one of this company.',
@@ -461,7 +425,6 @@ export const notAParent = /* @__PURE__ */ defineError(
     code: 'NOT_A_PARENT',
     status: 422,
     title: 'Not a parent account',
-    description: 'The parentId names a sub-account; sub-accounts have no sub-accounts.',
   },
   () => ({
     detail: 'A sub-account cannot have sub-accounts.',
@@ -474,7 +437,6 @@ export const parentNotActive = /* @__PURE__ */ defineError(
     code: 'PARENT_NOT_ACTIVE',
     status: 409,
     title: 'Parent account not active',
-    description: 'A sub-account is added only to an active parent account.',
   },
   () => ({ detail: 'The parent account is not active.' }),
 );
@@ -484,7 +446,6 @@ export const subAccountFollowsParent = /* @__PURE__ */ defineError(
     code: 'SUB_ACCOUNT_FOLLOWS_PARENT',
     status: 422,
     title: 'Sub-account follows its parent',
-    description: "A sub-account has its parent's plan and trial: they change on the parent.",
   },
   (field: 'plan' | 'trialDays') => ({
     detail: "A sub-account has its parent's plan and trial; change the parent instead.",
@@ -497,8 +458,6 @@ export const tooManySubAccounts = /* @__PURE__ */ defineError(
     code: 'TOO_MANY_SUB_ACCOUNTS',
     status: 409,
     title: 'Too many sub-accounts',
-    description:
-      'A change to a parent applies to all its sub-accounts in one transaction, and this parent has more than one transaction holds; nothing was changed.',
     extensions: { subAccounts: 'integer', maxSubAccounts: 'integer' },
   },
   (subAccounts: number, maxSubAccounts: number) => ({
@@ -514,7 +473,6 @@ export const cannotConvertToTrial = /* @__PURE__ */ defineError(
     code: 'CANNOT_CONVERT_TO_TRIAL',
     status: 422,
     title: 'Cannot convert to a trial',
-    description: 'A paid account cannot be converted to the trial plan.',
   },
   () => ({
     detail: 'A paid account cannot become a trial.',
@@ -527,7 +485,6 @@ export const notATrial = /* @__PURE__ */ defineError(
     code: 'NOT_A_TRIAL',
     status: 422,
     title: 'Not a trial',
-    description: 'trialDays was given for an account that is not on the trial plan.',
   },
   () => ({
     detail: 'trialDays applies only to an account on the trial plan.',
@@ -540,7 +497,6 @@ export const trialDaysOutOfRange = /* @__PURE__ */ defineError(
     code: 'TRIAL_DAYS_OUT_OF_RANGE',
     status: 422,
     title: 'Trial length out of range',
-    description: 'trialDays is not a whole number of days within the allowed range.',
   },
   (minDays: number, maxDays: number) => ({
     detail: `A trial lasts ${minDays} to ${maxDays} days.`,
@@ -557,7 +513,6 @@ export const weakPassword = /* @__PURE__ */ defineError(
     code: 'WEAK_PASSWORD',
     status: 422,
     title: 'Weak password',
-    description: 'The password breaks the password policy; `errors` gives each rule it breaks.',
   },
   (field: string, problems: string[]) => ({
     detail: 'The password does not meet the password policy.',
@@ -570,8 +525,6 @@ export const ultrasafeNoSecretQuestion = /* @__PURE__ */ defineError(
     code: 'ULTRASAFE_NO_SECRET_QUESTION',
     status: 422,
     title: 'UltraSafe accounts have no secret question',
-    description:
-      'An UltraSafe account is created without a secret question or answer: its password can never be recovered.',
   },
   () => ({
     detail: 'An UltraSafe account has no secret question: its password can never be recovered.',
@@ -586,7 +539,6 @@ export const ultrasafeImmutable = /* @__PURE__ */ defineError(
     code: 'ULTRASAFE_IMMUTABLE',
     status: 409,
     title: 'UltraSafe cannot change',
-    description: 'Whether an account is UltraSafe is fixed when it is created.',
   },
   () => ({
     detail: 'Whether an account is UltraSafe is fixed when it is created.',
@@ -599,7 +551,6 @@ export const secretQuestionIncomplete = /* @__PURE__ */ defineError(
     code: 'SECRET_QUESTION_INCOMPLETE',
     status: 422,
     title: 'Secret question incomplete',
-    description: 'A secret question and its answer are given together or not at all.',
   },
   (missing: 'secretQuestion' | 'secretAnswer') => ({
     detail: 'A secret question needs its answer, and an answer its question.',
@@ -612,8 +563,6 @@ export const unrecoverableAccount = /* @__PURE__ */ defineError(
     code: 'UNRECOVERABLE_ACCOUNT',
     status: 409,
     title: 'Password cannot be reset',
-    description:
-      'The password of an UltraSafe account cannot be reset or recovered, only changed by its user.',
   },
   () => ({ detail: 'The password of an UltraSafe account can be changed only by its user.' }),
 );
@@ -625,7 +574,6 @@ export const invalidCredentials = /* @__PURE__ */ defineError(
     code: 'INVALID_CREDENTIALS',
     status: 401,
     title: 'Wrong username or password',
-    description: 'The username and password do not match an account that may sign in.',
   },
   () => ({ detail: 'The username or password is wrong.' }),
 );
@@ -635,7 +583,6 @@ export const temporaryPasswordExpired = /* @__PURE__ */ defineError(
     code: 'TEMPORARY_PASSWORD_EXPIRED',
     status: 401,
     title: 'Temporary password expired',
-    description: 'A temporary password is usable for 7 days; after that a new one must be issued.',
   },
   () => ({
     detail:
@@ -648,7 +595,6 @@ export const invalidCurrentPassword = /* @__PURE__ */ defineError(
     code: 'INVALID_CURRENT_PASSWORD',
     status: 422,
     title: 'Wrong current password',
-    description: 'A password change gave a current password that is not the account’s.',
   },
   () => ({
     detail: 'The current password is wrong.',
@@ -661,7 +607,6 @@ export const invalidSecretAnswer = /* @__PURE__ */ defineError(
     code: 'INVALID_SECRET_ANSWER',
     status: 401,
     title: 'Wrong secret answer',
-    description: 'The username and secret answer do not match an account that may be recovered.',
   },
   () => ({ detail: 'The username and secret answer do not match.' }),
 );
@@ -671,8 +616,6 @@ export const tooManyAttempts = /* @__PURE__ */ defineError(
     code: 'TOO_MANY_ATTEMPTS',
     status: 429,
     title: 'Too many attempts',
-    description:
-      'Too many failed sign-ins or recoveries for this username; `retryAfterSeconds` (and `Retry-After`) says when to try again.',
     extensions: { retryAfterSeconds: 'integer' },
   },
   (kind: 'login' | 'recover', retryAfterSeconds: number) => {

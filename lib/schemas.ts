@@ -19,15 +19,20 @@ import {
 } from '#lib/rules/credentials.ts';
 import { PLAN_NAMES } from '#lib/rules/plans.ts';
 
-// zod/mini ships no default locale: without this every message would be "Invalid input".
-z.config(en());
+let localized = false;
 
 /**
  * Every function imports this module but validates one body at most, and constructing a zod
  * schema is costly at a cold start: each schema is built in a call marked pure, so a bundle
- * leaves out (and never constructs) the schemas its function does not use.
+ * leaves out (and never constructs) the schemas its function does not use. The locale is set
+ * by the first schema built, so a function with no schema carries no zod at all.
  */
-const schema = <T>(build: () => T): T => build();
+const schema = <T>(build: () => T): T => {
+  // zod/mini ships no default locale: without this every message would be "Invalid input".
+  if (!localized) z.config(en());
+  localized = true;
+  return build();
+};
 
 /** JSON Schema for a rule the schema checks in code; merged into what `z.toJSONSchema` emits. */
 const documented = <S extends z.ZodMiniType>(s: S, jsonSchema: Record<string, unknown>): S => {

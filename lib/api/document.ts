@@ -5,7 +5,8 @@
  * fails when the committed file differs from what this builds.
  */
 import * as catalogue from '#lib/errors.ts';
-import { type ErrorFactory, isErrorFactory } from '#lib/errors.ts';
+import { type ErrorCode, type ErrorFactory, isErrorFactory } from '#lib/errors.ts';
+import { ERROR_DESCRIPTIONS } from './error-descriptions.ts';
 import { requestJsonSchema, responseJsonSchemas } from './json-schema.ts';
 import type { Operation } from './operations.ts';
 import * as definitions from './operations.ts';
@@ -28,7 +29,8 @@ export const ERRORS: ReadonlyMap<string, ErrorFactory> = new Map(
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const SESSION_KINDS = new Set(['companyAdmin', 'backupUser']);
 
-const pathParameters = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name);
+const pathParameters = (path: string) =>
+  [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name as string);
 
 /**
  * The codes an operation can answer: its own rules' and those that follow from what it is —
@@ -57,7 +59,22 @@ export function errorCodesOf(operation: Operation): string[] {
   return [...codes];
 }
 
-function errorResponses(operation: Operation): Record<string, Json> {
+/** 'POOL_EXCEEDED' → 'PoolExceeded'. */
+const pascal = (code: string) =>
+  code
+    .toLowerCase()
+    .split('_')
+    .map((word) => `${word.charAt(0).toUpperCase()}${word.slice(1)}`)
+    .join('');
+
+/**
+ * The problem responses of an operation, by status. Each distinct one is a component: the
+ * name of its code (or two), or of the operation and status when more codes share a status.
+ */
+function errorResponses(
+  operation: Operation,
+  components: Record<string, Json>,
+): Record<string, Json> {
   const byStatus = new Map<number, string[]>();
   for (const code of errorCodesOf(operation)) {
     const factory = ERRORS.get(code);
@@ -67,32 +84,70 @@ function errorResponses(operation: Operation): Record<string, Json> {
   }
   const responses: Record<string, Json> = {};
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
-    responses[String(status)] = {
-      description: codes.map((code) => `\`${code}\`: ${ERRORS.get(code)?.description}`).join('\n'),
+    const name =
+      codes.length <= 2
+        ? codes.map(pascal).join('Or')
+        : `${pascal(operation.operationId.replace(/[A-Z]/g, (c) => `_${c}`))}${status}`;
+    components[name] ??= {
+      description: codes.map((code) => `\`${code}\`: ${ERRORS.get(code)?.title}`).join('; '),
       headers: {
         'x-request-id': { $ref: '#/components/headers/RequestId' },
         ...(status === 429 ? { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } : {}),
       },
       content: {
         'application/problem+json': {
-          schema: {
-            allOf: [ref('Problem'), { type: 'object', properties: { code: { enum: codes } } }],
-          },
+          schema:
+            codes.length === 1
+              ? { allOf: [ref('Problem'), { properties: { code: { const: codes[0] } } }] }
+              : { allOf: [ref('Problem'), { properties: { code: { enum: codes } } }] },
         },
       },
     };
+    responses[String(status)] = { $ref: `#/components/responses/${name}` };
   }
   return responses;
 }
 
+const IDEMPOTENCY_KEY = {
+  replay:
+    'The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; ' +
+    'another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, ' +
+    'a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller.',
+  session:
+    'As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew.',
+};
+
+/** Parameters every operation that has them shares, referenced from components. */
+function sharedParameters(): Record<string, Json> {
+  const shared: Record<string, Json> = {};
+  for (const operation of OPERATIONS) {
+    for (const name of pathParameters(operation.path)) {
+      shared[pascal(name.replace(/[A-Z]/g, (c) => `_${c}`))] ??= {
+        name,
+        in: 'path',
+        required: true,
+        description: 'An id (ULID). One that does not exist, or is not the caller’s, answers 404.',
+        schema: { type: 'string', pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' },
+      };
+    }
+  }
+  for (const kind of ['replay', 'session'] as const) {
+    shared[kind === 'replay' ? 'IdempotencyKey' : 'IdempotencyKeyOfSession'] = {
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: IDEMPOTENCY_KEY[kind],
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    };
+  }
+  return shared;
+}
+
 function parameters(operation: Operation): Json[] {
-  const list: Json[] = pathParameters(operation.path).map((name) => ({
-    name,
-    in: 'path',
-    required: true,
-    description: 'An id (ULID). One that does not exist, or is not the caller’s, answers 404.',
-    schema: { type: 'string', pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' },
-  }));
+  const parameter = (name: string) => ({ $ref: `#/components/parameters/${name}` });
+  const list: Json[] = pathParameters(operation.path).map((name) =>
+    parameter(pascal(name.replace(/[A-Z]/g, (c) => `_${c}`))),
+  );
   if (operation.query) {
     const query = requestJsonSchema(operation.query) as {
       properties?: Record<string, Json>;
@@ -109,21 +164,8 @@ function parameters(operation: Operation): Json[] {
       });
     }
   }
-  if (operation.idempotency) {
-    list.push({
-      name: 'Idempotency-Key',
-      in: 'header',
-      required: false,
-      description:
-        operation.idempotency === 'session'
-          ? 'The same key with the same body within 24 h returns the first reply again, its session token signed anew (the token itself is never stored); ' +
-            'a body differing in any field, a password included, is refused with 422 IDEMPOTENCY_KEY_REUSED.'
-          : 'The same key with the same body within 24 h returns the first response and has no second effect; ' +
-            'another body is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. ' +
-            'Keys are scoped to the caller.',
-      schema: { type: 'string', minLength: 1, maxLength: 255 },
-    });
-  }
+  if (operation.idempotency === 'replay') list.push(parameter('IdempotencyKey'));
+  if (operation.idempotency === 'session') list.push(parameter('IdempotencyKeyOfSession'));
   return list;
 }
 
@@ -138,7 +180,7 @@ function successResponse(operation: Operation): Json {
   };
 }
 
-function operationObject(operation: Operation): Json {
+function operationObject(operation: Operation, components: Record<string, Json>): Json {
   const anonymous = operation.allow.includes('anonymous');
   const callers = anonymous ? 'anyone' : operation.allow.join(', ');
   return {
@@ -159,7 +201,7 @@ function operationObject(operation: Operation): Json {
       : {}),
     responses: {
       [String(operation.response.status)]: successResponse(operation),
-      ...errorResponses(operation),
+      ...errorResponses(operation, components),
     },
   };
 }
@@ -177,9 +219,13 @@ const TAGS: Record<Operation['tag'], string> = {
 
 export function openApiDocument(): Json {
   const paths: Record<string, Json> = {};
+  const responses: Record<string, Json> = {};
   for (const operation of OPERATIONS) {
     paths[operation.path] ??= {};
-    (paths[operation.path] as Json)[operation.method.toLowerCase()] = operationObject(operation);
+    (paths[operation.path] as Json)[operation.method.toLowerCase()] = operationObject(
+      operation,
+      responses,
+    );
   }
   return {
     openapi: '3.1.0',
@@ -222,6 +268,8 @@ export function openApiDocument(): Json {
         },
       },
       schemas: responseJsonSchemas(),
+      responses,
+      parameters: sharedParameters(),
     },
   };
 }
@@ -238,7 +286,8 @@ export function errorCatalogueMarkdown(): string {
       const members = Object.keys(factory.extensions ?? {})
         .map((name) => `\`${name}\``)
         .join(', ');
-      return `| \`${factory.code}\` | ${factory.status} | ${factory.description} | ${members} |`;
+      const meaning = ERROR_DESCRIPTIONS[factory.code as ErrorCode];
+      return `| \`${factory.code}\` | ${factory.status} | ${meaning} | ${members} |`;
     }),
   ];
   return `${lines.join('\n')}\n`;

@@ -68,21 +68,6 @@ export interface Operation {
 /** Keeps the definition's literal types (method, path, status, body name) for the handler. */
 const define = <const O extends Operation>(operation: O): O => operation;
 
-const COMPANY = '/v1/companies/{companyId}';
-const ACCOUNT = `${COMPANY}/accounts/{accountId}` as const;
-
-const NEW_ACCOUNT_RULES = [
-  'USERNAME_TAKEN',
-  'WEAK_PASSWORD',
-  'ULTRASAFE_NO_SECRET_QUESTION',
-  'SECRET_QUESTION_INCOMPLETE',
-  'QUOTA_NOT_ON_LADDER',
-  'INVALID_QUOTA',
-  'POOLED_QUOTA_REQUIRED',
-  'POOL_EXCEEDED',
-  'NOT_A_TRIAL',
-] as const satisfies readonly ErrorCode[];
-
 export const createCompany = /* @__PURE__ */ define({
   operationId: 'createCompany',
   method: 'POST',
@@ -100,7 +85,17 @@ export const createCompany = /* @__PURE__ */ define({
     body: 'CreatedCompany',
     description: 'The company, its admin account and contact',
   },
-  errors: NEW_ACCOUNT_RULES,
+  errors: [
+    'USERNAME_TAKEN',
+    'WEAK_PASSWORD',
+    'ULTRASAFE_NO_SECRET_QUESTION',
+    'SECRET_QUESTION_INCOMPLETE',
+    'QUOTA_NOT_ON_LADDER',
+    'INVALID_QUOTA',
+    'POOLED_QUOTA_REQUIRED',
+    'POOL_EXCEEDED',
+    'NOT_A_TRIAL',
+  ],
 });
 
 export const listCompanies = /* @__PURE__ */ define({
@@ -118,7 +113,7 @@ export const listCompanies = /* @__PURE__ */ define({
 export const getCompany = /* @__PURE__ */ define({
   operationId: 'getCompany',
   method: 'GET',
-  path: COMPANY,
+  path: '/v1/companies/{companyId}',
   summary: 'One company',
   tag: 'Companies',
   allow: ['partner', 'companyAdmin'],
@@ -129,7 +124,7 @@ export const getCompany = /* @__PURE__ */ define({
 export const updateCompany = /* @__PURE__ */ define({
   operationId: 'updateCompany',
   method: 'PATCH',
-  path: COMPANY,
+  path: '/v1/companies/{companyId}',
   summary: 'Rename, resize the pool, set licences or EndGuard',
   tag: 'Companies',
   allow: ['partner'],
@@ -141,7 +136,7 @@ export const updateCompany = /* @__PURE__ */ define({
 export const cancelCompany = /* @__PURE__ */ define({
   operationId: 'cancelCompany',
   method: 'DELETE',
-  path: COMPANY,
+  path: '/v1/companies/{companyId}',
   summary: 'Cancel the company and all its accounts',
   description:
     'Final. Usernames stay reserved and data is kept. A repeat answers the company as it is.',
@@ -154,7 +149,7 @@ export const cancelCompany = /* @__PURE__ */ define({
 export const impersonate = /* @__PURE__ */ define({
   operationId: 'impersonate',
   method: 'POST',
-  path: `${COMPANY}/impersonate`,
+  path: '/v1/companies/{companyId}/impersonate',
   summary: 'Login as company admin',
   description:
     "A company-admin session of one hour that names the partner; the partner's own key keeps working (resume).",
@@ -168,7 +163,7 @@ export const impersonate = /* @__PURE__ */ define({
 export const createContact = /* @__PURE__ */ define({
   operationId: 'createContact',
   method: 'POST',
-  path: `${COMPANY}/contacts`,
+  path: '/v1/companies/{companyId}/contacts',
   summary: 'Create a contact',
   tag: 'Contacts',
   allow: ['partner', 'companyAdmin'],
@@ -181,7 +176,7 @@ export const createContact = /* @__PURE__ */ define({
 export const listContacts = /* @__PURE__ */ define({
   operationId: 'listContacts',
   method: 'GET',
-  path: `${COMPANY}/contacts`,
+  path: '/v1/companies/{companyId}/contacts',
   summary: 'List contacts',
   tag: 'Contacts',
   allow: ['partner', 'companyAdmin'],
@@ -193,7 +188,7 @@ export const listContacts = /* @__PURE__ */ define({
 export const getContact = /* @__PURE__ */ define({
   operationId: 'getContact',
   method: 'GET',
-  path: `${COMPANY}/contacts/{contactId}`,
+  path: '/v1/companies/{companyId}/contacts/{contactId}',
   summary: 'One contact',
   tag: 'Contacts',
   allow: ['partner', 'companyAdmin'],
@@ -204,7 +199,7 @@ export const getContact = /* @__PURE__ */ define({
 export const createAccount = /* @__PURE__ */ define({
   operationId: 'createAccount',
   method: 'POST',
-  path: `${COMPANY}/accounts`,
+  path: '/v1/companies/{companyId}/accounts',
   summary: 'Create a parent account (plan) or a sub-account (parentId)',
   description:
     "Exactly one of `plan` (a parent account, one per plan) or `parentId` (a sub-account, on its parent's plan). " +
@@ -215,7 +210,15 @@ export const createAccount = /* @__PURE__ */ define({
   idempotency: 'replay',
   response: { status: 201, body: 'CreatedAccount', description: 'The account and its contact' },
   errors: [
-    ...NEW_ACCOUNT_RULES,
+    'USERNAME_TAKEN',
+    'WEAK_PASSWORD',
+    'ULTRASAFE_NO_SECRET_QUESTION',
+    'SECRET_QUESTION_INCOMPLETE',
+    'QUOTA_NOT_ON_LADDER',
+    'INVALID_QUOTA',
+    'POOLED_QUOTA_REQUIRED',
+    'POOL_EXCEEDED',
+    'NOT_A_TRIAL',
     'COMPANY_CANCELLED',
     'PLAN_ALREADY_HAS_PARENT',
     'UNKNOWN_CONTACT',
@@ -228,7 +231,7 @@ export const createAccount = /* @__PURE__ */ define({
 export const listAccounts = /* @__PURE__ */ define({
   operationId: 'listAccounts',
   method: 'GET',
-  path: `${COMPANY}/accounts`,
+  path: '/v1/companies/{companyId}/accounts',
   summary: 'List accounts',
   tag: 'Accounts',
   allow: ['partner', 'companyAdmin'],
@@ -240,7 +243,7 @@ export const listAccounts = /* @__PURE__ */ define({
 export const getAccount = /* @__PURE__ */ define({
   operationId: 'getAccount',
   method: 'GET',
-  path: ACCOUNT,
+  path: '/v1/companies/{companyId}/accounts/{accountId}',
   summary: 'One account',
   tag: 'Accounts',
   allow: ['partner', 'companyAdmin'],
@@ -251,7 +254,7 @@ export const getAccount = /* @__PURE__ */ define({
 export const updateAccount = /* @__PURE__ */ define({
   operationId: 'updateAccount',
   method: 'PATCH',
-  path: ACCOUNT,
+  path: '/v1/companies/{companyId}/accounts/{accountId}',
   summary: 'Resize, convert plan, extend trial or change contact',
   description:
     'Converting a parent converts its sub-accounts in the same write; a company admin resizes within the pool.',
@@ -280,7 +283,7 @@ export const updateAccount = /* @__PURE__ */ define({
 export const cancelAccount = /* @__PURE__ */ define({
   operationId: 'cancelAccount',
   method: 'DELETE',
-  path: ACCOUNT,
+  path: '/v1/companies/{companyId}/accounts/{accountId}',
   summary: 'Cancel an account (and its sub-accounts)',
   tag: 'Accounts',
   allow: ['partner', 'companyAdmin'],
@@ -291,7 +294,7 @@ export const cancelAccount = /* @__PURE__ */ define({
 export const resetPassword = /* @__PURE__ */ define({
   operationId: 'resetPassword',
   method: 'POST',
-  path: `${ACCOUNT}/password-reset`,
+  path: '/v1/companies/{companyId}/accounts/{accountId}/password-reset',
   summary: 'A new temporary password, e-mailed to the account contact',
   description: 'Not for UltraSafe accounts. Earlier sessions of the account end at once.',
   tag: 'Accounts',
@@ -304,7 +307,7 @@ export const resetPassword = /* @__PURE__ */ define({
 export const getUsage = /* @__PURE__ */ define({
   operationId: 'getUsage',
   method: 'GET',
-  path: `${COMPANY}/usage`,
+  path: '/v1/companies/{companyId}/usage',
   summary: 'The Backup Account Usage table',
   description: 'A page of accounts with size, used and percent; the totals cover every account.',
   tag: 'Usage',

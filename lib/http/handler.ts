@@ -107,7 +107,6 @@ interface EdgeOptions {
 
 interface EdgeRequest {
   principal: Principal;
-  scope: CompanyScope | undefined;
   body: unknown;
   query: unknown;
   params: Record<string, string>;
@@ -131,7 +130,12 @@ export function route<const O extends Operation>(operation: O, wiring: Wiring<O>
     session: wiring.session,
     params: pathParams(operation.path),
     handle: async (request) => {
-      const body = await wiring.handle(request as unknown as RequestContext<O>);
+      const { principal, params } = request;
+      const scope =
+        params.companyId === undefined
+          ? undefined
+          : companyScope(principal as PartnerPrincipal | CompanyAdminPrincipal, params.companyId);
+      const body = await wiring.handle({ ...request, scope } as unknown as RequestContext<O>);
       if (status === 204) return { statusCode: 204 };
       return {
         statusCode: status,
@@ -183,10 +187,6 @@ function edge(options: EdgeOptions) {
         : refuseQuery(event);
     return options.handle({
       principal,
-      scope:
-        params.companyId === undefined
-          ? undefined
-          : companyScope(principal as PartnerPrincipal | CompanyAdminPrincipal, params.companyId),
       body,
       query,
       params,

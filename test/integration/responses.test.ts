@@ -12,7 +12,7 @@ import { createContact, listContacts } from '#lib/provisioning/contacts.ts';
 import { impersonate, login, resetPassword } from '#lib/provisioning/identity.ts';
 import { reportUsage, usageTable } from '#lib/provisioning/usage.ts';
 import { listAudit, listCompanyAudit } from '#lib/store/audit.ts';
-import { companyBody, newScope, uniqueUsername, inCompany } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
 
 /** The reply as a client reads it, checked against its schema in the document. */
 function expectShape(name: keyof ResponseBodies, reply: unknown) {
@@ -59,19 +59,13 @@ describe('what the service returns matches its response schemas', () => {
       { accountId: trial.account.id, usedMb: 100 },
       { accountId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', usedMb: 1 },
     ]);
-    const updated = await updateAccount(inCompany(scope, companyId), trial.account.id, { trialDays: 20 });
+    const updated = await updateAccount(inCompany(scope, companyId), trial.account.id, {
+      trialDays: 20,
+    });
     const cancelled = await cancelAccount(inCompany(scope, companyId), sub.account.id);
     const reset = await resetPassword(inCompany(scope, companyId), basic.account.id);
     const session = await login({ username: trial.account.username, password });
-    const impersonation = await impersonate(
-      {
-        kind: 'partner',
-        partnerId: scope.partnerId,
-        partnerName: 'Acme IT',
-        fineIncrements: false,
-      },
-      companyId,
-    );
+    const impersonation = await impersonate(inCompany(scope, companyId));
 
     // Act / Assess
     expectShape('CreatedCompany', created);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { ERROR_DESCRIPTIONS } from '#lib/api/error-descriptions.ts';
 import * as errors from '#lib/errors.ts';
 import {
   AppError,
@@ -142,6 +143,12 @@ describe('the error catalogue', () => {
     expect([...codes].sort()).toEqual(Object.keys(CODES).sort());
   });
 
+  it('describes exactly the codes of the catalogue', () => {
+    expect(Object.keys(ERROR_DESCRIPTIONS).sort()).toEqual(
+      factories.map(([, factory]) => factory.code).sort(),
+    );
+  });
+
   it('gives every code a distinct title', () => {
     const titles = factories.map(([, factory]) => factory.title);
     expect(new Set(titles).size).toBe(titles.length);
@@ -154,8 +161,9 @@ describe('the error catalogue', () => {
     expect(factory.status).toBeLessThanOrEqual(599);
     expect(factory.title.trim()).not.toBe('');
     expect(factory.title).not.toMatch(/\.$/);
-    expect(factory.description.trim()).not.toBe('');
-    expect(factory.description).toMatch(/\.$/);
+    const description = ERROR_DESCRIPTIONS[factory.code as ErrorCode];
+    expect(description.trim()).not.toBe('');
+    expect(description).toMatch(/\.$/);
     for (const type of Object.values(factory.extensions ?? {})) {
       expect(Object.keys(HAS_TYPE)).toContain(type);
     }

@@ -16,7 +16,7 @@ import {
   usageTableResponse,
 } from '#lib/api/responses.ts';
 import { issueSession } from '#lib/auth/sessions.ts';
-import { AppError } from '#lib/errors.ts';
+import { AppError, tooManyAttempts } from '#lib/errors.ts';
 import { problemFor } from '#lib/http/handler.ts';
 import {
   type Account,
@@ -31,7 +31,6 @@ import {
 } from '#lib/model.ts';
 import type { SessionReply } from '#lib/provisioning/identity.ts';
 import { assertLadderSize } from '#lib/rules/quota.ts';
-import { tooManyAttempts } from '#lib/rules/rate-limit.ts';
 import type { AuditEntry } from '#lib/store/audit.ts';
 import type { Page } from '#lib/store/table.ts';
 
