@@ -1312,7 +1312,14 @@ export interface operations {
           userQuotaMb?: number | null;
           trialDays?: number;
         } & (unknown & unknown & unknown & unknown & unknown)) &
-          (unknown | unknown);
+          (
+            | {
+                plan: unknown;
+              }
+            | {
+                parentId: unknown;
+              }
+          );
       };
     };
     responses: {

@@ -112,11 +112,17 @@ const ACCOUNT_RULES = [
     not: {
       properties: { ultraSafe: { const: true } },
       required: ['ultraSafe'],
-      anyOf: [{ required: ['secretQuestion'] }, { required: ['secretAnswer'] }],
+      anyOf: [
+        { properties: { secretQuestion: {} }, required: ['secretQuestion'] },
+        { properties: { secretAnswer: {} }, required: ['secretAnswer'] },
+      ],
     },
   },
   {
-    not: { properties: { plan: { not: { const: 'trial' } } }, required: ['plan', 'trialDays'] },
+    not: {
+      properties: { plan: { not: { const: 'trial' } }, trialDays: {} },
+      required: ['plan', 'trialDays'],
+    },
   },
 ];
 
@@ -200,10 +206,15 @@ export const createAccountSchema = /* @__PURE__ */ schema(() =>
       ),
     {
       // The refinement above, as JSON Schema.
-      oneOf: [{ required: ['plan'] }, { required: ['parentId'] }],
+      oneOf: [
+        { properties: { plan: {} }, required: ['plan'] },
+        { properties: { parentId: {} }, required: ['parentId'] },
+      ],
       allOf: [
-        { not: { required: ['contactId', 'contact'] } },
-        { not: { required: ['parentId', 'trialDays'] } },
+        { not: { properties: { contactId: {}, contact: {} }, required: ['contactId', 'contact'] } },
+        {
+          not: { properties: { parentId: {}, trialDays: {} }, required: ['parentId', 'trialDays'] },
+        },
         ...ACCOUNT_RULES,
       ],
     },

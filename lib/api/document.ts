@@ -244,7 +244,7 @@ export function openApiDocument(): Json {
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       contact: { name: 'Backup provisioning', email: 'api@backup-provisioning.dev' },
     },
-    servers: [{ url: 'http://localhost:3000', description: 'The local stack (`npm start`)' }],
+    servers: [{ url: '/', description: 'The origin this document is served from' }],
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
     components: {
