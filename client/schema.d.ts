@@ -4,1861 +4,1812 @@
  */
 
 export interface paths {
-  '/v1/companies/{companyId}/accounts/{accountId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/companies/{companyId}/accounts/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One account
+         * @description Callers: partner, companyAdmin.
+         */
+        get: operations["getAccount"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel an account (and its sub-accounts)
+         * @description Callers: partner, companyAdmin.
+         */
+        delete: operations["cancelAccount"];
+        options?: never;
+        head?: never;
+        /**
+         * Resize, convert plan, extend trial or change contact
+         * @description Converting a parent converts its sub-accounts in the same write; a company admin resizes within the pool.
+         *
+         *     Callers: partner, companyAdmin.
+         */
+        patch: operations["updateAccount"];
+        trace?: never;
     };
-    /**
-     * One account
-     * @description Callers: partner, companyAdmin.
-     */
-    get: operations['getAccount'];
-    put?: never;
-    post?: never;
-    /**
-     * Cancel an account (and its sub-accounts)
-     * @description Callers: partner, companyAdmin.
-     */
-    delete: operations['cancelAccount'];
-    options?: never;
-    head?: never;
-    /**
-     * Resize, convert plan, extend trial or change contact
-     * @description Converting a parent converts its sub-accounts in the same write; a company admin resizes within the pool.
-     *
-     *     Callers: partner, companyAdmin.
-     */
-    patch: operations['updateAccount'];
-    trace?: never;
-  };
-  '/v1/companies/{companyId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/companies/{companyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One company
+         * @description Callers: partner, companyAdmin.
+         */
+        get: operations["getCompany"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel the company and all its accounts
+         * @description Final. Usernames stay reserved and data is kept. A repeat answers the company as it is.
+         *
+         *     Callers: partner.
+         */
+        delete: operations["cancelCompany"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename, resize the pool, set licences or EndGuard
+         * @description Callers: partner.
+         */
+        patch: operations["updateCompany"];
+        trace?: never;
     };
-    /**
-     * One company
-     * @description Callers: partner, companyAdmin.
-     */
-    get: operations['getCompany'];
-    put?: never;
-    post?: never;
-    /**
-     * Cancel the company and all its accounts
-     * @description Final. Usernames stay reserved and data is kept. A repeat answers the company as it is.
-     *
-     *     Callers: partner.
-     */
-    delete: operations['cancelCompany'];
-    options?: never;
-    head?: never;
-    /**
-     * Rename, resize the pool, set licences or EndGuard
-     * @description Callers: partner.
-     */
-    patch: operations['updateCompany'];
-    trace?: never;
-  };
-  '/v1/auth/password': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the password
+         * @description The only call a temporary-password session may make. Ends every other session of the account and answers a new one.
+         *
+         *     Callers: companyAdmin, backupUser.
+         */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Replace the password
-     * @description The only call a temporary-password session may make. Ends every other session of the account and answers a new one.
-     *
-     *     Callers: companyAdmin, backupUser.
-     */
-    post: operations['changePassword'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/companies/{companyId}/accounts': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/companies/{companyId}/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List accounts
+         * @description Callers: partner, companyAdmin.
+         */
+        get: operations["listAccounts"];
+        put?: never;
+        /**
+         * Create a parent account (plan) or a sub-account (parentId)
+         * @description Exactly one of `plan` (a parent account, one per plan) or `parentId` (a sub-account, on its parent's plan). At most one of `contactId` or `contact`; neither gives the account the company admin's contact.
+         *
+         *     Callers: partner, companyAdmin.
+         */
+        post: operations["createAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List accounts
-     * @description Callers: partner, companyAdmin.
-     */
-    get: operations['listAccounts'];
-    put?: never;
-    /**
-     * Create a parent account (plan) or a sub-account (parentId)
-     * @description Exactly one of `plan` (a parent account, one per plan) or `parentId` (a sub-account, on its parent's plan). At most one of `contactId` or `contact`; neither gives the account the company admin's contact.
-     *
-     *     Callers: partner, companyAdmin.
-     */
-    post: operations['createAccount'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/companies': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/companies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List companies
+         * @description Callers: partner.
+         */
+        get: operations["listCompanies"];
+        put?: never;
+        /**
+         * Create a company with its admin account and contact
+         * @description The admin account gets the whole pool unless `admin.hardQuotaMb` names a smaller ladder size. Without `admin.password`, a temporary password is generated and e-mailed to the contact.
+         *
+         *     Callers: partner.
+         */
+        post: operations["createCompany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List companies
-     * @description Callers: partner.
-     */
-    get: operations['listCompanies'];
-    put?: never;
-    /**
-     * Create a company with its admin account and contact
-     * @description The admin account gets the whole pool unless `admin.hardQuotaMb` names a smaller ladder size. Without `admin.password`, a temporary password is generated and e-mailed to the contact.
-     *
-     *     Callers: partner.
-     */
-    post: operations['createCompany'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/companies/{companyId}/contacts': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/companies/{companyId}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List contacts
+         * @description Callers: partner, companyAdmin.
+         */
+        get: operations["listContacts"];
+        put?: never;
+        /**
+         * Create a contact
+         * @description Callers: partner, companyAdmin.
+         */
+        post: operations["createContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List contacts
-     * @description Callers: partner, companyAdmin.
-     */
-    get: operations['listContacts'];
-    put?: never;
-    /**
-     * Create a contact
-     * @description Callers: partner, companyAdmin.
-     */
-    post: operations['createContact'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/companies/{companyId}/contacts/{contactId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/companies/{companyId}/contacts/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One contact
+         * @description Callers: partner, companyAdmin.
+         */
+        get: operations["getContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * One contact
-     * @description Callers: partner, companyAdmin.
-     */
-    get: operations['getContact'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/me': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own account
+         * @description With features, quotas, usage and trial end: what the backup agent reads.
+         *
+         *     Callers: backupUser, companyAdmin.
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set the caller's own user quota
+         * @description null means no user quota; the effective quota is min(hard, user).
+         *
+         *     Callers: backupUser, companyAdmin.
+         */
+        patch: operations["updateMe"];
+        trace?: never;
     };
-    /**
-     * The caller's own account
-     * @description With features, quotas, usage and trial end: what the backup agent reads.
-     *
-     *     Callers: backupUser, companyAdmin.
-     */
-    get: operations['getMe'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /**
-     * Set the caller's own user quota
-     * @description null means no user quota; the effective quota is min(hard, user).
-     *
-     *     Callers: backupUser, companyAdmin.
-     */
-    patch: operations['updateMe'];
-    trace?: never;
-  };
-  '/v1/openapi.json': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document
+         * @description Callers: anyone.
+         */
+        get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * This document
-     * @description Callers: anyone.
-     */
-    get: operations['getOpenApi'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/companies/{companyId}/usage': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/companies/{companyId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Backup Account Usage table
+         * @description A page of accounts with size, used and percent; the totals cover every account.
+         *
+         *     Callers: partner, companyAdmin.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The Backup Account Usage table
-     * @description A page of accounts with size, used and percent; the totals cover every account.
-     *
-     *     Callers: partner, companyAdmin.
-     */
-    get: operations['getUsage'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/companies/{companyId}/impersonate': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/companies/{companyId}/impersonate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Login as company admin
+         * @description A company-admin session of one hour that names the partner; the partner's own key keeps working (resume).
+         *
+         *     Callers: partner.
+         */
+        post: operations["impersonate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Login as company admin
-     * @description A company-admin session of one hour that names the partner; the partner's own key keeps working (resume).
-     *
-     *     Callers: partner.
-     */
-    post: operations['impersonate'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/audit': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log, newest first
+         * @description A partner reads all of its log; a company admin the entries about its own company.
+         *
+         *     Callers: partner, companyAdmin.
+         */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The audit log, newest first
-     * @description A partner reads all of its log; a company admin the entries about its own company.
-     *
-     *     Callers: partner, companyAdmin.
-     */
-    get: operations['listAudit'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/login': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in as a backup user or company admin
+         * @description Callers: anyone.
+         */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Log in as a backup user or company admin
-     * @description Callers: anyone.
-     */
-    post: operations['login'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/recover': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/recover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the secret answer
+         * @description Not for UltraSafe accounts, whose password only their user can change.
+         *
+         *     Callers: anyone.
+         */
+        post: operations["recover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Set a new password with the secret answer
-     * @description Not for UltraSafe accounts, whose password only their user can change.
-     *
-     *     Callers: anyone.
-     */
-    post: operations['recover'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/usage-reports': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/usage-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Usage reports from the storage service
+         * @description Absolute figures: a report replaces the account’s earlier one.
+         *
+         *     Callers: storage.
+         */
+        post: operations["reportUsage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Usage reports from the storage service
-     * @description Absolute figures: a report replaces the account’s earlier one.
-     *
-     *     Callers: storage.
-     */
-    post: operations['reportUsage'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/companies/{companyId}/accounts/{accountId}/password-reset': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/companies/{companyId}/accounts/{accountId}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new temporary password, e-mailed to the account contact
+         * @description Not for UltraSafe accounts. Earlier sessions of the account end at once.
+         *
+         *     Callers: partner, companyAdmin.
+         */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * A new temporary password, e-mailed to the account contact
-     * @description Not for UltraSafe accounts. Earlier sessions of the account end at once.
-     *
-     *     Callers: partner, companyAdmin.
-     */
-    post: operations['resetPassword'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    /** @description A company: its storage pool (quotaMb, null when it has none), what its accounts are allocated and use, its add-ons. */
-    Company: {
-      id: string;
-      name: string;
-      quotaMb: number | null;
-      allocatedMb: number;
-      freeMb: number | null;
-      usedMb: number;
-      accountCount: number;
-      licenses: {
-        egr: number;
-        spV5: number;
-      };
-      endGuard: boolean;
-      /** @enum {string} */
-      status: 'active' | 'cancelled';
-      adminAccountId: string;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    /** @description A backup account (a parent or a sub-account) with its quotas, usage, trial end and features; never its password or secret answer. */
-    Account: {
-      id: string;
-      companyId: string;
-      username: string;
-      /** @enum {string} */
-      kind: 'parent' | 'sub';
-      parentId: string | null;
-      /** @enum {string} */
-      plan: 'trial' | 'basic' | 'select';
-      contactId: string;
-      /** @enum {string} */
-      status: 'active' | 'expired' | 'cancelled';
-      hardQuotaMb: number | null;
-      userQuotaMb: number | null;
-      effectiveQuotaMb: number | null;
-      usedMb: number;
-      percentUsed: number | null;
-      ultraSafe: boolean;
-      hasSecretQuestion: boolean;
-      mustChangePassword: boolean;
-      trialEndsAt: string | null;
-      features: components['schemas']['Features'];
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    /** @description A contact of a company; accounts are e-mailed through theirs. */
-    Contact: {
-      id: string;
-      companyId: string;
-      fullName: string;
-      email: string;
-      phone: string | null;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    /** @description What the account's plan and its company's add-ons give the backup agent (SPEC §2.1); backupsAllowed is false unless the account is active. */
-    Features: {
-      openFileBackupOnServers: boolean;
-      versioning: boolean;
-      endGuard: boolean;
-      egrLicenses: number;
-      spV5Licenses: number;
-      backupsAllowed: boolean;
-    };
-    /** @description A page of a list, newest last unless said otherwise; nextCursor is null on the last. */
-    CompanyList: {
-      items: components['schemas']['Company'][];
-      nextCursor: string | null;
-    };
-    /** @description A page of a list, newest last unless said otherwise; nextCursor is null on the last. */
-    AccountList: {
-      items: components['schemas']['Account'][];
-      nextCursor: string | null;
-    };
-    /** @description A page of a list, newest last unless said otherwise; nextCursor is null on the last. */
-    ContactList: {
-      items: components['schemas']['Contact'][];
-      nextCursor: string | null;
-    };
-    /** @description One mutation: who acted (e.g. partner:<id>, account:<id>, system:trial-job), on whose behalf (e.g. admin-of-company:<id>), what, on what, when. */
-    AuditEntry: {
-      id: string;
-      /** Format: date-time */
-      at: string;
-      actor: string;
-      actingAs: string | null;
-      action: string;
-      /** @enum {string} */
-      targetType: 'company' | 'account' | 'contact' | 'usage';
-      targetId: string;
-      companyId: string | null;
-      details: {
-        [key: string]: unknown;
-      };
-    };
-    /** @description A page of the audit log, newest first; nextCursor is null on the last. */
-    AuditList: {
-      items: components['schemas']['AuditEntry'][];
-      nextCursor: string | null;
-    };
-    /** @description One account of the usage table (never a cancelled one): its size is its effective quota, null when unlimited. */
-    UsageRow: {
-      accountId: string;
-      username: string;
-      /** @enum {string} */
-      kind: 'parent' | 'sub';
-      /** @enum {string} */
-      plan: 'trial' | 'basic' | 'select';
-      /** @enum {string} */
-      status: 'active' | 'expired' | 'cancelled';
-      sizeMb: number | null;
-      usedMb: number;
-      percentUsed: number | null;
-    };
-    /** @description The Backup Account Usage table: a page of accounts; the totals cover every account not cancelled, and their size is null as soon as one is unlimited. */
-    UsageTable: {
-      companyId: string;
-      companyName: string;
-      items: components['schemas']['UsageRow'][];
-      nextCursor: string | null;
-      totals: {
-        accounts: number;
-        sizeMb: number | null;
-        usedMb: number;
-        percentUsed: number | null;
-      };
-    };
-    /** @description A new company with its admin account and first contact. */
-    CreatedCompany: {
-      company: components['schemas']['Company'];
-      account: components['schemas']['Account'];
-      contact: components['schemas']['Contact'];
-    };
-    /** @description A new account with its contact (new or existing). */
-    CreatedAccount: {
-      account: components['schemas']['Account'];
-      contact: components['schemas']['Contact'];
-    };
-    /** @description A session from a login or a password change. While mustChangePassword is true, the only call it may make is POST /v1/auth/password. */
-    Session: {
-      token: string;
-      /** Format: date-time */
-      expiresAt: string;
-      /** @enum {string} */
-      role: 'companyAdmin' | 'backupUser';
-      mustChangePassword: boolean;
-    };
-    /** @description A company-admin session of at most one hour held by the partner ("login as company admin"). */
-    Impersonation: {
-      token: string;
-      /** Format: date-time */
-      expiresAt: string;
-      companyId: string;
-    };
-    /** @description How many of the reported accounts exist (each counted once), and the ids that name none. */
-    UsageReportResult: {
-      accepted: number;
-      unknownAccountIds: string[];
-    };
-    /** @description An RFC 9457 problem document; code is stable, errors name the fields at fault, and some codes add the members that explain them. */
-    Problem: {
-      /** Format: uri */
-      type: string;
-      title: string;
-      status: number;
-      code: string;
-      detail: string;
-      errors: {
-        path: string;
-        message: string;
-      }[];
-      freeMb?: number;
-      requestedMb?: number;
-      nearestMb?: number[];
-      usedMb?: number;
-      allocatedMb?: number;
-      retryAfterSeconds?: number;
-      subAccounts?: number;
-      maxSubAccounts?: number;
-    };
-    /** @description An OpenAPI 3.1 document: this one. */
-    OpenApiDocument: {
-      openapi: string;
-      info: {
-        title: string;
-        version: string;
-      } & {
-        [key: string]: unknown;
-      };
-      paths: {
-        [key: string]: unknown;
-      };
-    } & {
-      [key: string]: unknown;
-    };
-  };
-  responses: {
-    /** @description `VALIDATION_FAILED`: Invalid request */
-    ValidationFailed: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @constant */
-          code?: 'VALIDATION_FAILED';
+    schemas: {
+        /** @description A company: its storage pool (quotaMb, null when it has none), what its accounts are allocated and use, its add-ons. */
+        Company: {
+            id: string;
+            name: string;
+            quotaMb: number | null;
+            allocatedMb: number;
+            freeMb: number | null;
+            usedMb: number;
+            accountCount: number;
+            licenses: {
+                egr: number;
+                spV5: number;
+            };
+            endGuard: boolean;
+            /** @enum {string} */
+            status: "active" | "cancelled";
+            adminAccountId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
-      };
-    };
-    /** @description `UNAUTHORIZED`: Not authenticated */
-    Unauthorized: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @constant */
-          code?: 'UNAUTHORIZED';
+        /** @description A backup account (a parent or a sub-account) with its quotas, usage, trial end and features; never its password or secret answer. */
+        Account: {
+            id: string;
+            companyId: string;
+            username: string;
+            /** @enum {string} */
+            kind: "parent" | "sub";
+            parentId: string | null;
+            /** @enum {string} */
+            plan: "trial" | "basic" | "select";
+            contactId: string;
+            /** @enum {string} */
+            status: "active" | "expired" | "cancelled";
+            hardQuotaMb: number | null;
+            userQuotaMb: number | null;
+            effectiveQuotaMb: number | null;
+            usedMb: number;
+            percentUsed: number | null;
+            ultraSafe: boolean;
+            hasSecretQuestion: boolean;
+            mustChangePassword: boolean;
+            trialEndsAt: string | null;
+            features: components["schemas"]["Features"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
-      };
-    };
-    /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required */
-    ForbiddenOrPasswordChangeRequired: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?: 'FORBIDDEN' | 'PASSWORD_CHANGE_REQUIRED';
+        /** @description A contact of a company; accounts are e-mailed through theirs. */
+        Contact: {
+            id: string;
+            companyId: string;
+            fullName: string;
+            email: string;
+            phone: string | null;
+            /** Format: date-time */
+            createdAt: string;
         };
-      };
-    };
-    /** @description `NOT_FOUND`: Not found */
-    NotFound: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @constant */
-          code?: 'NOT_FOUND';
+        /** @description What the account's plan and its company's add-ons give the backup agent (SPEC §2.1); backupsAllowed is false unless the account is active. */
+        Features: {
+            openFileBackupOnServers: boolean;
+            versioning: boolean;
+            endGuard: boolean;
+            egrLicenses: number;
+            spV5Licenses: number;
+            backupsAllowed: boolean;
         };
-      };
-    };
-    /** @description `CONFLICT`: Concurrent change; `ADMIN_ACCOUNT`: Company admin account; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
-    CancelAccount409: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?: 'CONFLICT' | 'ADMIN_ACCOUNT' | 'TOO_MANY_SUB_ACCOUNTS';
+        /** @description A page of a list, newest last unless said otherwise; nextCursor is null on the last. */
+        CompanyList: {
+            items: components["schemas"]["Company"][];
+            nextCursor: string | null;
         };
-      };
-    };
-    /** @description `INTERNAL_ERROR`: Internal error */
-    InternalError: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @constant */
-          code?: 'INTERNAL_ERROR';
+        /** @description A page of a list, newest last unless said otherwise; nextCursor is null on the last. */
+        AccountList: {
+            items: components["schemas"]["Account"][];
+            nextCursor: string | null;
         };
-      };
-    };
-    /** @description `FORBIDDEN`: Not allowed */
-    Forbidden: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @constant */
-          code?: 'FORBIDDEN';
+        /** @description A page of a list, newest last unless said otherwise; nextCursor is null on the last. */
+        ContactList: {
+            items: components["schemas"]["Contact"][];
+            nextCursor: string | null;
         };
-      };
-    };
-    /** @description `CONFLICT`: Concurrent change */
-    Conflict: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @constant */
-          code?: 'CONFLICT';
+        /** @description One mutation: who acted (e.g. partner:<id>, account:<id>, system:trial-job), on whose behalf (e.g. admin-of-company:<id>), what, on what, when. */
+        AuditEntry: {
+            id: string;
+            /** Format: date-time */
+            at: string;
+            actor: string;
+            actingAs: string | null;
+            action: string;
+            /** @enum {string} */
+            targetType: "company" | "account" | "contact" | "usage";
+            targetId: string;
+            companyId: string | null;
+            details: {
+                [key: string]: unknown;
+            };
         };
-      };
-    };
-    /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change */
-    IdempotencyInProgressOrConflict: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?: 'IDEMPOTENCY_IN_PROGRESS' | 'CONFLICT';
+        /** @description A page of the audit log, newest first; nextCursor is null on the last. */
+        AuditList: {
+            items: components["schemas"]["AuditEntry"][];
+            nextCursor: string | null;
         };
-      };
-    };
-    /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused; `WEAK_PASSWORD`: Weak password; `INVALID_CURRENT_PASSWORD`: Wrong current password */
-    ChangePassword422: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?: 'IDEMPOTENCY_KEY_REUSED' | 'WEAK_PASSWORD' | 'INVALID_CURRENT_PASSWORD';
+        /** @description One account of the usage table (never a cancelled one): its size is its effective quota, null when unlimited. */
+        UsageRow: {
+            accountId: string;
+            username: string;
+            /** @enum {string} */
+            kind: "parent" | "sub";
+            /** @enum {string} */
+            plan: "trial" | "basic" | "select";
+            /** @enum {string} */
+            status: "active" | "expired" | "cancelled";
+            sizeMb: number | null;
+            usedMb: number;
+            percentUsed: number | null;
         };
-      };
-    };
-    /** @description `TOO_MANY_ATTEMPTS`: Too many attempts */
-    TooManyAttempts: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        'Retry-After': components['headers']['RetryAfter'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @constant */
-          code?: 'TOO_MANY_ATTEMPTS';
+        /** @description The Backup Account Usage table: a page of accounts; the totals cover every account not cancelled, and their size is null as soon as one is unlimited. */
+        UsageTable: {
+            companyId: string;
+            companyName: string;
+            items: components["schemas"]["UsageRow"][];
+            nextCursor: string | null;
+            totals: {
+                accounts: number;
+                sizeMb: number | null;
+                usedMb: number;
+                percentUsed: number | null;
+            };
         };
-      };
-    };
-    /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `USERNAME_TAKEN`: Username taken; `POOL_EXCEEDED`: Not enough free space in the pool; `COMPANY_CANCELLED`: Company cancelled; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `PARENT_NOT_ACTIVE`: Parent account not active */
-    CreateAccount409: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?:
-            | 'IDEMPOTENCY_IN_PROGRESS'
-            | 'CONFLICT'
-            | 'USERNAME_TAKEN'
-            | 'POOL_EXCEEDED'
-            | 'COMPANY_CANCELLED'
-            | 'PLAN_ALREADY_HAS_PARENT'
-            | 'PARENT_NOT_ACTIVE';
+        /** @description A new company with its admin account and first contact. */
+        CreatedCompany: {
+            company: components["schemas"]["Company"];
+            account: components["schemas"]["Account"];
+            contact: components["schemas"]["Contact"];
         };
-      };
-    };
-    /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused; `WEAK_PASSWORD`: Weak password; `ULTRASAFE_NO_SECRET_QUESTION`: UltraSafe accounts have no secret question; `SECRET_QUESTION_INCOMPLETE`: Secret question incomplete; `QUOTA_NOT_ON_LADDER`: Size not on the storage ladder; `INVALID_QUOTA`: Invalid quota; `POOLED_QUOTA_REQUIRED`: Pooled quota required; `NOT_A_TRIAL`: Not a trial; `UNKNOWN_CONTACT`: Unknown contact; `UNKNOWN_PARENT`: Unknown parent account; `NOT_A_PARENT`: Not a parent account */
-    CreateAccount422: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?:
-            | 'IDEMPOTENCY_KEY_REUSED'
-            | 'WEAK_PASSWORD'
-            | 'ULTRASAFE_NO_SECRET_QUESTION'
-            | 'SECRET_QUESTION_INCOMPLETE'
-            | 'QUOTA_NOT_ON_LADDER'
-            | 'INVALID_QUOTA'
-            | 'POOLED_QUOTA_REQUIRED'
-            | 'NOT_A_TRIAL'
-            | 'UNKNOWN_CONTACT'
-            | 'UNKNOWN_PARENT'
-            | 'NOT_A_PARENT';
+        /** @description A new account with its contact (new or existing). */
+        CreatedAccount: {
+            account: components["schemas"]["Account"];
+            contact: components["schemas"]["Contact"];
         };
-      };
-    };
-    /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `USERNAME_TAKEN`: Username taken; `POOL_EXCEEDED`: Not enough free space in the pool */
-    CreateCompany409: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?: 'IDEMPOTENCY_IN_PROGRESS' | 'CONFLICT' | 'USERNAME_TAKEN' | 'POOL_EXCEEDED';
+        /** @description A session from a login or a password change. While mustChangePassword is true, the only call it may make is POST /v1/auth/password. */
+        Session: {
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @enum {string} */
+            role: "companyAdmin" | "backupUser";
+            mustChangePassword: boolean;
         };
-      };
-    };
-    /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused; `WEAK_PASSWORD`: Weak password; `ULTRASAFE_NO_SECRET_QUESTION`: UltraSafe accounts have no secret question; `SECRET_QUESTION_INCOMPLETE`: Secret question incomplete; `QUOTA_NOT_ON_LADDER`: Size not on the storage ladder; `INVALID_QUOTA`: Invalid quota; `POOLED_QUOTA_REQUIRED`: Pooled quota required; `NOT_A_TRIAL`: Not a trial */
-    CreateCompany422: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?:
-            | 'IDEMPOTENCY_KEY_REUSED'
-            | 'WEAK_PASSWORD'
-            | 'ULTRASAFE_NO_SECRET_QUESTION'
-            | 'SECRET_QUESTION_INCOMPLETE'
-            | 'QUOTA_NOT_ON_LADDER'
-            | 'INVALID_QUOTA'
-            | 'POOLED_QUOTA_REQUIRED'
-            | 'NOT_A_TRIAL';
+        /** @description A company-admin session of at most one hour held by the partner ("login as company admin"). */
+        Impersonation: {
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+            companyId: string;
         };
-      };
-    };
-    /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused */
-    IdempotencyKeyReused: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @constant */
-          code?: 'IDEMPOTENCY_KEY_REUSED';
+        /** @description How many of the reported accounts exist (each counted once), and the ids that name none. */
+        UsageReportResult: {
+            accepted: number;
+            unknownAccountIds: string[];
         };
-      };
-    };
-    /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled */
-    Impersonate409: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?: 'IDEMPOTENCY_IN_PROGRESS' | 'CONFLICT' | 'COMPANY_CANCELLED';
+        /** @description An RFC 9457 problem document; code is stable, errors name the fields at fault, and some codes add the members that explain them. */
+        Problem: {
+            /** Format: uri */
+            type: string;
+            title: string;
+            status: number;
+            code: string;
+            detail: string;
+            errors: {
+                path: string;
+                message: string;
+            }[];
+            freeMb?: number;
+            requestedMb?: number;
+            nearestMb?: number[];
+            usedMb?: number;
+            allocatedMb?: number;
+            retryAfterSeconds?: number;
+            subAccounts?: number;
+            maxSubAccounts?: number;
         };
-      };
-    };
-    /** @description `INVALID_CREDENTIALS`: Wrong username or password; `TEMPORARY_PASSWORD_EXPIRED`: Temporary password expired */
-    InvalidCredentialsOrTemporaryPasswordExpired: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?: 'INVALID_CREDENTIALS' | 'TEMPORARY_PASSWORD_EXPIRED';
+        /** @description An OpenAPI 3.1 document: this one. */
+        OpenApiDocument: {
+            openapi: string;
+            info: {
+                title: string;
+                version: string;
+            } & {
+                [key: string]: unknown;
+            };
+            paths: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
         };
-      };
     };
-    /** @description `INVALID_SECRET_ANSWER`: Wrong secret answer */
-    InvalidSecretAnswer: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @constant */
-          code?: 'INVALID_SECRET_ANSWER';
+    responses: {
+        /** @description `VALIDATION_FAILED`: Invalid request */
+        ValidationFailed: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "VALIDATION_FAILED";
+                };
+            };
         };
-      };
-    };
-    /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused; `WEAK_PASSWORD`: Weak password */
-    IdempotencyKeyReusedOrWeakPassword: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?: 'IDEMPOTENCY_KEY_REUSED' | 'WEAK_PASSWORD';
+        /** @description `UNAUTHORIZED`: Not authenticated */
+        Unauthorized: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "UNAUTHORIZED";
+                };
+            };
         };
-      };
-    };
-    /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled; `UNRECOVERABLE_ACCOUNT`: Password cannot be reset */
-    ResetPassword409: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?:
-            | 'IDEMPOTENCY_IN_PROGRESS'
-            | 'CONFLICT'
-            | 'ACCOUNT_CANCELLED'
-            | 'UNRECOVERABLE_ACCOUNT';
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required */
+        ForbiddenOrPasswordChangeRequired: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED";
+                };
+            };
         };
-      };
-    };
-    /** @description `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled; `ACCOUNT_CANCELLED`: Account cancelled; `ULTRASAFE_IMMUTABLE`: UltraSafe cannot change; `POOL_EXCEEDED`: Not enough free space in the pool; `BELOW_USAGE`: Quota below usage; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
-    UpdateAccount409: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?:
-            | 'CONFLICT'
-            | 'COMPANY_CANCELLED'
-            | 'ACCOUNT_CANCELLED'
-            | 'ULTRASAFE_IMMUTABLE'
-            | 'POOL_EXCEEDED'
-            | 'BELOW_USAGE'
-            | 'TOO_MANY_SUB_ACCOUNTS';
+        /** @description `NOT_FOUND`: Not found */
+        NotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "NOT_FOUND";
+                };
+            };
         };
-      };
-    };
-    /** @description `UNKNOWN_CONTACT`: Unknown contact; `SUB_ACCOUNT_FOLLOWS_PARENT`: Sub-account follows its parent; `CANNOT_CONVERT_TO_TRIAL`: Cannot convert to a trial; `NOT_A_TRIAL`: Not a trial; `TRIAL_DAYS_OUT_OF_RANGE`: Trial length out of range; `QUOTA_NOT_ON_LADDER`: Size not on the storage ladder; `INVALID_QUOTA`: Invalid quota; `POOLED_QUOTA_REQUIRED`: Pooled quota required */
-    UpdateAccount422: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?:
-            | 'UNKNOWN_CONTACT'
-            | 'SUB_ACCOUNT_FOLLOWS_PARENT'
-            | 'CANNOT_CONVERT_TO_TRIAL'
-            | 'NOT_A_TRIAL'
-            | 'TRIAL_DAYS_OUT_OF_RANGE'
-            | 'QUOTA_NOT_ON_LADDER'
-            | 'INVALID_QUOTA'
-            | 'POOLED_QUOTA_REQUIRED';
+        /** @description `CONFLICT`: Concurrent change; `ADMIN_ACCOUNT`: Company admin account; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
+        CancelAccount409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "CONFLICT" | "ADMIN_ACCOUNT" | "TOO_MANY_SUB_ACCOUNTS";
+                };
+            };
         };
-      };
-    };
-    /** @description `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled; `POOL_MODE_FIXED`: Pool mode is fixed; `POOL_BELOW_ALLOCATED`: Pool smaller than its allocations */
-    UpdateCompany409: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?: 'CONFLICT' | 'COMPANY_CANCELLED' | 'POOL_MODE_FIXED' | 'POOL_BELOW_ALLOCATED';
+        /** @description `INTERNAL_ERROR`: Internal error */
+        InternalError: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "INTERNAL_ERROR";
+                };
+            };
         };
-      };
-    };
-    /** @description `QUOTA_NOT_ON_LADDER`: Size not on the storage ladder */
-    QuotaNotOnLadder: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @constant */
-          code?: 'QUOTA_NOT_ON_LADDER';
+        /** @description `FORBIDDEN`: Not allowed */
+        Forbidden: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "FORBIDDEN";
+                };
+            };
         };
-      };
-    };
-    /** @description `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled */
-    ConflictOrAccountCancelled: {
-      headers: {
-        'x-request-id': components['headers']['RequestId'];
-        [name: string]: unknown;
-      };
-      content: {
-        'application/problem+json': components['schemas']['Problem'] & {
-          /** @enum {unknown} */
-          code?: 'CONFLICT' | 'ACCOUNT_CANCELLED';
+        /** @description `CONFLICT`: Concurrent change */
+        Conflict: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "CONFLICT";
+                };
+            };
         };
-      };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change */
+        IdempotencyInProgressOrConflict: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused; `WEAK_PASSWORD`: Weak password; `INVALID_CURRENT_PASSWORD`: Wrong current password */
+        ChangePassword422: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_KEY_REUSED" | "WEAK_PASSWORD" | "INVALID_CURRENT_PASSWORD";
+                };
+            };
+        };
+        /** @description `TOO_MANY_ATTEMPTS`: Too many attempts */
+        TooManyAttempts: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "TOO_MANY_ATTEMPTS";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `USERNAME_TAKEN`: Username taken; `POOL_EXCEEDED`: Not enough free space in the pool; `COMPANY_CANCELLED`: Company cancelled; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `PARENT_NOT_ACTIVE`: Parent account not active */
+        CreateAccount409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "USERNAME_TAKEN" | "POOL_EXCEEDED" | "COMPANY_CANCELLED" | "PLAN_ALREADY_HAS_PARENT" | "PARENT_NOT_ACTIVE";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused; `WEAK_PASSWORD`: Weak password; `ULTRASAFE_NO_SECRET_QUESTION`: UltraSafe accounts have no secret question; `SECRET_QUESTION_INCOMPLETE`: Secret question incomplete; `QUOTA_NOT_ON_LADDER`: Size not on the storage ladder; `INVALID_QUOTA`: Invalid quota; `POOLED_QUOTA_REQUIRED`: Pooled quota required; `NOT_A_TRIAL`: Not a trial; `UNKNOWN_CONTACT`: Unknown contact; `UNKNOWN_PARENT`: Unknown parent account; `NOT_A_PARENT`: Not a parent account */
+        CreateAccount422: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_KEY_REUSED" | "WEAK_PASSWORD" | "ULTRASAFE_NO_SECRET_QUESTION" | "SECRET_QUESTION_INCOMPLETE" | "QUOTA_NOT_ON_LADDER" | "INVALID_QUOTA" | "POOLED_QUOTA_REQUIRED" | "NOT_A_TRIAL" | "UNKNOWN_CONTACT" | "UNKNOWN_PARENT" | "NOT_A_PARENT";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `USERNAME_TAKEN`: Username taken; `POOL_EXCEEDED`: Not enough free space in the pool */
+        CreateCompany409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "USERNAME_TAKEN" | "POOL_EXCEEDED";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused; `WEAK_PASSWORD`: Weak password; `ULTRASAFE_NO_SECRET_QUESTION`: UltraSafe accounts have no secret question; `SECRET_QUESTION_INCOMPLETE`: Secret question incomplete; `QUOTA_NOT_ON_LADDER`: Size not on the storage ladder; `INVALID_QUOTA`: Invalid quota; `POOLED_QUOTA_REQUIRED`: Pooled quota required; `NOT_A_TRIAL`: Not a trial */
+        CreateCompany422: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_KEY_REUSED" | "WEAK_PASSWORD" | "ULTRASAFE_NO_SECRET_QUESTION" | "SECRET_QUESTION_INCOMPLETE" | "QUOTA_NOT_ON_LADDER" | "INVALID_QUOTA" | "POOLED_QUOTA_REQUIRED" | "NOT_A_TRIAL";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused */
+        IdempotencyKeyReused: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "IDEMPOTENCY_KEY_REUSED";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled */
+        Impersonate409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_CANCELLED";
+                };
+            };
+        };
+        /** @description `INVALID_CREDENTIALS`: Wrong username or password; `TEMPORARY_PASSWORD_EXPIRED`: Temporary password expired */
+        InvalidCredentialsOrTemporaryPasswordExpired: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "INVALID_CREDENTIALS" | "TEMPORARY_PASSWORD_EXPIRED";
+                };
+            };
+        };
+        /** @description `INVALID_SECRET_ANSWER`: Wrong secret answer */
+        InvalidSecretAnswer: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "INVALID_SECRET_ANSWER";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused; `WEAK_PASSWORD`: Weak password */
+        IdempotencyKeyReusedOrWeakPassword: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_KEY_REUSED" | "WEAK_PASSWORD";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled; `UNRECOVERABLE_ACCOUNT`: Password cannot be reset */
+        ResetPassword409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "ACCOUNT_CANCELLED" | "UNRECOVERABLE_ACCOUNT";
+                };
+            };
+        };
+        /** @description `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled; `ACCOUNT_CANCELLED`: Account cancelled; `ULTRASAFE_IMMUTABLE`: UltraSafe cannot change; `POOL_EXCEEDED`: Not enough free space in the pool; `BELOW_USAGE`: Quota below usage; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
+        UpdateAccount409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "CONFLICT" | "COMPANY_CANCELLED" | "ACCOUNT_CANCELLED" | "ULTRASAFE_IMMUTABLE" | "POOL_EXCEEDED" | "BELOW_USAGE" | "TOO_MANY_SUB_ACCOUNTS";
+                };
+            };
+        };
+        /** @description `UNKNOWN_CONTACT`: Unknown contact; `SUB_ACCOUNT_FOLLOWS_PARENT`: Sub-account follows its parent; `CANNOT_CONVERT_TO_TRIAL`: Cannot convert to a trial; `NOT_A_TRIAL`: Not a trial; `TRIAL_DAYS_OUT_OF_RANGE`: Trial length out of range; `QUOTA_NOT_ON_LADDER`: Size not on the storage ladder; `INVALID_QUOTA`: Invalid quota; `POOLED_QUOTA_REQUIRED`: Pooled quota required */
+        UpdateAccount422: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "UNKNOWN_CONTACT" | "SUB_ACCOUNT_FOLLOWS_PARENT" | "CANNOT_CONVERT_TO_TRIAL" | "NOT_A_TRIAL" | "TRIAL_DAYS_OUT_OF_RANGE" | "QUOTA_NOT_ON_LADDER" | "INVALID_QUOTA" | "POOLED_QUOTA_REQUIRED";
+                };
+            };
+        };
+        /** @description `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled; `POOL_MODE_FIXED`: Pool mode is fixed; `POOL_BELOW_ALLOCATED`: Pool smaller than its allocations */
+        UpdateCompany409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "CONFLICT" | "COMPANY_CANCELLED" | "POOL_MODE_FIXED" | "POOL_BELOW_ALLOCATED";
+                };
+            };
+        };
+        /** @description `QUOTA_NOT_ON_LADDER`: Size not on the storage ladder */
+        QuotaNotOnLadder: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "QUOTA_NOT_ON_LADDER";
+                };
+            };
+        };
+        /** @description `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled */
+        ConflictOrAccountCancelled: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "CONFLICT" | "ACCOUNT_CANCELLED";
+                };
+            };
+        };
     };
-  };
-  parameters: {
-    /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-    CompanyId: string;
-    /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-    AccountId: string;
-    /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-    ContactId: string;
-    /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
-    IdempotencyKey: string;
-    /** @description As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew. */
-    IdempotencyKeyOfSession: string;
-  };
-  requestBodies: never;
-  headers: {
-    /** @description The request’s id, as logged: the caller’s own `x-request-id` when valid. */
-    RequestId: string;
-    /** @description The new object’s URL. */
-    Location: string;
-    /** @description Seconds to wait before trying again. */
-    RetryAfter: number;
-  };
-  pathItems: never;
+    parameters: {
+        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+        CompanyId: string;
+        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+        AccountId: string;
+        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+        ContactId: string;
+        /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+        IdempotencyKey: string;
+        /** @description As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew. */
+        IdempotencyKeyOfSession: string;
+    };
+    requestBodies: never;
+    headers: {
+        /** @description The request’s id, as logged: the caller’s own `x-request-id` when valid. */
+        RequestId: string;
+        /** @description The new object’s URL. */
+        Location: string;
+        /** @description Seconds to wait before trying again. */
+        RetryAfter: number;
+    };
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  getAccount: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        accountId: components['parameters']['AccountId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The account */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+    getAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                accountId: components["parameters"]["AccountId"];
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Account'];
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
     };
-  };
-  cancelAccount: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        accountId: components['parameters']['AccountId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The cancelled account */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+    cancelAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                accountId: components["parameters"]["AccountId"];
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Account'];
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled account */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["CancelAccount409"];
+            500: components["responses"]["InternalError"];
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      404: components['responses']['NotFound'];
-      409: components['responses']['CancelAccount409'];
-      500: components['responses']['InternalError'];
     };
-  };
-  updateAccount: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        accountId: components['parameters']['AccountId'];
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          hardQuotaMb?: number | null;
-          /** @enum {string} */
-          plan?: 'trial' | 'basic' | 'select';
-          trialDays?: number;
-          contactId?: string;
-          ultraSafe?: boolean;
+    updateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                accountId: components["parameters"]["AccountId"];
+            };
+            cookie?: never;
         };
-      };
-    };
-    responses: {
-      /** @description The account as changed */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        requestBody: {
+            content: {
+                "application/json": {
+                    hardQuotaMb?: number | null;
+                    /** @enum {string} */
+                    plan?: "trial" | "basic" | "select";
+                    trialDays?: number;
+                    contactId?: string;
+                    ultraSafe?: boolean;
+                };
+            };
         };
-        content: {
-          'application/json': components['schemas']['Account'];
+        responses: {
+            /** @description The account as changed */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["UpdateAccount409"];
+            422: components["responses"]["UpdateAccount422"];
+            500: components["responses"]["InternalError"];
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      404: components['responses']['NotFound'];
-      409: components['responses']['UpdateAccount409'];
-      422: components['responses']['UpdateAccount422'];
-      500: components['responses']['InternalError'];
     };
-  };
-  getCompany: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The company */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+    getCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Company'];
+        requestBody?: never;
+        responses: {
+            /** @description The company */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Company"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
     };
-  };
-  cancelCompany: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The cancelled company */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+    cancelCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Company'];
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled company */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Company"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      404: components['responses']['NotFound'];
-      409: components['responses']['Conflict'];
-      500: components['responses']['InternalError'];
     };
-  };
-  updateCompany: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          name?: string;
-          quotaMb?: number | null;
-          licenses?: {
-            egr?: number;
-            spV5?: number;
-          };
-          endGuard?: boolean;
+    updateCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
         };
-      };
-    };
-    responses: {
-      /** @description The company as changed */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    quotaMb?: number | null;
+                    licenses?: {
+                        egr?: number;
+                        spV5?: number;
+                    };
+                    endGuard?: boolean;
+                };
+            };
         };
-        content: {
-          'application/json': components['schemas']['Company'];
+        responses: {
+            /** @description The company as changed */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Company"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["UpdateCompany409"];
+            422: components["responses"]["QuotaNotOnLadder"];
+            500: components["responses"]["InternalError"];
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      404: components['responses']['NotFound'];
-      409: components['responses']['UpdateCompany409'];
-      422: components['responses']['QuotaNotOnLadder'];
-      500: components['responses']['InternalError'];
     };
-  };
-  changePassword: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew. */
-        'Idempotency-Key'?: components['parameters']['IdempotencyKeyOfSession'];
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          currentPassword: string;
-          newPassword: string;
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOfSession"];
+            };
+            path?: never;
+            cookie?: never;
         };
-      };
-    };
-    responses: {
-      /** @description A new session */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        requestBody: {
+            content: {
+                "application/json": {
+                    currentPassword: string;
+                    newPassword: string;
+                };
+            };
         };
-        content: {
-          'application/json': components['schemas']['Session'];
+        responses: {
+            /** @description A new session */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotencyInProgressOrConflict"];
+            422: components["responses"]["ChangePassword422"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["InternalError"];
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      409: components['responses']['IdempotencyInProgressOrConflict'];
-      422: components['responses']['ChangePassword422'];
-      429: components['responses']['TooManyAttempts'];
-      500: components['responses']['InternalError'];
     };
-  };
-  listAccounts: {
-    parameters: {
-      query?: {
-        limit?: number;
-        cursor?: string;
-      };
-      header?: never;
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A page of accounts */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+    listAccounts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['AccountList'];
+        requestBody?: never;
+        responses: {
+            /** @description A page of accounts */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
     };
-  };
-  createAccount: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
-        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
-      };
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': ({
-          username: string;
-          /** @enum {string} */
-          plan?: 'trial' | 'basic' | 'select';
-          parentId?: string;
-          contactId?: string;
-          contact?: {
-            fullName: string;
-            /** Format: email */
-            email: string;
-            phone?: string | null;
-          };
-          password?: string;
-          ultraSafe?: boolean;
-          secretQuestion?: string;
-          secretAnswer?: string;
-          hardQuotaMb?: number | null;
-          userQuotaMb?: number | null;
-          trialDays?: number;
-        } & (unknown & unknown & unknown & unknown & unknown)) &
-          (
-            | {
-                plan: unknown;
-              }
-            | {
-                parentId: unknown;
-              }
-          );
-      };
-    };
-    responses: {
-      /** @description The account and its contact */
-      201: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          Location: components['headers']['Location'];
-          [name: string]: unknown;
+    createAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['CreatedAccount'];
+        requestBody: {
+            content: {
+                "application/json": ({
+                    username: string;
+                    /** @enum {string} */
+                    plan?: "trial" | "basic" | "select";
+                    parentId?: string;
+                    contactId?: string;
+                    contact?: {
+                        fullName: string;
+                        /** Format: email */
+                        email: string;
+                        phone?: string | null;
+                    };
+                    password?: string;
+                    ultraSafe?: boolean;
+                    secretQuestion?: string;
+                    secretAnswer?: string;
+                    hardQuotaMb?: number | null;
+                    userQuotaMb?: number | null;
+                    trialDays?: number;
+                } & (unknown & unknown & unknown & unknown & unknown)) & ({
+                    plan: unknown;
+                } | {
+                    parentId: unknown;
+                });
+            };
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      404: components['responses']['NotFound'];
-      409: components['responses']['CreateAccount409'];
-      422: components['responses']['CreateAccount422'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  listCompanies: {
-    parameters: {
-      query?: {
-        limit?: number;
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A page of companies */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        responses: {
+            /** @description The account and its contact */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedAccount"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["CreateAccount409"];
+            422: components["responses"]["CreateAccount422"];
+            500: components["responses"]["InternalError"];
         };
-        content: {
-          'application/json': components['schemas']['CompanyList'];
+    };
+    listCompanies: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  createCompany: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
-        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          name: string;
-          quotaMb?: number | null;
-          licenses?: {
-            egr?: number;
-            spV5?: number;
-          };
-          endGuard?: boolean;
-          contact: {
-            fullName: string;
-            /** Format: email */
-            email: string;
-            phone?: string | null;
-          };
-          admin: {
-            username: string;
-            /** @enum {string} */
-            plan: 'trial' | 'basic' | 'select';
-            password?: string;
-            ultraSafe?: boolean;
-            secretQuestion?: string;
-            secretAnswer?: string;
-            hardQuotaMb?: number | null;
-            userQuotaMb?: number | null;
-            trialDays?: number;
-          } & (unknown & unknown & unknown);
+        requestBody?: never;
+        responses: {
+            /** @description A page of companies */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
         };
-      };
     };
-    responses: {
-      /** @description The company, its admin account and contact */
-      201: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          Location: components['headers']['Location'];
-          [name: string]: unknown;
+    createCompany: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['CreatedCompany'];
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    quotaMb?: number | null;
+                    licenses?: {
+                        egr?: number;
+                        spV5?: number;
+                    };
+                    endGuard?: boolean;
+                    contact: {
+                        fullName: string;
+                        /** Format: email */
+                        email: string;
+                        phone?: string | null;
+                    };
+                    admin: {
+                        username: string;
+                        /** @enum {string} */
+                        plan: "trial" | "basic" | "select";
+                        password?: string;
+                        ultraSafe?: boolean;
+                        secretQuestion?: string;
+                        secretAnswer?: string;
+                        hardQuotaMb?: number | null;
+                        userQuotaMb?: number | null;
+                        trialDays?: number;
+                    } & (unknown & unknown & unknown);
+                };
+            };
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      409: components['responses']['CreateCompany409'];
-      422: components['responses']['CreateCompany422'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  listContacts: {
-    parameters: {
-      query?: {
-        limit?: number;
-        cursor?: string;
-      };
-      header?: never;
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A page of contacts */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        responses: {
+            /** @description The company, its admin account and contact */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedCompany"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["CreateCompany409"];
+            422: components["responses"]["CreateCompany422"];
+            500: components["responses"]["InternalError"];
         };
-        content: {
-          'application/json': components['schemas']['ContactList'];
+    };
+    listContacts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  createContact: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
-        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
-      };
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          fullName: string;
-          /** Format: email */
-          email: string;
-          phone?: string | null;
+        requestBody?: never;
+        responses: {
+            /** @description A page of contacts */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
-      };
     };
-    responses: {
-      /** @description The contact */
-      201: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          Location: components['headers']['Location'];
-          [name: string]: unknown;
+    createContact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Contact'];
+        requestBody: {
+            content: {
+                "application/json": {
+                    fullName: string;
+                    /** Format: email */
+                    email: string;
+                    phone?: string | null;
+                };
+            };
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      404: components['responses']['NotFound'];
-      409: components['responses']['IdempotencyInProgressOrConflict'];
-      422: components['responses']['IdempotencyKeyReused'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  getContact: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        contactId: components['parameters']['ContactId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The contact */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        responses: {
+            /** @description The contact */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["IdempotencyInProgressOrConflict"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
         };
-        content: {
-          'application/json': components['schemas']['Contact'];
+    };
+    getContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                contactId: components["parameters"]["ContactId"];
+            };
+            cookie?: never;
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  getMe: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The account */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        requestBody?: never;
+        responses: {
+            /** @description The contact */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
-        content: {
-          'application/json': components['schemas']['Account'];
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  updateMe: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          userQuotaMb: number | null;
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            500: components["responses"]["InternalError"];
         };
-      };
     };
-    responses: {
-      /** @description The account as changed */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Account'];
+        requestBody: {
+            content: {
+                "application/json": {
+                    userQuotaMb: number | null;
+                };
+            };
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      409: components['responses']['ConflictOrAccountCancelled'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  getOpenApi: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The OpenAPI 3.1 document */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        responses: {
+            /** @description The account as changed */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            409: components["responses"]["ConflictOrAccountCancelled"];
+            500: components["responses"]["InternalError"];
         };
-        content: {
-          'application/json': components['schemas']['OpenApiDocument'];
+    };
+    getOpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  getUsage: {
-    parameters: {
-      query?: {
-        limit?: number;
-        cursor?: string;
-      };
-      header?: never;
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A page of the usage table */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
         };
-        content: {
-          'application/json': components['schemas']['UsageTable'];
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      404: components['responses']['NotFound'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  impersonate: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew. */
-        'Idempotency-Key'?: components['parameters']['IdempotencyKeyOfSession'];
-      };
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A company-admin session */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        requestBody?: never;
+        responses: {
+            /** @description A page of the usage table */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageTable"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
         };
-        content: {
-          'application/json': components['schemas']['Impersonation'];
+    };
+    impersonate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOfSession"];
+            };
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      404: components['responses']['NotFound'];
-      409: components['responses']['Impersonate409'];
-      422: components['responses']['IdempotencyKeyReused'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  listAudit: {
-    parameters: {
-      query?: {
-        limit?: number;
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A page of audit entries */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        requestBody?: never;
+        responses: {
+            /** @description A company-admin session */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Impersonation"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Impersonate409"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
         };
-        content: {
-          'application/json': components['schemas']['AuditList'];
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  login: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew. */
-        'Idempotency-Key'?: components['parameters']['IdempotencyKeyOfSession'];
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          username: string;
-          password: string;
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit entries */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            500: components["responses"]["InternalError"];
         };
-      };
     };
-    responses: {
-      /** @description A session */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+    login: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOfSession"];
+            };
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Session'];
+        requestBody: {
+            content: {
+                "application/json": {
+                    username: string;
+                    password: string;
+                };
+            };
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['InvalidCredentialsOrTemporaryPasswordExpired'];
-      409: components['responses']['IdempotencyInProgressOrConflict'];
-      422: components['responses']['IdempotencyKeyReused'];
-      429: components['responses']['TooManyAttempts'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  recover: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
-        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          username: string;
-          secretAnswer: string;
-          newPassword: string;
+        responses: {
+            /** @description A session */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["InvalidCredentialsOrTemporaryPasswordExpired"];
+            409: components["responses"]["IdempotencyInProgressOrConflict"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["InternalError"];
         };
-      };
     };
-    responses: {
-      /** @description The password is replaced */
-      204: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+    recover: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
         };
-        content?: never;
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['InvalidSecretAnswer'];
-      409: components['responses']['IdempotencyInProgressOrConflict'];
-      422: components['responses']['IdempotencyKeyReusedOrWeakPassword'];
-      429: components['responses']['TooManyAttempts'];
-      500: components['responses']['InternalError'];
-    };
-  };
-  reportUsage: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
-        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          reports: {
-            accountId: string;
-            usedMb: number;
-          }[];
+        requestBody: {
+            content: {
+                "application/json": {
+                    username: string;
+                    secretAnswer: string;
+                    newPassword: string;
+                };
+            };
         };
-      };
-    };
-    responses: {
-      /** @description What was recorded */
-      200: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+        responses: {
+            /** @description The password is replaced */
+            204: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["InvalidSecretAnswer"];
+            409: components["responses"]["IdempotencyInProgressOrConflict"];
+            422: components["responses"]["IdempotencyKeyReusedOrWeakPassword"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["InternalError"];
         };
-        content: {
-          'application/json': components['schemas']['UsageReportResult'];
-        };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['Forbidden'];
-      409: components['responses']['IdempotencyInProgressOrConflict'];
-      422: components['responses']['IdempotencyKeyReused'];
-      500: components['responses']['InternalError'];
     };
-  };
-  resetPassword: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
-        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
-      };
-      path: {
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        companyId: components['parameters']['CompanyId'];
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        accountId: components['parameters']['AccountId'];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The account; the e-mail is on its way */
-      202: {
-        headers: {
-          'x-request-id': components['headers']['RequestId'];
-          [name: string]: unknown;
+    reportUsage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['Account'];
+        requestBody: {
+            content: {
+                "application/json": {
+                    reports: {
+                        accountId: string;
+                        usedMb: number;
+                    }[];
+                };
+            };
         };
-      };
-      400: components['responses']['ValidationFailed'];
-      401: components['responses']['Unauthorized'];
-      403: components['responses']['ForbiddenOrPasswordChangeRequired'];
-      404: components['responses']['NotFound'];
-      409: components['responses']['ResetPassword409'];
-      422: components['responses']['IdempotencyKeyReused'];
-      500: components['responses']['InternalError'];
+        responses: {
+            /** @description What was recorded */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReportResult"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotencyInProgressOrConflict"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+        };
     };
-  };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                accountId: components["parameters"]["AccountId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account; the e-mail is on its way */
+            202: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ResetPassword409"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+        };
+    };
 }

@@ -276,19 +276,23 @@ export function openApiDocument(): Json {
 
 /** The error catalogue as a Markdown table, for the README: code, status, meaning, members. */
 export function errorCatalogueMarkdown(): string {
-  const rows = [...ERRORS.values()].sort(
-    (a, b) => a.status - b.status || a.code.localeCompare(b.code),
-  );
-  const lines = [
-    '| code | status | meaning | extension members |',
-    '| --- | --- | --- | --- |',
-    ...rows.map((factory) => {
-      const members = Object.keys(factory.extensions ?? {})
+  const rows = [...ERRORS.values()]
+    .sort((a, b) => a.status - b.status || a.code.localeCompare(b.code))
+    .map((factory) => [
+      `\`${factory.code}\``,
+      String(factory.status),
+      ERROR_DESCRIPTIONS[factory.code as ErrorCode],
+      Object.keys(factory.extensions ?? {})
         .map((name) => `\`${name}\``)
-        .join(', ');
-      const meaning = ERROR_DESCRIPTIONS[factory.code as ErrorCode];
-      return `| \`${factory.code}\` | ${factory.status} | ${meaning} | ${members} |`;
-    }),
-  ];
-  return `${lines.join('\n')}\n`;
+        .join(', '),
+    ]);
+  const header = ['code', 'status', 'meaning', 'extension members'];
+  // Padded as the formatter pads a Markdown table, so the README stays as it writes it.
+  const widths = header.map((title, i) =>
+    Math.max(3, title.length, ...rows.map((row) => (row[i] as string).length)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+  const rule = `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`;
+  return `${[line(header), rule, ...rows.map(line)].join('\n')}\n`;
 }

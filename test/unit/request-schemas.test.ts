@@ -88,10 +88,15 @@ describe('the JSON Schema of each request carries the rules the server checks', 
   it('states the exclusive fields of an account creation', () => {
     expect(requestJsonSchema(createAccountSchema)).toMatchObject({
       required: ['username'],
-      oneOf: [{ required: ['plan'] }, { required: ['parentId'] }],
+      oneOf: [
+        { properties: { plan: {} }, required: ['plan'] },
+        { properties: { parentId: {} }, required: ['parentId'] },
+      ],
       allOf: expect.arrayContaining([
-        { not: { required: ['contactId', 'contact'] } },
-        { not: { required: ['parentId', 'trialDays'] } },
+        { not: { properties: { contactId: {}, contact: {} }, required: ['contactId', 'contact'] } },
+        {
+          not: { properties: { parentId: {}, trialDays: {} }, required: ['parentId', 'trialDays'] },
+        },
       ]),
     });
   });
