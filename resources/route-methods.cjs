@@ -9,7 +9,8 @@ module.exports.routeMethods = () => {
   for (const [path, item] of Object.entries(document.paths)) {
     methods[path] = Object.keys(item)
       .filter((key) => ['get', 'put', 'post', 'patch', 'delete'].includes(key))
-      .map((method) => method.toUpperCase());
+      .map((method) => method.toUpperCase())
+      .sort();
   }
   return JSON.stringify(methods);
 };

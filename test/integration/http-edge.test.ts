@@ -223,7 +223,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
   it('answers a reply that cannot be finished with a 500 problem document and its request id', async () => {
     // Prepare: a session reply whose signing fails (an SSM outage on a cold container).
     const handler = route(login, {
-      idempotency: {},
+      idempotency: { before: () => undefined },
       session: {
         middleware: { after: () => undefined },
         finish: async () => {
