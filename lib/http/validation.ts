@@ -8,7 +8,8 @@ export function fieldErrors(error: z.core.$ZodError, prefix = ''): FieldError[] 
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        errors.push({ path: prefix + (base ? `${base}.${key}` : key), message: 'Unknown field.' });
+        const message = prefix === 'query.' ? 'Unknown query parameter.' : 'Unknown field.';
+        errors.push({ path: prefix + (base ? `${base}.${key}` : key), message });
       }
       continue;
     }

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { handler as authorize } from '#functions/authorizer.ts';
 import { handler as createCompanyHandler } from '#functions/create-company.ts';
 import { handler as getCompanyHandler } from '#functions/get-company.ts';
+import { handler as listCompaniesHandler } from '#functions/list-companies.ts';
 import { handler as loginHandler } from '#functions/login.ts';
 import { login } from '#lib/api/operations.ts';
 import { createPartner } from '#lib/auth/api-keys.ts';
@@ -259,6 +260,64 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
     const reply = (await getCompanyHandler(event, lambdaContext())) as Reply;
 
     expect(reply.statusCode).toBe(404);
+  });
+});
+
+describe('the HTTP conventions beyond bodies', () => {
+  it('refuses an unknown query parameter like an unknown field, on routes with and without a query', async () => {
+    // Prepare
+    const partnerId = ulid();
+    const withQuery = createCompanyEvent(partnerId, '');
+    withQuery.body = undefined;
+    withQuery.queryStringParameters = { limt: '5' };
+    const withoutQuery = createCompanyEvent(partnerId, '');
+    withoutQuery.body = undefined;
+    withoutQuery.pathParameters = { companyId: ulid() };
+    withoutQuery.queryStringParameters = { expand: 'accounts' };
+
+    // Act
+    const list = (await listCompaniesHandler(withQuery, lambdaContext())) as Reply;
+    const one = (await getCompanyHandler(withoutQuery, lambdaContext())) as Reply;
+
+    // Assess
+    for (const [reply, name] of [
+      [list, 'query.limt'],
+      [one, 'query.expand'],
+    ] as const) {
+      expect(reply.statusCode).toBe(400);
+      expect(JSON.parse(reply.body as string)).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ path: name, message: 'Unknown query parameter.' }],
+      });
+    }
+  });
+
+  it('answers a served path with another method 405 with Allow, and an unknown path 404', async () => {
+    // Prepare: the methods the deployment gives the $default function.
+    vi.stubEnv(
+      'ROUTE_METHODS',
+      JSON.stringify({ '/v1/companies/{companyId}': ['DELETE', 'GET', 'PATCH'] }),
+    );
+    const { handler: notFound } = await import('#functions/not-found.ts');
+    const request = (method: string, path: string) => {
+      const event = createCompanyEvent(ulid(), '');
+      event.requestContext.http.method = method;
+      event.rawPath = path;
+      return notFound(event, lambdaContext()) as Promise<Reply>;
+    };
+
+    // Act
+    const put = await request('PUT', `/v1/companies/${ulid()}`);
+    const unknown = await request('GET', '/v1/companys');
+
+    // Assess
+    vi.unstubAllEnvs();
+    expect(put.statusCode).toBe(405);
+    expect(put.headers.allow).toBe('DELETE, GET, PATCH');
+    expect(JSON.parse(put.body as string).code).toBe('METHOD_NOT_ALLOWED');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers.allow).toBeUndefined();
+    expect(JSON.parse(unknown.body as string).detail).toBe('There is no GET /v1/companys.');
   });
 });
 
