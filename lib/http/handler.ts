@@ -22,6 +22,7 @@ import {
   type Principal,
   type PrincipalKind,
 } from '#lib/auth/principal.ts';
+import { embeddedCount } from '#lib/emf.ts';
 import {
   AppError,
   forbidden,
@@ -31,7 +32,8 @@ import {
   unauthorized,
   validationFailed,
 } from '#lib/errors.ts';
-import { logger } from '#lib/logger.ts';
+import { endInvocation } from '#lib/invocation.ts';
+import { beginInvocation, logger } from '#lib/logger.ts';
 import { type CompanyScope, companyScope } from '#lib/provisioning/scope.ts';
 import { UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
 import { fromIdempotencyError } from './idempotency-errors.ts';
@@ -197,16 +199,21 @@ function edge(options: EdgeOptions) {
   // A replayed idempotent response ends the chain in a `before`, so no `after` runs for it:
   // the request id is stamped here, outside middy, on every reply.
   return async (event: HttpEvent, context: Context): Promise<HttpResult> => {
-    const replied = await routed(event, context);
-    let response = replied;
     try {
-      if (options.session) response = await options.session.finish(replied);
-    } catch (error) {
-      // Outside middy, so its error handler is not there to turn this into a problem document.
-      response = problemFor(error, requestIdOf(event, context));
+      const replied = await routed(event, context);
+      let response = replied;
+      try {
+        if (options.session) response = await options.session.finish(replied);
+      } catch (error) {
+        // Outside middy, so its error handler is not there to turn this into a problem document.
+        response = problemFor(error, requestIdOf(event, context));
+      }
+      const requestId = response.headers?.['x-request-id'] ?? requestIdOf(event, context);
+      return { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
+    } finally {
+      // Metrics counted by the use case are published whatever the answer.
+      endInvocation();
     }
-    const requestId = response.headers?.['x-request-id'] ?? requestIdOf(event, context);
-    return { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
   };
 }
 
@@ -337,14 +344,16 @@ export function problemFor(error: unknown, requestId: string): HttpResult {
       ? error
       : (fromIdempotencyError(error as Error) ??
         fromMiddyError(error as Error & { statusCode?: number }));
-  const problem =
-    known ?? internalError();
+  const problem = known ?? internalError();
   if (!known) {
     // Only the name, message and stack: a cause may carry the request body.
     const e = error as Error;
+    // The line also counts a ServerErrors metric (embedded metric format), so that no function
+    // bundles Powertools Metrics for it.
     logger().error('Unhandled error', {
       requestId,
       error: { name: e?.name, message: e?.message, stack: e?.stack },
+      ...embeddedCount('ServerErrors'),
     });
   }
   const retryAfter = problem.extensions.retryAfterSeconds;
@@ -373,6 +382,7 @@ function httpEdge(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> 
     before: (request) => {
       const requestId = requestIdOf(request.event, request.context);
       (request.internal as Record<string, unknown>).requestId = requestId;
+      beginInvocation(request.context, { requestId });
     },
     onError: (request) => {
       const requestId =

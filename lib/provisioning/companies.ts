@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import { companyCancelled, poolModeFixed } from '#lib/errors.ts';
+import { count } from '#lib/metrics.ts';
 import {
   type Account,
   type AccountView,
@@ -121,6 +122,8 @@ export async function createCompany(
       },
     }),
   ]);
+  count('CompaniesCreated');
+  count('AccountsCreated');
   return {
     company: toCompanyView(company),
     account: toAccountView(account, companyAddOns(company)),

@@ -5,10 +5,10 @@ import { handler as authorize } from '#functions/authorizer.ts';
 import { handler as createCompanyHandler } from '#functions/create-company.ts';
 import { handler as getCompanyHandler } from '#functions/get-company.ts';
 import { handler as loginHandler } from '#functions/login.ts';
+import { login } from '#lib/api/operations.ts';
 import { createPartner } from '#lib/auth/api-keys.ts';
 import { documentClient, dynamoDb } from '#lib/clients/dynamodb.ts';
 import { type HttpEvent, route } from '#lib/http/handler.ts';
-import { login } from '#lib/api/operations.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
 import { lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
@@ -268,11 +268,11 @@ describe('the authorizer (sample event from events/)', () => {
     const event = sampleEvent<Parameters<typeof authorize>[0]>('http/authorizer-request');
     event.headers = { authorization: `Bearer ${apiKey}` };
 
-    const known = await authorize(event);
+    const known = await authorize(event, lambdaContext());
     event.headers = { authorization: `Bearer ${apiKey.slice(0, -1)}x` };
-    const unknown = await authorize(event);
+    const unknown = await authorize(event, lambdaContext());
     event.headers = {};
-    const missing = await authorize({ ...event, identitySource: [] });
+    const missing = await authorize({ ...event, identitySource: [] }, lambdaContext());
 
     expect(known).toEqual({
       isAuthorized: true,
@@ -300,9 +300,9 @@ describe('the authorizer (sample event from events/)', () => {
     const loggedIn = (await loginHandler(loginEvent, lambdaContext())) as Reply;
     const { token } = JSON.parse(loggedIn.body as string);
     event.headers = { authorization: `Bearer ${token}` };
-    const resolved = await authorize(event);
+    const resolved = await authorize(event, lambdaContext());
     event.headers = { authorization: `Bearer ${token.slice(0, -2)}xx` };
-    const tampered = await authorize(event);
+    const tampered = await authorize(event, lambdaContext());
 
     // Assess
     expect(apiKey).toMatch(/^pk_/);
