@@ -1,10 +1,9 @@
 /**
- * The HTTP edge every route handler is built with: header normalisation, request ids, body
+ * The HTTP edge every route handler is built with: header names lower-cased, request ids, body
  * size limit and JSON parsing, caller checks, zod validation, and one error handler that turns
  * every failure into an RFC 9457 problem document.
  */
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type {
   APIGatewayProxyEventV2WithLambdaAuthorizer,
@@ -162,7 +161,6 @@ function edge(options: EdgeOptions) {
   // an unknown key gets 401 whatever it sends, and costs no write.
   const handler = middy<HttpEvent, HttpResult, Error, Context>()
     .use(httpEdge())
-    .use(httpHeaderNormalizer())
     .use({ before: (request) => void admitted.set(request.event, admit(options, request.event)) });
   if (!options.ignoresRequest) handler.use(bodyLimit());
   if (options.body) handler.use(httpJsonBodyParser());
@@ -383,6 +381,9 @@ function httpEdge(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> 
       const requestId = requestIdOf(request.event, request.context);
       (request.internal as Record<string, unknown>).requestId = requestId;
       beginInvocation(request.context, { requestId });
+      // API Gateway gives header names lower-cased, serverless-offline as the client sent them:
+      // everything after this step reads them lower-cased.
+      if (request.event.headers) request.event.headers = lowerCaseNames(request.event.headers);
     },
     onError: (request) => {
       const requestId =
@@ -391,4 +392,10 @@ function httpEdge(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> 
       request.response = problemFor(request.error, requestId);
     },
   };
+}
+
+function lowerCaseNames(headers: HttpEvent['headers']): HttpEvent['headers'] {
+  const lowerCased: HttpEvent['headers'] = Object.create(null);
+  for (const name in headers) lowerCased[name.toLowerCase()] = headers[name];
+  return lowerCased;
 }
