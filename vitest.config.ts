@@ -32,6 +32,8 @@ export default defineConfig({
             DYNAMODB_ENDPOINT: `http://127.0.0.1:${integrationPorts.dynamoDb}`,
             SES_ENDPOINT: `http://127.0.0.1:${integrationPorts.ses}`,
             POWERTOOLS_LOG_LEVEL: 'SILENT',
+            // The handlers publish their metrics when an invocation ends; the unit tests read them.
+            POWERTOOLS_METRICS_DISABLED: 'true',
             SESSION_SECRET: TEST_SESSION_SECRET,
           },
         },

@@ -1,10 +1,9 @@
 /**
- * The HTTP edge every route handler is built with: header normalisation, request ids, body
+ * The HTTP edge every route handler is built with: header names lower-cased, request ids, body
  * size limit and JSON parsing, caller checks, zod validation, and one error handler that turns
  * every failure into an RFC 9457 problem document.
  */
 import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type {
   APIGatewayProxyEventV2WithLambdaAuthorizer,
@@ -22,6 +21,7 @@ import {
   type Principal,
   type PrincipalKind,
 } from '#lib/auth/principal.ts';
+import { embeddedCount } from '#lib/emf.ts';
 import {
   AppError,
   forbidden,
@@ -31,7 +31,8 @@ import {
   unauthorized,
   validationFailed,
 } from '#lib/errors.ts';
-import { logger } from '#lib/logger.ts';
+import { endInvocation } from '#lib/invocation.ts';
+import { beginInvocation, logger } from '#lib/logger.ts';
 import { type CompanyScope, companyScope } from '#lib/provisioning/scope.ts';
 import { UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
 import { fromIdempotencyError } from './idempotency-errors.ts';
@@ -164,7 +165,6 @@ function edge(options: EdgeOptions) {
   // an unknown key gets 401 whatever it sends, and costs no write.
   const handler = middy<HttpEvent, HttpResult, Error, Context>()
     .use(httpEdge())
-    .use(httpHeaderNormalizer())
     .use({ before: (request) => void admitted.set(request.event, admit(options, request.event)) });
   if (!options.ignoresRequest) handler.use(bodyLimit());
   if (options.body) handler.use(httpJsonBodyParser());
@@ -197,16 +197,21 @@ function edge(options: EdgeOptions) {
   // A replayed idempotent response ends the chain in a `before`, so no `after` runs for it:
   // the request id is stamped here, outside middy, on every reply.
   return async (event: HttpEvent, context: Context): Promise<HttpResult> => {
-    const replied = await routed(event, context);
-    let response = replied;
     try {
-      if (options.session) response = await options.session.finish(replied);
-    } catch (error) {
-      // Outside middy, so its error handler is not there to turn this into a problem document.
-      response = problemFor(error, requestIdOf(event, context));
+      const replied = await routed(event, context);
+      let response = replied;
+      try {
+        if (options.session) response = await options.session.finish(replied);
+      } catch (error) {
+        // Outside middy, so its error handler is not there to turn this into a problem document.
+        response = problemFor(error, requestIdOf(event, context));
+      }
+      const requestId = response.headers?.['x-request-id'] ?? requestIdOf(event, context);
+      return { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
+    } finally {
+      // Metrics counted by the use case are published whatever the answer.
+      endInvocation();
     }
-    const requestId = response.headers?.['x-request-id'] ?? requestIdOf(event, context);
-    return { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
   };
 }
 
@@ -341,9 +346,12 @@ export function problemFor(error: unknown, requestId: string): HttpResult {
   if (!known) {
     // Only the name, message and stack: a cause may carry the request body.
     const e = error as Error;
+    // The line also counts a ServerErrors metric (embedded metric format), so that no function
+    // bundles Powertools Metrics for it.
     logger().error('Unhandled error', {
       requestId,
       error: { name: e?.name, message: e?.message, stack: e?.stack },
+      ...embeddedCount('ServerErrors'),
     });
   }
   const retryAfter = problem.extensions.retryAfterSeconds;
@@ -372,6 +380,10 @@ function httpEdge(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> 
     before: (request) => {
       const requestId = requestIdOf(request.event, request.context);
       (request.internal as Record<string, unknown>).requestId = requestId;
+      beginInvocation(request.context, { requestId });
+      // API Gateway gives header names lower-cased, serverless-offline as the client sent them:
+      // everything after this step reads them lower-cased.
+      if (request.event.headers) request.event.headers = lowerCaseNames(request.event.headers);
     },
     onError: (request) => {
       const requestId =
@@ -380,4 +392,10 @@ function httpEdge(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> 
       request.response = problemFor(request.error, requestId);
     },
   };
+}
+
+function lowerCaseNames(headers: HttpEvent['headers']): HttpEvent['headers'] {
+  const lowerCased: HttpEvent['headers'] = Object.create(null);
+  for (const name in headers) lowerCased[name.toLowerCase()] = headers[name];
+  return lowerCased;
 }

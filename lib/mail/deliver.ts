@@ -9,6 +9,7 @@
  */
 import { generateTemporaryPassword, hashSecret } from '#lib/auth/secrets.ts';
 import { logger } from '#lib/logger.ts';
+import { count } from '#lib/metrics.ts';
 import {
   getOutboxMessage,
   loadRecipient,
@@ -44,6 +45,7 @@ export async function deliverOutboxMessage(
   const { contact, partnerName } = await loadRecipient(message);
   if (!contact) {
     logger().error('Outbox message has no contact', { messageId, kind: message.kind });
+    count('EmailsFailed');
     return 'no-recipient';
   }
   let temporaryPassword: string | null = null;
@@ -71,6 +73,7 @@ export async function deliverOutboxMessage(
   const email = render({ ...message, senderName }, contact, temporaryPassword);
   const providerId = await sendEmail(contact.email, senderName, email);
   await markSent(message.id, clock(), providerId);
+  count('EmailsSent');
   logger().info('E-mail sent', { messageId, kind: message.kind, accountId: message.accountId });
   return 'sent';
 }

@@ -16,6 +16,7 @@ import {
   unknownContact,
   unknownParent,
 } from '#lib/errors.ts';
+import { count } from '#lib/metrics.ts';
 import {
   type Account,
   type AccountView,
@@ -163,6 +164,7 @@ export async function createAccount(
   if (parent) steps.push(attachSubAccount(parent));
   if (newContact) steps.push(putNewContact(scope.partnerId, contact));
   await transact(steps);
+  count('AccountsCreated');
   return {
     account: toAccountView(account, companyAddOns(company)),
     contact: toContactView(contact),

@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import type * as z from 'zod/mini';
 import type { createdCompanyResponse } from '#lib/api/responses.ts';
 import { companyCancelled, poolModeFixed } from '#lib/errors.ts';
+import { count } from '#lib/metrics.ts';
 import {
   type Account,
   type Company,
@@ -117,6 +118,8 @@ export async function createCompany(
       },
     }),
   ]);
+  count('CompaniesCreated');
+  count('AccountsCreated');
   return {
     company: toCompanyView(company),
     account: toAccountView(account, companyAddOns(company)),

@@ -24,6 +24,7 @@ import {
   unauthorized,
   weakPassword,
 } from '#lib/errors.ts';
+import { count } from '#lib/metrics.ts';
 import {
   type Account,
   type AccountView,
@@ -106,6 +107,7 @@ async function takePlace(attempt: Attempt, now: Date): Promise<Ticket> {
   const reserved = await reserveAttempt(attempt, now);
   if ('ticket' in reserved) return reserved.ticket;
   const { window, max } = reserved.refusal;
+  count('RateLimitRefusals');
   throw tooManyAttempts(attempt.kind, retryAfterSeconds(window, now.getTime(), max));
 }
 
@@ -143,6 +145,7 @@ export async function login(
   const usable = account && company && account.status !== 'cancelled' ? account : null;
   const hash = usable?.passwordHash ?? null;
   if (!(await compareInPlace(ticket, body.password, hash, now)) || !usable) {
+    count('FailedLogins');
     throw invalidCredentials();
   }
   if (
@@ -186,6 +189,7 @@ export async function changePassword(
   const attempt: Attempt = { kind: 'login', username: account.username, source };
   const ticket = await takePlace(attempt, now);
   if (!(await compareInPlace(ticket, body.currentPassword, account.passwordHash, now))) {
+    count('FailedLogins');
     throw invalidCurrentPassword();
   }
   const at = now.toISOString();
@@ -221,11 +225,13 @@ export async function recover(
   if (usable?.ultraSafe) {
     // Counted like a wrong answer, so asking whether usernames are UltraSafe is limited too.
     await recordFailure(ticket);
+    count('FailedRecoveries');
     assertRecoverable(usable);
   }
   const answer = normalizeSecretAnswer(body.secretAnswer);
   const hash = usable?.secretAnswerHash ?? null;
   if (!(await compareInPlace(ticket, answer, hash, now)) || !usable) {
+    count('FailedRecoveries');
     throw invalidSecretAnswer();
   }
   await transact([

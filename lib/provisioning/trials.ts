@@ -6,6 +6,7 @@
  */
 import { ulid } from 'ulid';
 import { AppError } from '#lib/errors.ts';
+import { count } from '#lib/metrics.ts';
 import type { Account } from '#lib/model.ts';
 import {
   dayOf,
@@ -74,6 +75,8 @@ export async function runTrialJob(options: TrialJobOptions): Promise<TrialJobRes
         else if (outcome === 'reminder-1') result.reminders1++;
         else if (outcome === 'expire') result.expired++;
         else result.skipped++;
+        if (outcome === 'reminder-7' || outcome === 'reminder-1') count('TrialRemindersSent');
+        else if (outcome === 'expire') count('TrialsExpired');
       }
       startKey = page.next;
     } while (startKey);

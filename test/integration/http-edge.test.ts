@@ -327,11 +327,11 @@ describe('the authorizer (sample event from events/)', () => {
     const event = sampleEvent<Parameters<typeof authorize>[0]>('http/authorizer-request');
     event.headers = { authorization: `Bearer ${apiKey}` };
 
-    const known = await authorize(event);
+    const known = await authorize(event, lambdaContext());
     event.headers = { authorization: `Bearer ${apiKey.slice(0, -1)}x` };
-    const unknown = await authorize(event);
+    const unknown = await authorize(event, lambdaContext());
     event.headers = {};
-    const missing = await authorize({ ...event, identitySource: [] });
+    const missing = await authorize({ ...event, identitySource: [] }, lambdaContext());
 
     expect(known).toEqual({
       isAuthorized: true,
@@ -359,9 +359,9 @@ describe('the authorizer (sample event from events/)', () => {
     const loggedIn = (await loginHandler(loginEvent, lambdaContext())) as Reply;
     const { token } = JSON.parse(loggedIn.body as string);
     event.headers = { authorization: `Bearer ${token}` };
-    const resolved = await authorize(event);
+    const resolved = await authorize(event, lambdaContext());
     event.headers = { authorization: `Bearer ${token.slice(0, -2)}xx` };
-    const tampered = await authorize(event);
+    const tampered = await authorize(event, lambdaContext());
 
     // Assess
     expect(apiKey).toMatch(/^pk_/);
