@@ -74,7 +74,7 @@ export function nonConformities(response: ObservedResponse): string[] {
     return [...problems, ...problemDocument(contentType, body)];
   }
   const responses = documented.operation.responses as Json;
-  const described = responses[String(status)] as Json | undefined;
+  const described = resolved(responses[String(status)] as Json | undefined);
   const name = `${method} ${documented.template} → ${status}`;
   if (!described) {
     return [...problems, `${name} is not documented (${JSON.stringify(body)})`];
@@ -98,6 +98,12 @@ export function nonConformities(response: ObservedResponse): string[] {
     );
   }
   return problems;
+}
+
+/** A response object, or the component its `$ref` names. */
+function resolved(response: Json | undefined): Json | undefined {
+  const name = /^#\/components\/responses\/(\w+)$/.exec(response?.$ref ?? '')?.[1];
+  return name ? (document.components.responses as Json)[name] : response;
 }
 
 function problemDocument(contentType: string, body: unknown): string[] {
