@@ -836,6 +836,19 @@ export interface components {
                 };
             };
         };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `UNRECOVERABLE_ACCOUNT`: Password cannot be reset */
+        Recover409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "UNRECOVERABLE_ACCOUNT";
+                };
+            };
+        };
         /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused; `WEAK_PASSWORD`: Weak password */
         IdempotencyKeyReusedOrWeakPassword: {
             headers: {
@@ -1731,7 +1744,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["InvalidSecretAnswer"];
-            409: components["responses"]["IdempotencyInProgressOrConflict"];
+            409: components["responses"]["Recover409"];
             422: components["responses"]["IdempotencyKeyReusedOrWeakPassword"];
             429: components["responses"]["TooManyAttempts"];
             500: components["responses"]["InternalError"];

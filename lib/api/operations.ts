@@ -384,7 +384,7 @@ export const recover = /* @__PURE__ */ define({
   body: recoverSchema,
   idempotency: 'replay',
   response: { status: 204, description: 'The password is replaced' },
-  errors: ['INVALID_SECRET_ANSWER', 'WEAK_PASSWORD', 'TOO_MANY_ATTEMPTS'],
+  errors: ['INVALID_SECRET_ANSWER', 'UNRECOVERABLE_ACCOUNT', 'WEAK_PASSWORD', 'TOO_MANY_ATTEMPTS'],
 });
 
 export const getMe = /* @__PURE__ */ define({

@@ -361,7 +361,7 @@ describe('problem documents and request ids', () => {
     }
   });
 
-  it('answers a path or method no route serves with a 404 problem document', async () => {
+  it('answers a path no route serves with 404, and a served path's other method with 405 and Allow', async () => {
     // Act
     const unknownPath = await call('GET', '/v1/nothing', { token: partner.apiKey });
     const unknownMethod = await call('PUT', '/v1/companies', { token: partner.apiKey, body: {} });
@@ -374,7 +374,8 @@ describe('problem documents and request ids', () => {
     // Assess
     expectProblem(unknownPath, 404, 'NOT_FOUND');
     expect(unknownPath.body.detail).toContain('GET /v1/nothing');
-    expectProblem(unknownMethod, 404, 'NOT_FOUND');
+    expectProblem(unknownMethod, 405, 'METHOD_NOT_ALLOWED');
+    expect(unknownMethod.headers.get('allow')).toBe('GET, POST');
     expectProblem(anonymous, 404, 'NOT_FOUND');
     expectProblem(mistypedWithBody, 404, 'NOT_FOUND');
   });
