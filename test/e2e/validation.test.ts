@@ -361,7 +361,7 @@ describe('problem documents and request ids', () => {
     }
   });
 
-  it('answers a path no route serves with 404, and a served path's other method with 405 and Allow', async () => {
+  it("answers a path no route serves with 404, and a served path's other method with 405 and Allow", async () => {
     // Act
     const unknownPath = await call('GET', '/v1/nothing', { token: partner.apiKey });
     const unknownMethod = await call('PUT', '/v1/companies', { token: partner.apiKey, body: {} });
