@@ -948,7 +948,7 @@ export interface components {
         AccountId: string;
         /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
         ContactId: string;
-        /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+        /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
         IdempotencyKey: string;
         /** @description As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew. */
         IdempotencyKeyOfSession: string;
@@ -1249,7 +1249,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -1339,7 +1339,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1432,7 +1432,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -1718,7 +1718,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1754,7 +1754,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1793,7 +1793,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller. */
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {

@@ -1,10 +1,10 @@
 /**
- * Business metrics, in CloudWatch embedded metric format through Powertools Metrics. Counts are
- * summed in memory and published once, when the invocation ends (lib/invocation.ts), whether it
- * succeeded or failed. Only the functions that count something bundle this module.
+ * Business metrics, in CloudWatch embedded metric format. Counts are summed in memory and
+ * published as one document when the invocation ends (lib/invocation.ts), whether it succeeded
+ * or failed. Written directly rather than through Powertools Metrics, whose 12 KB would grow
+ * each counting function's bundle by 3 % for what is one JSON line (README, Observability).
  */
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, serviceName } from './emf.ts';
+import { embeddedCounts, serviceName } from './emf.ts';
 import { atInvocationEnd } from './invocation.ts';
 
 export type MetricName =
@@ -27,7 +27,6 @@ export type MetricName =
   /** An attempt refused with TOO_MANY_ATTEMPTS. */
   | 'RateLimitRefusals';
 
-let instance: Metrics | undefined;
 const counts = new Map<MetricName, number>();
 
 export function count(name: MetricName, value = 1): void {
@@ -35,11 +34,14 @@ export function count(name: MetricName, value = 1): void {
   counts.set(name, (counts.get(name) ?? 0) + value);
 }
 
-/** One EMF document with this invocation's counts; nothing when nothing was counted. */
+/**
+ * One EMF document with this invocation's counts; nothing when nothing was counted. Written to
+ * stdout whatever the log level, as Powertools Metrics does: a metric is not a log line.
+ */
 function publish(): void {
   if (counts.size === 0) return;
-  instance ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: serviceName() });
-  for (const [name, value] of counts) instance.addMetric(name, MetricUnit.Count, value);
+  const document = { service: serviceName(), ...embeddedCounts(Object.fromEntries(counts)) };
   counts.clear();
-  instance.publishStoredMetrics();
+  if (process.env.POWERTOOLS_METRICS_DISABLED === 'true') return;
+  process.stdout.write(`${JSON.stringify(document)}\n`);
 }

@@ -112,7 +112,8 @@ const IDEMPOTENCY_KEY = {
   replay:
     'The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; ' +
     'another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, ' +
-    'a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller.',
+    'a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); ' +
+    'a request that failed leaves no record, so a corrected retry with the same key is carried out.',
   session:
     'As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew.',
 };

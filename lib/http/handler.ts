@@ -21,7 +21,7 @@ import {
   type Principal,
   type PrincipalKind,
 } from '#lib/auth/principal.ts';
-import { embeddedCount } from '#lib/emf.ts';
+import { embeddedCounts } from '#lib/emf.ts';
 import {
   AppError,
   forbidden,
@@ -351,7 +351,7 @@ export function problemFor(error: unknown, requestId: string): HttpResult {
     logger().error('Unhandled error', {
       requestId,
       error: { name: e?.name, message: e?.message, stack: e?.stack },
-      ...embeddedCount('ServerErrors'),
+      ...embeddedCounts({ ServerErrors: 1 }),
     });
   }
   const retryAfter = problem.extensions.retryAfterSeconds;
