@@ -54,7 +54,7 @@ export function errorCodesOf(operation: Operation): string[] {
     codes.add('IDEMPOTENCY_IN_PROGRESS');
   }
   if (operation.method !== 'GET') codes.add('CONFLICT');
-  for (const code of operation.errors) codes.add(code);
+  for (const code of operation.errors.flat()) codes.add(code);
   codes.add('INTERNAL_ERROR');
   return [...codes];
 }
