@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApiClient } from '../../client/index.ts';
 import { assertConforms } from '../support/conformance.ts';
-import { api, call, cli, newPartner, scanTable, uniqueName, waitForEmail } from './helpers.ts';
+import { api, cli, newPartner, scanTable, uniqueName, waitForEmail } from './helpers.ts';
 
 /** The generated client, with every response it receives held to the document too. */
 const client = (token: string) =>
@@ -38,12 +38,12 @@ describe('the README walk-through over HTTP', () => {
   it('creates HighTech with a 10 GB pool whose admin gets the whole pool and a welcome e-mail', async () => {
     // Prepare
     const partner = await newPartner('Acme IT');
+    const api = client(partner.apiKey);
     const username = uniqueName('hightech.admin');
     const email = `${username}@hightech.example`;
 
     // Act
-    const created = await call('POST', '/v1/companies', {
-      token: partner.apiKey,
+    const created = await api.POST('/v1/companies', {
       body: {
         name: 'HighTech',
         quotaMb: 10240,
@@ -53,9 +53,11 @@ describe('the README walk-through over HTTP', () => {
     });
 
     // Assess
-    expect(created.status).toBe(201);
-    expect(created.headers.get('x-request-id')).toBeTruthy();
-    expect(created.body.company).toMatchObject({
+    expect(created.response.status).toBe(201);
+    expect(created.response.headers.get('x-request-id')).toBeTruthy();
+    if (!created.data) throw new Error(`create company: ${created.error?.detail}`);
+    const { company, account } = created.data;
+    expect(company).toMatchObject({
       name: 'HighTech',
       quotaMb: 10240,
       allocatedMb: 10240,
@@ -63,7 +65,7 @@ describe('the README walk-through over HTTP', () => {
       accountCount: 1,
       status: 'active',
     });
-    expect(created.body.account).toMatchObject({
+    expect(account).toMatchObject({
       username,
       kind: 'parent',
       plan: 'select',
@@ -71,7 +73,7 @@ describe('the README walk-through over HTTP', () => {
       effectiveQuotaMb: 10240,
       mustChangePassword: true,
     });
-    expect(created.body.company.adminAccountId).toBe(created.body.account.id);
+    expect(company.adminAccountId).toBe(account.id);
 
     const mail = await waitForEmail(email);
     const password = /Temporary password:\s*(\S+)/i.exec(mail.body.text)?.[1];
@@ -83,16 +85,12 @@ describe('the README walk-through over HTTP', () => {
     expect(everything).toContain(username);
     expect(everything).not.toContain(password as string);
 
-    const fetched = await call(
-      'GET',
-      `/v1/companies/${created.body.company.id}/accounts/${created.body.account.id}`,
-      {
-        token: partner.apiKey,
-      },
-    );
-    expect(fetched.status).toBe(200);
-    expect(fetched.body.hardQuotaMb).toBe(10240);
-    expect(JSON.stringify(fetched.body)).not.toMatch(/hash|secretAnswer/i);
+    const fetched = await api.GET('/v1/companies/{companyId}/accounts/{accountId}', {
+      params: { path: { companyId: company.id, accountId: account.id } },
+    });
+    expect(fetched.response.status).toBe(200);
+    expect(fetched.data?.hardQuotaMb).toBe(10240);
+    expect(JSON.stringify(fetched.data)).not.toMatch(/hash|secretAnswer/i);
   });
 
   it('is a program a partner writes with the client generated from the document', async () => {

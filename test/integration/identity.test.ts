@@ -702,7 +702,7 @@ describe('principalForSession', () => {
 
   it('resolves an impersonation to the company admin, naming the partner, for at most an hour', async () => {
     // Prepare
-    const { scope, principal } = await realPartner('Acting IT');
+    const { scope } = await realPartner('Acting IT');
     const { companyId, company } = await companyWithAdmin(scope);
     const other = await realPartner('Other IT');
     const now = new Date();
