@@ -1,0 +1,387 @@
+/**
+ * The fixture and the callers of the authorization matrix (authorization-matrix.test.ts): two
+ * partners, partner A with two companies (A1, A2) and partner B with one, each with its admin
+ * account, a sub-account and a contact; sessions of admins and a backup user, an impersonation,
+ * a storage key, and tokens that must not work (forged, tampered, signed with another secret).
+ *
+ * What each caller is, and so what SPEC §3 answers it, is known before the fixture exists: the
+ * cases are generated from the definitions at collection time, the tokens filled in beforeAll.
+ */
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { inject } from 'vitest';
+import type { PrincipalKind } from '#lib/auth/principal.ts';
+import {
+  createAccount,
+  createCompany,
+  firstLogin,
+  newPartners,
+  newStorageKey,
+  type Partner,
+  strongPassword,
+  temporaryPasswordIn,
+} from './fixtures.ts';
+import { call, uniqueName, waitForEmail } from './helpers.ts';
+
+/** The tenants a reply may speak of; `secret` values must never appear in any reply. */
+export type Tenant = 'partnerA' | 'A1' | 'A2' | 'A3' | 'partnerB' | 'B1' | 'secret';
+
+export type CallerName =
+  | 'no token'
+  | 'random string'
+  | 'random pk_ key'
+  | 'tampered role'
+  | 'tampered company'
+  | 'other secret'
+  | 'alg none'
+  | 'other partner'
+  | 'storage service'
+  | 'backup user'
+  | 'admin of other company'
+  | 'impersonation of other company'
+  | 'admin of same company'
+  | 'partner';
+
+export interface Caller {
+  name: CallerName;
+  /** `invalid`: the service must not know who this is (401 wherever a caller is needed). */
+  kind: Exclude<PrincipalKind, 'anonymous'> | 'invalid';
+  /** Reaches company A1, the company every company route of the matrix names. */
+  reachesA1: boolean;
+  /** Tenants the caller may read about when it is served. */
+  sees: readonly Tenant[];
+}
+
+/** The callers, in the order each operation tries them. */
+export const CALLERS: readonly Caller[] = [
+  { name: 'no token', kind: 'invalid', reachesA1: false, sees: [] },
+  { name: 'random string', kind: 'invalid', reachesA1: false, sees: [] },
+  { name: 'random pk_ key', kind: 'invalid', reachesA1: false, sees: [] },
+  { name: 'tampered role', kind: 'invalid', reachesA1: false, sees: [] },
+  { name: 'tampered company', kind: 'invalid', reachesA1: false, sees: [] },
+  { name: 'other secret', kind: 'invalid', reachesA1: false, sees: [] },
+  { name: 'alg none', kind: 'invalid', reachesA1: false, sees: [] },
+  { name: 'other partner', kind: 'partner', reachesA1: false, sees: ['partnerB', 'B1'] },
+  { name: 'storage service', kind: 'storage', reachesA1: false, sees: [] },
+  // Its own account names its company, parent and contact: those marks are listed apart.
+  { name: 'backup user', kind: 'backupUser', reachesA1: false, sees: [] },
+  {
+    name: 'admin of other company',
+    kind: 'companyAdmin',
+    reachesA1: false,
+    sees: ['partnerA', 'A2'],
+  },
+  {
+    name: 'impersonation of other company',
+    kind: 'companyAdmin',
+    reachesA1: false,
+    sees: ['partnerA', 'A2'],
+  },
+  {
+    name: 'admin of same company',
+    kind: 'companyAdmin',
+    reachesA1: true,
+    sees: ['partnerA', 'A1'],
+  },
+  { name: 'partner', kind: 'partner', reachesA1: true, sees: ['partnerA', 'A1', 'A2', 'A3'] },
+];
+
+export interface Login {
+  id: string;
+  username: string;
+  password: string;
+}
+
+export interface FixtureCompany {
+  id: string;
+  name: string;
+  admin: Login & { email: string };
+  adminContactId: string;
+  sub: Login;
+  contact: { id: string; email: string; fullName: string };
+}
+
+export interface Fixture {
+  partnerA: Partner & { name: string };
+  partnerB: Partner & { name: string };
+  storageKey: string;
+  A1: FixtureCompany;
+  A2: FixtureCompany;
+  B1: FixtureCompany;
+  /** Partner A's throwaway company: renamed and cancelled by the partner's own cases. */
+  A3: { id: string; name: string };
+  /** Throwaway accounts of A1 that allowed callers change, cancel, reset, log in to, recover. */
+  spare: {
+    update: Login;
+    cancelByPartner: Login;
+    cancelByAdmin: Login;
+    resetByPartner: Login;
+    resetByAdmin: Login;
+    login: Login;
+    recover: Login & { secretAnswer: string };
+  };
+  /** Each caller's bearer token (undefined: no Authorization header). */
+  tokens: Record<CallerName, string | undefined>;
+  /** The account behind each session caller, whose password the password change needs. */
+  sessionAccounts: Partial<Record<CallerName, Login>>;
+  /** Every value a reply could leak, by the tenant it belongs to. */
+  marks: Mark[];
+}
+
+export interface Mark {
+  tenant: Tenant;
+  what: string;
+  value: string;
+}
+
+/**
+ * A company of the fixture: admin, a contact of its own, and a sub-account using that contact.
+ * `mailed`: the admin's temporary password is generated and read from the welcome e-mail, as a
+ * customer gets it; otherwise it is given (and not e-mailed).
+ */
+async function fixtureCompany(
+  partner: Partner,
+  label: string,
+  mailed: boolean,
+): Promise<FixtureCompany> {
+  const givenPassword = strongPassword('Adm');
+  const created = await createCompany(partner.apiKey, {
+    name: uniqueName(`Company ${label} `),
+    contact: { fullName: uniqueName(`Admin Person ${label} `) },
+    admin: mailed ? {} : { password: givenPassword },
+  });
+  const adminPassword = mailed
+    ? temporaryPasswordIn(await waitForEmail(created.email))
+    : givenPassword;
+  const companyId = created.company.id as string;
+  const email = `${uniqueName(`contact.${label.toLowerCase()}.`)}@matrix.example`;
+  const fullName = uniqueName(`Contact Person ${label} `);
+  const contact = await call('POST', `/v1/companies/${companyId}/contacts`, {
+    token: partner.apiKey,
+    body: { fullName, email },
+  });
+  if (contact.status !== 201) throw new Error(`contact: ${JSON.stringify(contact.body)}`);
+  const subPassword = strongPassword('Sub');
+  const sub = await createAccount(partner.apiKey, companyId, {
+    username: uniqueName(`sub.${label.toLowerCase()}.`),
+    parentId: created.account.id,
+    contactId: contact.body.id,
+    password: subPassword,
+  });
+  return {
+    id: companyId,
+    name: created.company.name,
+    admin: {
+      id: created.account.id,
+      username: created.username,
+      password: adminPassword,
+      email: created.email,
+    },
+    adminContactId: created.contact.id,
+    sub: { id: sub.account.id, username: sub.account.username, password: subPassword },
+    contact: { id: contact.body.id, email, fullName },
+  };
+}
+
+/** A sub-account of the company's admin, with a password given (so no e-mail). */
+async function spareAccount(partner: Partner, company: FixtureCompany, extra = {}): Promise<Login> {
+  const password = strongPassword('Spare');
+  const created = await createAccount(partner.apiKey, company.id, {
+    username: uniqueName('spare.'),
+    parentId: company.admin.id,
+    password,
+    ...extra,
+  });
+  return { id: created.account.id, username: created.account.username, password };
+}
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+
+/** A real token with its claims changed and its signature kept. */
+function tampered(token: string, change: Record<string, unknown>): string {
+  const [header, payload, signature] = token.split('.') as [string, string, string];
+  return `${header}.${base64url({ ...decode(payload), ...change })}.${signature}`;
+}
+
+/** The same claims as a real token, signed with a secret the service does not hold. */
+async function signedElsewhere(token: string): Promise<string> {
+  const claims = decode(token.split('.')[1] as string);
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(randomBytes(32));
+}
+
+/** The same claims with `alg: none` and no signature. */
+function unsigned(token: string): string {
+  return `${base64url({ alg: 'none', typ: 'JWT' })}.${token.split('.')[1]}.`;
+}
+
+export async function buildFixture(): Promise<Fixture> {
+  const partnerNames = [uniqueName('Matrix A IT '), uniqueName('Matrix B IT ')];
+  const [[partnerA, partnerB], storageKey] = (await Promise.all([
+    newPartners(...partnerNames),
+    newStorageKey(),
+  ])) as [[Partner, Partner], string];
+  const [A1, A2, B1] = await Promise.all([
+    fixtureCompany(partnerA, 'A1', true),
+    fixtureCompany(partnerA, 'A2', true),
+    fixtureCompany(partnerB, 'B1', false),
+  ]);
+  const a3 = await createCompany(partnerA.apiKey, {
+    name: uniqueName('Company A3 '),
+    admin: { password: strongPassword('Adm') },
+  });
+  const secretAnswer = uniqueName('harbour ');
+  const [
+    update,
+    cancelByPartner,
+    cancelByAdmin,
+    resetByPartner,
+    resetByAdmin,
+    loginTarget,
+    recover,
+  ] = await Promise.all([
+    spareAccount(partnerA, A1),
+    spareAccount(partnerA, A1),
+    spareAccount(partnerA, A1),
+    spareAccount(partnerA, A1),
+    spareAccount(partnerA, A1),
+    spareAccount(partnerA, A1),
+    spareAccount(partnerA, A1, { secretQuestion: 'Where?', secretAnswer }),
+  ]);
+
+  // Sessions: first login with the temporary password, then the password changed.
+  const temporaryPasswords = [A1.admin.password, A2.admin.password, A1.sub.password];
+  const [adminA1, adminA2, userA1] = await Promise.all([
+    firstLogin(A1.admin.username, A1.admin.password),
+    firstLogin(A2.admin.username, A2.admin.password),
+    firstLogin(A1.sub.username, A1.sub.password),
+  ]);
+  A1.admin.password = adminA1.password;
+  A2.admin.password = adminA2.password;
+  A1.sub.password = userA1.password;
+  const impersonation = await call('POST', `/v1/companies/${A2.id}/impersonate`, {
+    token: partnerA.apiKey,
+  });
+  if (impersonation.status !== 200) {
+    throw new Error(`impersonate: ${JSON.stringify(impersonation.body)}`);
+  }
+
+  const tokens: Record<CallerName, string | undefined> = {
+    'no token': undefined,
+    'random string': randomBytes(24).toString('hex'),
+    'random pk_ key': `pk_${randomBytes(32).toString('base64url')}`,
+    // A backup user promoting itself to company admin.
+    'tampered role': tampered(userA1.token, { role: 'companyAdmin' }),
+    // Another company's admin moving its session to A1 and A1's admin account.
+    'tampered company': tampered(adminA2.token, { cid: A1.id, sub: A1.admin.id }),
+    'other secret': await signedElsewhere(adminA1.token),
+    'alg none': unsigned(adminA1.token),
+    'other partner': partnerB.apiKey,
+    'storage service': storageKey,
+    'backup user': userA1.token,
+    'admin of other company': adminA2.token,
+    'impersonation of other company': impersonation.body.token,
+    'admin of same company': adminA1.token,
+    partner: partnerA.apiKey,
+  };
+
+  const fixture: Fixture = {
+    partnerA: { ...partnerA, name: partnerNames[0] as string },
+    partnerB: { ...partnerB, name: partnerNames[1] as string },
+    storageKey,
+    A1,
+    A2,
+    B1,
+    A3: { id: a3.company.id, name: a3.company.name },
+    spare: {
+      update,
+      cancelByPartner,
+      cancelByAdmin,
+      resetByPartner,
+      resetByAdmin,
+      login: loginTarget,
+      recover: { ...recover, secretAnswer },
+    },
+    tokens,
+    sessionAccounts: {
+      'backup user': A1.sub,
+      'admin of same company': A1.admin,
+      'admin of other company': A2.admin,
+      'impersonation of other company': A2.admin,
+    },
+    marks: [],
+  };
+  fixture.marks = [
+    ...marksOf(fixture),
+    ...temporaryPasswords.map((value) => ({ tenant: 'secret' as const, what: 'a secret', value })),
+  ];
+  return fixture;
+}
+
+function companyMarks(tenant: Tenant, company: FixtureCompany): Mark[] {
+  return [
+    { tenant, what: 'company id', value: company.id },
+    { tenant, what: 'company name', value: company.name },
+    { tenant, what: 'admin account id', value: company.admin.id },
+    { tenant, what: 'admin username', value: company.admin.username },
+    { tenant, what: 'admin e-mail', value: company.admin.email },
+    { tenant, what: 'admin contact id', value: company.adminContactId },
+    { tenant, what: 'sub-account id', value: company.sub.id },
+    { tenant, what: 'sub-account username', value: company.sub.username },
+    { tenant, what: 'contact id', value: company.contact.id },
+    { tenant, what: 'contact e-mail', value: company.contact.email },
+    { tenant, what: 'contact name', value: company.contact.fullName },
+  ];
+}
+
+function marksOf(f: Fixture): Mark[] {
+  const spares = Object.entries(f.spare).flatMap(([name, login]) => [
+    { tenant: 'A1' as const, what: `${name} account id`, value: login.id },
+    { tenant: 'A1' as const, what: `${name} username`, value: login.username },
+  ]);
+  const secrets = [
+    f.partnerA.apiKey,
+    f.partnerB.apiKey,
+    f.storageKey,
+    f.A1.admin.password,
+    f.A2.admin.password,
+    f.B1.admin.password,
+    f.A1.sub.password,
+    f.A2.sub.password,
+    f.B1.sub.password,
+    f.spare.recover.secretAnswer,
+    inject('sessionSecret'),
+  ].map((value) => ({ tenant: 'secret' as const, what: 'a secret', value }));
+  return [
+    { tenant: 'partnerA', what: 'partner id', value: f.partnerA.partnerId },
+    { tenant: 'partnerA', what: 'partner name', value: f.partnerA.name },
+    { tenant: 'partnerB', what: 'partner id', value: f.partnerB.partnerId },
+    { tenant: 'partnerB', what: 'partner name', value: f.partnerB.name },
+    ...companyMarks('A1', f.A1),
+    ...companyMarks('A2', f.A2),
+    ...companyMarks('B1', f.B1),
+    { tenant: 'A3', what: 'company id', value: f.A3.id },
+    { tenant: 'A3', what: 'company name', value: f.A3.name },
+    ...spares,
+    ...secrets,
+  ];
+}
+
+/**
+ * The values of marks a caller may not read, found in a reply body. A served caller may read
+ * its tenants' values (a backup user only what its own account names); a refused one nothing.
+ */
+export function foreignDataIn(
+  body: unknown,
+  marks: readonly Mark[],
+  visible: (mark: Mark) => boolean,
+): Mark[] {
+  const text = typeof body === 'string' ? body : JSON.stringify(body ?? null);
+  return marks.filter((mark) => !visible(mark) && contains(text, mark.value));
+}
+
+/** Whole values only: `admin.x1` is not found in `admin.x10`. */
+function contains(text: string, value: string): boolean {
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![A-Za-z0-9._@+-])${escaped}(?![A-Za-z0-9._@+-])`).test(text);
+}
