@@ -15,7 +15,8 @@
  * NAT or proxy, is that address).
  *
  * An attempt holds a place while it is being checked (lib/store/limits.ts), so a burst of
- * parallel guesses gets no more checks than a sequence would. When the places are held by
+ * parallel guesses gets no more checks than a sequence would, whatever its clocks read: a window
+ * is only ever replaced once it ended or was lifted, by one that starts after it. When the places are held by
  * attempts still being checked rather than by failures, the caller is asked to retry in a
  * second, not to wait out the window.
  */
@@ -53,14 +54,52 @@ export interface FailureWindow {
   windowStartsAt: string;
 }
 
-const isLive = (window: FailureWindow, nowMs: number): boolean => {
-  const startsMs = Date.parse(window.windowStartsAt);
-  return !Number.isNaN(startsMs) && nowMs - startsMs < WINDOW_MS && startsMs <= nowMs;
-};
+/**
+ * A window counts from its start until 15 minutes later, and until the limits are lifted
+ * (`liftedAt`): it must start after the time this returns. A window that starts later than the
+ * clock reads counts too: an attempt that read its clock later (a request that started after this
+ * one, a host whose clock is ahead) opened it, and it is the current window all the same. Were it
+ * replaced, the places taken in it would be lost and a burst would get more checks than its limit.
+ * Compared as ISO strings, as the store's conditions compare them.
+ */
+export function windowFloor(nowMs: number, liftedAt: string | null = null): string {
+  const expired = new Date(nowMs - WINDOW_MS).toISOString();
+  return liftedAt !== null && liftedAt > expired ? liftedAt : expired;
+}
+
+const isLive = (window: FailureWindow, nowMs: number, liftedAt: string | null): boolean =>
+  !Number.isNaN(Date.parse(window.windowStartsAt)) &&
+  window.windowStartsAt > windowFloor(nowMs, liftedAt);
+
+/**
+ * What an attempt does with a window as read: takes a place in it, is refused by it (every place
+ * is held), or opens a new window in its place (there is none, or it ended or was lifted).
+ */
+export type WindowStep = 'take' | 'refuse' | 'open';
+
+export function nextStep(
+  window: FailureWindow | null,
+  nowMs: number,
+  max = MAX_FAILURES,
+  liftedAt: string | null = null,
+): WindowStep {
+  if (!window || !isLive(window, nowMs, liftedAt)) return 'open';
+  return window.held < max ? 'take' : 'refuse';
+}
+
+/**
+ * When a window opened now starts: now, but never at or before the lift it replaces a window
+ * for, which a clock behind the lifting one would give: such a window would count as lifted
+ * itself and be replaced by every attempt after it.
+ */
+export function openingStart(nowMs: number, liftedAt: string | null = null): string {
+  const afterLiftMs = liftedAt === null ? nowMs : Date.parse(liftedAt) + 1;
+  return new Date(Number.isNaN(afterLiftMs) ? nowMs : Math.max(nowMs, afterLiftMs)).toISOString();
+}
 
 /** Whether the window has a place for one more attempt now. */
 export function hasPlace(window: FailureWindow | null, nowMs: number, max = MAX_FAILURES): boolean {
-  return !window || !isLive(window, nowMs) || window.held < max;
+  return nextStep(window, nowMs, max) !== 'refuse';
 }
 
 /**

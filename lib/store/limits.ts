@@ -11,7 +11,9 @@
  * it holds a place in and keeps its places; a right one ends its source's window, makes the
  * source trusted and gives back its place in the username's window. Every place is named by the
  * start of the window it was taken in, so a late failure or a place given back never lands in a
- * newer window. Lifting the limits (a reset, a recovery, a password change) restarts the
+ * newer window. A window is replaced only once it ended or was lifted, by one that starts after
+ * it: an attempt whose clock reads earlier than a window's start (it read the time before the
+ * attempt that opened the window, or on a host whose clock is behind) takes a place in it. Lifting the limits (a reset, a recovery, a password change) restarts the
  * username's window with a `liftedAt` time: every source window opened before it counts as ended.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -22,12 +24,14 @@ import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import {
   type AttemptKind,
   type FailureWindow,
-  hasPlace,
   isTrusted,
   MAX_FAILURES,
   MAX_FAILURES_PER_USERNAME,
+  nextStep,
+  openingStart,
   TRUST_MS,
   WINDOW_MS,
+  windowFloor,
 } from '#lib/rules/rate-limit.ts';
 import { ENTITY, type Key, keys } from './keys.ts';
 import { getItem, type Item, type WriteStep, write } from './table.ts';
@@ -120,10 +124,13 @@ const placed = (key: Key, item: Item): Placed => ({
 });
 
 /**
- * Takes a place in one window, or opens a new window with it. A window that started at or before
- * `liftedAt` counts as ended. Opening a window keeps the source's trust (on the condition that
- * it is still the trust read, so a trust given meanwhile is not lost), and the item lives as
- * long as the later of the window and the trust.
+ * Takes a place in one window, or opens a new window with it. A window is replaced only when it
+ * ended or started at or before `liftedAt`, never because this attempt's clock reads earlier than
+ * its start, and the new window starts after it: so the places of a window that counts are never
+ * lost, and no more attempts than `max` hold places in it, whatever the interleaving and the
+ * clock readings. Opening a window keeps the source's trust (on the condition that it is still
+ * the trust read, so a trust given meanwhile is not lost), and the item lives as long as the
+ * later of the window and the trust.
  */
 async function takePlace(
   key: Key,
@@ -131,10 +138,9 @@ async function takePlace(
   now: Date,
   liftedAt: string | null,
 ): Promise<Placed> {
-  const at = now.toISOString();
-  const expired = new Date(now.getTime() - WINDOW_MS).toISOString();
-  // Started after this and not in the future: the same window the rules see as live.
-  const floor = liftedAt && liftedAt > expired ? liftedAt : expired;
+  const nowMs = now.getTime();
+  // The conditions below are the rules' `nextStep`, written for DynamoDB.
+  const floor = windowFloor(nowMs, liftedAt);
   for (let round = 0; round < OPENING_ATTEMPTS; round++) {
     let old: Item | undefined;
     try {
@@ -143,9 +149,8 @@ async function takePlace(
           TableName: tableName(),
           Key: key,
           UpdateExpression: 'SET held = held + :one',
-          ConditionExpression:
-            'attribute_exists(PK) AND windowStartsAt > :floor AND windowStartsAt <= :now AND held < :max',
-          ExpressionAttributeValues: { ':one': 1, ':floor': floor, ':now': at, ':max': max },
+          ConditionExpression: 'attribute_exists(PK) AND windowStartsAt > :floor AND held < :max',
+          ExpressionAttributeValues: { ':one': 1, ':floor': floor, ':max': max },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -155,33 +160,34 @@ async function takePlace(
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       old = error.Item ? unmarshall(error.Item) : await getItem(key);
       const window = windowFromItem(old);
-      const lifted = window && window.windowStartsAt <= floor;
-      if (old && window && !lifted && !hasPlace(window, now.getTime(), max)) {
+      const step = nextStep(window, nowMs, max, liftedAt);
+      if (step === 'refuse' && window && old)
         return { full: window, item: old, liftedAt: liftedAtOf(old) };
-      }
+      // A place was given back between the update and the read: take it.
+      if (step === 'take') continue;
     }
     const trustedUntil = trustedUntilOf(old);
     const trustEndsMs = trustedUntil ? Date.parse(trustedUntil) : 0;
+    const windowStartsAt = openingStart(nowMs, liftedAt);
     const item = {
       ...key,
       entity: ENTITY.attempts,
       failures: 0,
       held: 1,
-      windowStartsAt: at,
+      windowStartsAt,
       ...(trustedUntil && { trustedUntil }),
-      expiresAt: Math.max(windowExpiresAt(now.getTime()), epochSeconds(trustEndsMs)),
+      expiresAt: Math.max(windowExpiresAt(Date.parse(windowStartsAt)), epochSeconds(trustEndsMs)),
     };
     try {
       await documentClient.send(
         new PutCommand({
           TableName: tableName(),
           Item: item,
-          ConditionExpression: `(attribute_not_exists(windowStartsAt) OR windowStartsAt <= :floor OR windowStartsAt > :now) AND ${
+          ConditionExpression: `(attribute_not_exists(windowStartsAt) OR windowStartsAt <= :floor) AND ${
             trustedUntil ? 'trustedUntil = :trust' : 'attribute_not_exists(trustedUntil)'
           }`,
           ExpressionAttributeValues: {
             ':floor': floor,
-            ':now': at,
             ...(trustedUntil && { ':trust': trustedUntil }),
           },
         }),

@@ -113,8 +113,8 @@ describe('hasPlace', () => {
     expect(later).toBe(true);
   });
 
-  it('treats a window that starts in the future as no window', () => {
-    // Prepare
+  it('keeps a full window closed to an attempt whose clock reads earlier than its start', () => {
+    // Prepare: an attempt that read the time later, or on a host whose clock is ahead, opened it.
     const window = windowOf(MAX_FAILURES);
 
     // Act
@@ -122,8 +122,8 @@ describe('hasPlace', () => {
     const longBefore = hasPlace(window, startsMs - WINDOW_MS);
 
     // Assess
-    expect(justBefore).toBe(true);
-    expect(longBefore).toBe(true);
+    expect(justBefore).toBe(false);
+    expect(longBefore).toBe(false);
   });
 
   it.each(['not a date', '', '2025-13-45T99:99:99Z'])(
@@ -194,13 +194,19 @@ describe('retryAfterSeconds', () => {
     expect(wait).toBe(0);
   });
 
-  it('lets the attempt through when the full window starts in the future or is unreadable', () => {
+  it('asks for the wait until the window ends by this clock when it starts later than it reads', () => {
     // Act
-    const future = retryAfterSeconds(windowOf(MAX_FAILURES), startsMs - 1);
+    const behind = retryAfterSeconds(windowOf(MAX_FAILURES), startsMs - 1);
+
+    // Assess: 900 seconds and the millisecond the clocks differ by, rounded up.
+    expect(behind).toBe(WINDOW_MS / 1000 + 1);
+  });
+
+  it('lets the attempt through when the full window is unreadable', () => {
+    // Act
     const unreadable = retryAfterSeconds(windowOf(MAX_FAILURES, 'yesterday-ish'), startsMs);
 
     // Assess
-    expect(future).toBe(0);
     expect(unreadable).toBe(0);
   });
 
