@@ -446,8 +446,9 @@ function compactReport(details: fc.RunDetails<[Sent]>): void {
   if (!details.failed) return;
   const shown = JSON.stringify(details.counterexample?.[0]) ?? '';
   const cut = shown.length > 600 ? `${shown.slice(0, 600)}… (${shown.length} characters)` : shown;
+  const error = details.errorInstance as Error | undefined;
   throw new Error(
-    `Failed with FUZZ_SEED=${details.seed} (path ${details.counterexample ? details.counterexamplePath : 'none'}) on ${cut}: ${String((details.errorInstance as Error | undefined)?.message ?? details.errorInstance)}`,
+    `Failed with FUZZ_SEED=${details.seed} (path ${details.counterexamplePath ?? 'none'}): ${String(error?.message ?? error)}\non ${cut}`,
   );
 }
 
