@@ -875,7 +875,7 @@ export interface components {
                 };
             };
         };
-        /** @description `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled; `ACCOUNT_CANCELLED`: Account cancelled; `ULTRASAFE_IMMUTABLE`: UltraSafe cannot change; `POOL_EXCEEDED`: Not enough free space in the pool; `BELOW_USAGE`: Quota below usage; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
+        /** @description `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled; `ACCOUNT_CANCELLED`: Account cancelled; `ULTRASAFE_IMMUTABLE`: UltraSafe cannot change; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `POOL_EXCEEDED`: Not enough free space in the pool; `BELOW_USAGE`: Quota below usage; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
         UpdateAccount409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -884,7 +884,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "CONFLICT" | "COMPANY_CANCELLED" | "ACCOUNT_CANCELLED" | "ULTRASAFE_IMMUTABLE" | "POOL_EXCEEDED" | "BELOW_USAGE" | "TOO_MANY_SUB_ACCOUNTS";
+                    code?: "CONFLICT" | "COMPANY_CANCELLED" | "ACCOUNT_CANCELLED" | "ULTRASAFE_IMMUTABLE" | "PLAN_ALREADY_HAS_PARENT" | "POOL_EXCEEDED" | "BELOW_USAGE" | "TOO_MANY_SUB_ACCOUNTS";
                 };
             };
         };

@@ -267,6 +267,7 @@ export const updateAccount = /* @__PURE__ */ define({
     'ULTRASAFE_IMMUTABLE',
     'UNKNOWN_CONTACT',
     'SUB_ACCOUNT_FOLLOWS_PARENT',
+    'PLAN_ALREADY_HAS_PARENT',
     'CANNOT_CONVERT_TO_TRIAL',
     'NOT_A_TRIAL',
     'TRIAL_DAYS_OUT_OF_RANGE',

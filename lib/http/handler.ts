@@ -1,10 +1,9 @@
 /**
  * The HTTP edge every route handler is built with: header names lower-cased, request ids, body
- * size limit and JSON parsing, caller checks, zod validation, and one error handler that turns
- * every failure into an RFC 9457 problem document.
+ * size and depth limits and JSON parsing, caller checks, zod validation, and one error handler
+ * that turns every failure into an RFC 9457 problem document.
  */
 import middy from '@middy/core';
-import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type {
   APIGatewayProxyEventV2WithLambdaAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -43,6 +42,13 @@ export type HttpEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<unknown>;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * How deeply objects and arrays may nest in a body. The deepest any operation reads is 3
+ * (`{ reports: [{ … }] }`); 32 leaves room for any later schema, and keeps every step after the
+ * check (zod, the idempotency layer's secret redaction, JSON.stringify) far from the stack's limit.
+ */
+export const MAX_BODY_DEPTH = 32;
+const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json(;|$)/i;
 const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:=-]{1,128}$/;
 
@@ -161,30 +167,26 @@ export const fallbackRoute = (handle: (event: HttpEvent) => Promise<never>) =>
 
 function edge(options: EdgeOptions) {
   const admitted = new WeakMap<HttpEvent, Admission>();
+  const read = new WeakMap<HttpEvent, { body: unknown; query: unknown }>();
   // The caller is checked before the body is read and before any idempotency record is written:
   // an unknown key gets 401 whatever it sends, and costs no write.
   const handler = middy<HttpEvent, HttpResult, Error, Context>()
     .use(httpEdge())
     .use({ before: (request) => void admitted.set(request.event, admit(options, request.event)) });
-  if (!options.ignoresRequest) handler.use(bodyLimit());
-  if (options.body) handler.use(httpJsonBodyParser());
-  // After parsing: the payload compared for a reused key is the JSON document, not its spacing.
+  // The request is read and validated before the idempotency layer: a refused body takes no
+  // record (nothing is written), and that layer only ever walks a body of bounded depth.
+  if (!options.ignoresRequest) {
+    handler.use(bodyLimit()).use({
+      before: (request) => void read.set(request.event, readRequest(options, request.event)),
+    });
+  }
+  // The payload compared for a reused key is the parsed JSON document, not its spacing.
   if (options.idempotency) handler.use(options.idempotency);
   // Last, so that its `after` runs first: the reply is stored without its token's signature.
   if (options.session) handler.use(options.session.middleware);
   const routed = handler.handler(async (event) => {
     const { principal, params } = admitted.get(event) as Admission;
-    const ignores = options.ignoresRequest === true;
-    const body = options.body
-      ? validate(options.body, event.body, '')
-      : ignores
-        ? undefined
-        : refuseBody(event);
-    const query = options.query
-      ? validate(options.query, event.queryStringParameters ?? {}, 'query.')
-      : ignores
-        ? undefined
-        : refuseQuery(event);
+    const { body, query } = read.get(event) ?? { body: undefined, query: undefined };
     return options.handle({
       principal,
       body,
@@ -253,6 +255,71 @@ function admit(
     params[name] = value;
   }
   return { principal, params };
+}
+
+/**
+ * The body and query as the route reads them, validated. The parsed body replaces the raw one on
+ * the event, for the idempotency layer to compare.
+ */
+function readRequest(options: Pick<EdgeOptions, 'body' | 'query'>, event: HttpEvent) {
+  let body: unknown;
+  if (options.body) {
+    const parsed = parseJsonBody(event);
+    (event as { body: unknown }).body = parsed;
+    body = validate(options.body, parsed, '');
+  } else {
+    body = refuseBody(event);
+  }
+  const query = options.query
+    ? validate(options.query, event.queryStringParameters ?? {}, 'query.')
+    : refuseQuery(event);
+  return { body, query };
+}
+
+const notJson = () =>
+  validationFailed([{ path: 'body', message: 'The body must be a valid JSON document.' }]);
+
+/**
+ * The body as a JSON document of bounded depth. JSON.parse makes `__proto__` an own property
+ * like any other name, so the schema names it as an unknown field; nothing is merged into a
+ * prototype.
+ */
+function parseJsonBody(event: HttpEvent): unknown {
+  if (!JSON_MEDIA_TYPE.test(event.headers?.['content-type'] ?? '')) {
+    throw validationFailed([{ path: 'body', message: 'Content-Type must be application/json.' }]);
+  }
+  if (event.body === undefined) throw notJson();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawBody(event).toString('utf8'));
+  } catch {
+    throw notJson();
+  }
+  if (nestingDepth(parsed, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+    throw validationFailed([
+      { path: 'body', message: `The body is nested deeper than ${MAX_BODY_DEPTH} levels.` },
+    ]);
+  }
+  return parsed;
+}
+
+/**
+ * How many levels of objects and arrays `value` nests (a scalar is 0), counted up to `limit + 1`.
+ * With a stack of its own, not recursion: any depth a body can have is measured, not overflowed.
+ */
+function nestingDepth(value: unknown, limit: number): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let deepest = 0;
+  const pending: Array<[node: object, depth: number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop() as [object, number];
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) {
+      if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
+    }
+  }
+  return deepest;
 }
 
 /**
@@ -325,23 +392,8 @@ function requestIdOf(event: HttpEvent, context: Context): string {
   return context.awsRequestId;
 }
 
-/** Turns what the body parser throws into our validation error. */
-function fromMiddyError(error: Error & { statusCode?: number }): AppError | null {
-  if (error.statusCode === 415) {
-    return validationFailed([{ path: 'body', message: 'Content-Type must be application/json.' }]);
-  }
-  if (error.statusCode === 422 || error.statusCode === 400) {
-    return validationFailed([{ path: 'body', message: 'The body must be a valid JSON document.' }]);
-  }
-  return null;
-}
-
 export function problemFor(error: unknown, requestId: string): HttpResult {
-  const known =
-    error instanceof AppError
-      ? error
-      : (fromIdempotencyError(error as Error) ??
-        fromMiddyError(error as Error & { statusCode?: number }));
+  const known = error instanceof AppError ? error : fromIdempotencyError(error as Error);
   const problem = known ?? internalError();
   if (!known) {
     // Only the name, message and stack: a cause may carry the request body.
