@@ -56,6 +56,7 @@ import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib
 import { audit } from './audit.ts';
 import { welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
+import { retryingLostRaces } from './retry.ts';
 import type { CompanyScope, TenantScope } from './scope.ts';
 
 export type CreatedAccount = z.output<typeof createdAccountResponse>;
@@ -163,12 +164,13 @@ export async function createAccount(
   ];
   if (parent) steps.push(attachSubAccount(parent));
   if (newContact) steps.push(putNewContact(scope.partnerId, contact));
-  await transact(steps);
-  count('AccountsCreated');
-  return {
+  const reply = {
     account: toAccountView(account, companyAddOns(company)),
     contact: toContactView(contact),
   };
+  await transact(steps, { reply });
+  count('AccountsCreated');
+  return reply;
 }
 
 export async function getAccount(scope: CompanyScope, accountId: string): Promise<AccountView> {
@@ -201,11 +203,18 @@ async function withSubAccounts(account: Account): Promise<Account[]> {
  * Resize, convert plan, extend trial or change contact. Every change to the pool is checked
  * against the company counter inside the same transaction.
  */
-export async function updateAccount(
+export const updateAccount = (
   scope: CompanyScope,
   accountId: string,
   body: UpdateAccountBody,
   now = new Date(),
+): Promise<AccountView> => retryingLostRaces(() => updateAccountOnce(scope, accountId, body, now));
+
+async function updateAccountOnce(
+  scope: CompanyScope,
+  accountId: string,
+  body: UpdateAccountBody,
+  now: Date,
 ): Promise<AccountView> {
   const { companyId } = scope;
   const context = await loadAccountContext(scope.partnerId, companyId, {
@@ -334,10 +343,16 @@ function assertFitsOneTransaction(steps: WriteStep[], group: Account[]): void {
  * Cancelling is final: the account (and a parent's sub-accounts) stop, their storage returns
  * to the pool and their usernames stay reserved. Cancelling again returns the same account.
  */
-export async function cancelAccount(
+export const cancelAccount = (
   scope: CompanyScope,
   accountId: string,
   now = new Date(),
+): Promise<AccountView> => retryingLostRaces(() => cancelAccountOnce(scope, accountId, now));
+
+async function cancelAccountOnce(
+  scope: CompanyScope,
+  accountId: string,
+  now: Date,
 ): Promise<AccountView> {
   const { companyId } = scope;
   const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);

@@ -100,31 +100,35 @@ export async function createCompany(
     createdAt: at,
     updatedAt: at,
   };
-  await transact([
-    putNewCompany(company),
-    putNewContact(scope.partnerId, contact),
-    ...putNewAccount(account),
-    outboxStep(welcomeMessage(scope, account)),
-    audit(scope, now, {
-      action: 'company.create',
-      targetType: 'company',
-      targetId: company.id,
-      companyId: company.id,
-      details: {
-        name: company.name,
-        quotaMb: poolMb,
-        adminAccountId: account.id,
-        adminUsername: account.username,
-      },
-    }),
-  ]);
-  count('CompaniesCreated');
-  count('AccountsCreated');
-  return {
+  const reply = {
     company: toCompanyView(company),
     account: toAccountView(account, companyAddOns(company)),
     contact: toContactView(contact),
   };
+  await transact(
+    [
+      putNewCompany(company),
+      putNewContact(scope.partnerId, contact),
+      ...putNewAccount(account),
+      outboxStep(welcomeMessage(scope, account)),
+      audit(scope, now, {
+        action: 'company.create',
+        targetType: 'company',
+        targetId: company.id,
+        companyId: company.id,
+        details: {
+          name: company.name,
+          quotaMb: poolMb,
+          adminAccountId: account.id,
+          adminUsername: account.username,
+        },
+      }),
+    ],
+    { reply },
+  );
+  count('CompaniesCreated');
+  count('AccountsCreated');
+  return reply;
 }
 
 export async function listCompanies(
