@@ -126,11 +126,12 @@ export const idempotent = (
     before: async (request) => {
       const internal = request.internal as Record<string, unknown>;
       // Before the first await: the handler and its transactions run in the context set here.
-      if (options.reply && request.event.headers?.['idempotency-key']) {
-        const pending: PendingReply = { respond: responseOf(options.reply) };
-        internal[PENDING] = pending;
-        expectReply(pending);
-      }
+      const pending: PendingReply | undefined =
+        options.reply && request.event.headers?.['idempotency-key']
+          ? { respond: responseOf(options.reply) }
+          : undefined;
+      internal[PENDING] = pending;
+      expectReply(pending);
       const context = request.event.requestContext as unknown as Record<string, unknown>;
       const caller = fromAuthorizerContext(request.event.requestContext?.authorizer?.lambda);
       context[ANONYMOUS_SOURCE] =
@@ -143,7 +144,9 @@ export const idempotent = (
       return replay;
     },
     after: async (request) => {
-      const committed = pendingOf(request)?.committed;
+      const pending = pendingOf(request);
+      if (pending) pending.ended = true;
+      const committed = pending?.committed;
       // Completed with the change, as this very response: nothing left to write.
       if (committed !== undefined && isDeepStrictEqual(committed, request.response)) return;
       await powertools.after?.(request as never);
@@ -153,8 +156,12 @@ export const idempotent = (
     // record and let the next repeat run again. Only a request that took the record gives it up,
     // and only if its change was not committed with it.
     onError: async (request) => {
+      const pending = pendingOf(request);
+      if (pending) pending.ended = true;
       if ((request.internal as Record<string, unknown>)[HOLDS_RECORD] !== true) return;
-      if (pendingOf(request)?.committed !== undefined) return;
+      // Committed with the change, or maybe (no answer): the record is the retry's to read. One
+      // left in progress is taken over by a retry once its in-progress time has run out.
+      if (pending?.committed !== undefined || pending?.uncertain) return;
       await powertools.onError?.(request as never);
     },
   };

@@ -23,16 +23,22 @@ export interface PendingReply {
   respond: (body: unknown) => unknown;
   /** The response stored with the change, once its transaction succeeded. */
   committed?: unknown;
+  /** A transaction holding the record got no answer: it may have been committed. */
+  uncertain?: boolean;
+  /** The request has ended: a context it leaked into must not complete its record. */
+  ended?: boolean;
 }
 
 const current = new AsyncLocalStorage<PendingReply>();
 
 /**
- * Makes `pending` the keyed request of the calling async context and everything it starts
- * afterwards (the handler, its use case and transactions). Called before the first `await` of
- * the request's middleware.
+ * Makes `pending` (or no request, for one without a key) the keyed request of the calling async
+ * context and everything it starts afterwards (the handler, its use case and transactions).
+ * Called at the start of every request, before the first `await` of its middleware: what an
+ * earlier request left in a shared context is replaced.
  */
-export const expectReply = (pending: PendingReply): void => current.enterWith(pending);
+export const expectReply = (pending: PendingReply | undefined): void =>
+  current.enterWith(pending as PendingReply);
 
 /** The keyed request being served, if any. */
 export const currentRequest = (): PendingReply | undefined => current.getStore();
@@ -40,7 +46,7 @@ export const currentRequest = (): PendingReply | undefined => current.getStore()
 /** The request being served, if it is a keyed one whose record Powertools has written. */
 export function pendingReply(): PendingReply | undefined {
   const pending = current.getStore();
-  return pending?.record && pending.committed === undefined ? pending : undefined;
+  return pending?.record && pending.committed === undefined && !pending.ended ? pending : undefined;
 }
 
 /**

@@ -196,7 +196,12 @@ export async function transact(steps: WriteStep[], options: TransactOptions = {}
       if (pending && reply) pending.committed = reply.response;
       return;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!(error instanceof TransactionCanceledException)) {
+        // No answer (a dropped connection, a timeout): the change may have been committed with
+        // the record, which must then stay for the retry to be answered from.
+        if (pending && (error as { $fault?: string }).$fault !== 'client') pending.uncertain = true;
+        throw error;
+      }
       const reasons = error.CancellationReasons ?? [];
       const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
       if (failed >= 0) {
