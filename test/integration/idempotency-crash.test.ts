@@ -8,7 +8,7 @@ import { handler as createContactHandler } from '#functions/create-contact.ts';
 import { handler as reportUsageHandler } from '#functions/report-usage.ts';
 import { handler as resetPasswordHandler } from '#functions/reset-password.ts';
 import { type PartnerPrincipal, type Principal, toAuthorizerContext } from '#lib/auth/principal.ts';
-import { documentClient, dynamoDb, tableName } from '#lib/clients/dynamodb.ts';
+import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { partnerScope } from '#lib/provisioning/scope.ts';

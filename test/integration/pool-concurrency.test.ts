@@ -44,7 +44,10 @@ describe('one pooled company under concurrent creates, resizes and cancels', () 
       const subs = (await checkPool()).filter((a) => a.kind === 'sub' && a.status === 'active');
       // 50 at once: 20 creates, 20 resizes and 10 cancels, some on the same accounts.
       const requests: Array<() => Promise<keyof typeof tally>> = [
-        ...Array.from({ length: 20 }, () => async () => (await create(), 'created' as const)),
+        ...Array.from({ length: 20 }, () => async () => {
+          await create();
+          return 'created' as const;
+        }),
         ...Array.from({ length: 20 }, (_, i) => async () => {
           const target = subs[i % subs.length];
           const hardQuotaMb = i % 2 === 0 ? 10240 : 5120;
