@@ -192,6 +192,15 @@ export async function listAccounts(
   return { items: page.items.map((a) => toAccountView(a, addOns)), nextCursor: page.nextCursor };
 }
 
+/**
+ * The `updatedAt` a change writes, which the next change is conditioned on: strictly later than
+ * each account's as read, so two changes in one millisecond cannot both pass the same condition.
+ */
+function versionAfter(now: Date, accounts: Account[]): string {
+  const latest = Math.max(...accounts.map((account) => Date.parse(account.updatedAt)));
+  return new Date(Math.max(now.getTime(), latest + 1)).toISOString();
+}
+
 /** The account and, for a parent, its sub-accounts: they share plan and trial. */
 async function withSubAccounts(account: Account): Promise<Account[]> {
   if (account.kind !== 'parent') return [account];
@@ -233,10 +242,10 @@ async function updateAccountOnce(
 
   const pooled = company.quotaMb !== null;
   const ladder = { fineIncrements: scope.fineIncrements };
-  const at = now.toISOString();
   const changePlan = body.plan !== undefined && body.plan !== current.plan;
   const group =
     changePlan || body.trialDays !== undefined ? await withSubAccounts(current) : [current];
+  const at = versionAfter(now, group);
   if ((changePlan || body.trialDays !== undefined) && current.kind === 'sub') {
     throw subAccountFollowsParent(changePlan ? 'plan' : 'trialDays');
   }
@@ -362,7 +371,7 @@ async function cancelAccountOnce(
   }
   const pooled = company.quotaMb !== null;
   const group = await withSubAccounts(account);
-  const at = now.toISOString();
+  const at = versionAfter(now, group);
   const returnedMb = group.reduce((sum, a) => sum + pooledMbOf(a, pooled), 0);
   const steps: WriteStep[] = [
     ...group.map((a) => cancelAccountStep(a, at)),
