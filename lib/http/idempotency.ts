@@ -34,6 +34,7 @@ class CommittingPersistenceLayer extends DynamoDBPersistenceLayer {
         idempotencyKey: record.idempotencyKey,
         payloadHash: record.payloadHash,
         expiresAt: record.expiryTimestamp as number,
+        inProgressExpiresAt: record.inProgressExpiryTimestamp,
       };
     }
   }
@@ -161,7 +162,7 @@ export const idempotent = (
       if ((request.internal as Record<string, unknown>)[HOLDS_RECORD] !== true) return;
       // Committed with the change, or maybe (no answer): the record is the retry's to read. One
       // left in progress is taken over by a retry once its in-progress time has run out.
-      if (pending?.committed !== undefined || pending?.uncertain) return;
+      if (pending?.committed !== undefined || pending?.keepRecord) return;
       await powertools.onError?.(request as never);
     },
   };

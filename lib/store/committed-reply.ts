@@ -18,13 +18,22 @@ import type { WriteStep } from './table.ts';
 
 export interface PendingReply {
   /** The record Powertools holds in progress for this request, once it has written it. */
-  record?: { idempotencyKey: string; payloadHash: string | undefined; expiresAt: number };
+  record?: {
+    idempotencyKey: string;
+    payloadHash: string | undefined;
+    expiresAt: number;
+    /** Tells this request's in-progress record from one a retry wrote after it ran out. */
+    inProgressExpiresAt: number | undefined;
+  };
   /** The response the request gives for the reply body its use case returns. */
   respond: (body: unknown) => unknown;
   /** The response stored with the change, once its transaction succeeded. */
   committed?: unknown;
-  /** A transaction holding the record got no answer: it may have been committed. */
-  uncertain?: boolean;
+  /**
+   * The record is not this request's to delete on failure: a transaction holding it got no
+   * answer (it may have been committed), or a retry has taken the record over.
+   */
+  keepRecord?: boolean;
   /** The request has ended: a context it leaked into must not complete its record. */
   ended?: boolean;
 }
@@ -51,8 +60,8 @@ export function pendingReply(): PendingReply | undefined {
 
 /**
  * The step completing the request's record with the response for `body`. Conditioned on the
- * record still being this request's, in progress: a request that lost its record to another
- * (its in-progress time ran out) commits nothing.
+ * record still being this request's, in progress: a request that lost its record to a retry
+ * (its in-progress time ran out) commits nothing, so the two cannot both make the change.
  */
 export function replyStep(
   pending: PendingReply,
@@ -75,12 +84,26 @@ export function replyStep(
             [a.data]: response,
             ...(record.payloadHash === undefined ? {} : { [a.payloadHash]: record.payloadHash }),
           },
-          ConditionExpression: '#status = :inProgress',
-          ExpressionAttributeNames: { '#status': a.status },
-          ExpressionAttributeValues: { ':inProgress': 'INPROGRESS' },
+          ...(record.inProgressExpiresAt === undefined
+            ? {
+                ConditionExpression: '#status = :inProgress',
+                ExpressionAttributeNames: { '#status': a.status },
+                ExpressionAttributeValues: { ':inProgress': 'INPROGRESS' },
+              }
+            : {
+                ConditionExpression: '#status = :inProgress AND #until = :until',
+                ExpressionAttributeNames: { '#status': a.status, '#until': a.inProgressExpiry },
+                ExpressionAttributeValues: {
+                  ':inProgress': 'INPROGRESS',
+                  ':until': record.inProgressExpiresAt,
+                },
+              }),
         },
       },
-      onConditionFailed: () => idempotencyInProgress(),
+      onConditionFailed: () => {
+        pending.keepRecord = true;
+        return idempotencyInProgress();
+      },
     },
   };
 }

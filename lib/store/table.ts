@@ -199,7 +199,8 @@ export async function transact(steps: WriteStep[], options: TransactOptions = {}
       if (!(error instanceof TransactionCanceledException)) {
         // No answer (a dropped connection, a timeout): the change may have been committed with
         // the record, which must then stay for the retry to be answered from.
-        if (pending && (error as { $fault?: string }).$fault !== 'client') pending.uncertain = true;
+        if (pending && (error as { $fault?: string }).$fault !== 'client')
+          pending.keepRecord = true;
         throw error;
       }
       const reasons = error.CancellationReasons ?? [];

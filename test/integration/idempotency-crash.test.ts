@@ -31,9 +31,19 @@ type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => 
  * timing out after its commit: no error handler runs, nothing after the commit is written).
  */
 let crash: 'throws' | 'hangs' | null = null;
+/** The next TransactWriteItems requests wait for these, one each, before they are sent. */
+let holds: Array<Promise<void>> = [];
+/** How many held requests have started waiting. */
+let waiting = 0;
 const CRASH = 'crash-after-commit';
 documentClient.middlewareStack.add(
   (next, context) => async (args) => {
+    const transaction = String(context.commandName).startsWith('TransactWrite');
+    const held = transaction ? holds.shift() : undefined;
+    if (held) {
+      waiting++;
+      await held;
+    }
     const out = await next(args);
     if (crash && String(context.commandName).startsWith('TransactWrite')) {
       const how = crash;
@@ -47,6 +57,8 @@ documentClient.middlewareStack.add(
 );
 afterEach(() => {
   crash = null;
+  holds = [];
+  waiting = 0;
 });
 
 function event(path: string, body: unknown, key: string, caller: Principal): HttpEvent {
@@ -223,6 +235,55 @@ describe('a keyed request whose change was committed but whose reply never left'
     expect(retry.status).toBe(200);
     expect(retry.body.accepted).toBe(1);
     expect(retry.body.unknownAccountIds).toEqual([body.reports[1]?.accountId]);
+  });
+});
+
+describe('a keyed request overtaken by its retry', () => {
+  it('commits nothing once a retry took its record over: one contact, made by the retry', async () => {
+    const caller = partner();
+    const { company } = await companyOf(caller);
+    const path = `/v1/companies/${company.id}/contacts`;
+    const body = { fullName: 'Slow Contact', email: 'slow@hightech.example' };
+    const key = ulid();
+    const request = () => {
+      const sample = event(path, body, key, caller);
+      sample.pathParameters = { companyId: company.id };
+      return sample;
+    };
+    const gates = [0, 1].map(() => {
+      let open = () => {};
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      return { gate, open };
+    });
+    holds = gates.map(({ gate }) => gate);
+    const until = async (count: number) => {
+      while (waiting < count) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    // The first request's in-progress time runs out while its transaction is held back; the
+    // retry takes the key over and is held back too; then the first one's goes on.
+    let readings = 0;
+    const slowContext = {
+      ...lambdaContext(),
+      getRemainingTimeInMillis: () => (readings++ === 0 ? 1 : 10_000),
+    };
+
+    const slow = send(createContactHandler, request(), slowContext);
+    await until(1);
+    const retrying = send(createContactHandler, request());
+    await until(2);
+    gates[0]?.open();
+    const late = await slow;
+    gates[1]?.open();
+    const retry = await retrying;
+
+    expect(late.status).toBe(409);
+    expect(retry.status).toBe(201);
+    const contacts = await listContacts(caller.partnerId, company.id, 100, undefined);
+    expect(contacts.items.filter((c) => c.fullName === 'Slow Contact').map((c) => c.id)).toEqual([
+      retry.body.id,
+    ]);
   });
 });
 
