@@ -1,12 +1,12 @@
 import { login as operation } from '#lib/api/operations.ts';
 import { route } from '#lib/http/handler.ts';
-import { idempotent, keyedPayload } from '#lib/http/idempotency.ts';
+import { idempotent } from '#lib/http/idempotency.ts';
 import { sessionReplay } from '#lib/http/session-replay.ts';
 import { login } from '#lib/provisioning/identity.ts';
 
 /** Public. A repeated request gets the same session again; its token is never stored. */
 export const handler = route(operation, {
-  idempotency: idempotent({ payload: keyedPayload }),
+  idempotency: idempotent(),
   session: sessionReplay,
   handle: ({ body, source }) => login(body, new Date(), source),
 });

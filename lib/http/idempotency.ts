@@ -4,33 +4,56 @@
  * the parsed body is the payload: the same key with another body is refused. Failed requests
  * leave no record, so a corrected retry with the same key is carried out.
  */
+
+import { isDeepStrictEqual } from 'node:util';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { fromAuthorizerContext } from '#lib/auth/principal.ts';
 import { keyedDigest } from '#lib/auth/signing-key.ts';
 import { dynamoDb } from '#lib/clients/dynamodb.ts';
+import { currentRequest, expectReply, type PendingReply } from '#lib/store/committed-reply.ts';
 import { IDEMPOTENCY, keys } from '#lib/store/keys.ts';
 import type { HttpEvent, HttpResult } from './handler.ts';
 
 export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
 
-let persistence: DynamoDBPersistenceLayer | undefined;
+/**
+ * Powertools' own layer, telling the request's pending reply which record it holds: the
+ * transaction that commits the request's change completes that record (lib/store/committed-reply.ts).
+ */
+class CommittingPersistenceLayer extends DynamoDBPersistenceLayer {
+  protected override async _putRecord(record: IdempotencyRecord): Promise<void> {
+    await super._putRecord(record);
+    const pending = currentRequest();
+    if (pending) {
+      pending.record = {
+        idempotencyKey: record.idempotencyKey,
+        payloadHash: record.payloadHash,
+        expiresAt: record.expiryTimestamp as number,
+        inProgressExpiresAt: record.inProgressExpiryTimestamp,
+      };
+    }
+  }
+}
 
-function persistenceStore(): DynamoDBPersistenceLayer {
-  persistence ??= new DynamoDBPersistenceLayer({
+let persistence: CommittingPersistenceLayer | undefined;
+
+function persistenceStore(): CommittingPersistenceLayer {
+  persistence ??= new CommittingPersistenceLayer({
     tableName: process.env.TABLE_NAME ?? '',
     awsSdkV3Client: dynamoDb,
     keyAttr: 'PK',
     sortKeyAttr: 'SK',
     staticPkValue: keys.idempotencyPartition(),
     expiryAttr: IDEMPOTENCY.expiryAttribute,
-    inProgressExpiryAttr: 'inProgressExpiresAt',
-    statusAttr: 'idempotencyStatus',
-    dataAttr: 'response',
-    validationKeyAttr: 'payloadHash',
+    inProgressExpiryAttr: IDEMPOTENCY.attributes.inProgressExpiry,
+    statusAttr: IDEMPOTENCY.attributes.status,
+    dataAttr: IDEMPOTENCY.attributes.data,
+    validationKeyAttr: IDEMPOTENCY.attributes.payloadHash,
   });
   return persistence;
 }
@@ -42,7 +65,7 @@ const config = () =>
     // and one key sent to two accounts (a reset has no body) is two requests. A caller with no
     // identity (login, recovery) is known by its address alone.
     eventKeyJmesPath: `headers."idempotency-key" && [requestContext.authorizer.lambda.kind, requestContext.authorizer.lambda.partnerId, requestContext.authorizer.lambda.companyId, requestContext.authorizer.lambda.accountId, requestContext.authorizer.lambda.actingPartnerId, requestContext.${ANONYMOUS_SOURCE}, rawPath, headers."idempotency-key"]`,
-    payloadValidationJmesPath: `requestContext.${REDACTED_BODY}`,
+    payloadValidationJmesPath: `requestContext.${PAYLOAD_DIGEST}`,
     expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
     throwOnNoIdempotencyKey: false,
   });
@@ -57,69 +80,92 @@ const HOLDS_RECORD = 'backup-provisioning.idempotency.holdsRecord';
  */
 const ANONYMOUS_SOURCE = 'anonymousSource';
 
-/** Where the body with its secrets blanked out is put for Powertools to hash. */
-const REDACTED_BODY = 'redactedBody';
-const SECRET_FIELDS = new Set(['password', 'secretAnswer', 'currentPassword', 'newPassword']);
+/** Where the digest of the body is put for Powertools to compare a reused key by. */
+const PAYLOAD_DIGEST = 'payloadDigest';
 
 /**
- * The body as compared for a reused key, with every secret field replaced by a marker: the
- * stored payload hash is an unsalted fast hash, which must not be computed over a password.
- * Two bodies that differ only in a secret count as the same request.
- */
-export function redactSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactSecrets);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([name, field]) => [
-      name,
-      SECRET_FIELDS.has(name) ? '[secret]' : redactSecrets(field),
-    ]),
-  );
-}
-
-/**
- * What a reused key is compared by when the body's secrets decide the outcome (a login, a
- * password change, a recovery): a repeat with another password is another request, refused as a
- * reused key, never answered with the first one's session. A digest keyed by the session secret,
- * so that the stored hash cannot be tried against guessed passwords.
+ * What a reused key is compared by: a digest of the whole body keyed by the session secret.
+ * A repeat that differs only in a password or a secret answer is another body (refused as a
+ * reused key, never answered with the first one's account or session), and the stored hash
+ * cannot be tried against guessed passwords, as an unsalted hash of the body could.
  */
 export const keyedPayload = (body: unknown): Promise<string> =>
   keyedDigest('idempotency-payload', JSON.stringify(body));
 
+/** How a route turns its use case's reply body into its response (as lib/http/handler.ts does). */
+export interface ReplyShape {
+  status: number;
+  location?: (body: never) => string;
+}
+
+const responseOf =
+  (shape: ReplyShape) =>
+  (body: unknown): HttpResult => ({
+    statusCode: shape.status,
+    headers: {
+      'content-type': 'application/json',
+      ...(shape.location ? { location: shape.location(body as never) } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+
 /**
- * Honours `Idempotency-Key`. `payload` turns the body into what a reused key is compared by;
- * by default the body with its secrets blanked, or `keyedPayload`.
+ * Honours `Idempotency-Key`. With `reply`, the route's use case completes the key's record in
+ * the transaction that commits its change (lib/store/committed-reply.ts): a retry after a crash
+ * between the commit and the reply is answered with the first response.
  */
 export const idempotent = (
-  options: { payload?: (body: unknown) => Promise<unknown> } = {},
+  options: { reply?: ReplyShape } = {},
 ): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> => {
   const powertools = makeHandlerIdempotent({
     persistenceStore: persistenceStore(),
     config: config(),
   });
-  const comparable = options.payload ?? redactSecrets;
+  const pendingOf = (request: { internal: unknown }) =>
+    (request.internal as Record<string, unknown>)[PENDING] as PendingReply | undefined;
   return {
     before: async (request) => {
       const internal = request.internal as Record<string, unknown>;
+      // Before the first await: the handler and its transactions run in the context set here.
+      const pending: PendingReply | undefined =
+        options.reply && request.event.headers?.['idempotency-key']
+          ? { respond: responseOf(options.reply) }
+          : undefined;
+      internal[PENDING] = pending;
+      expectReply(pending);
       const context = request.event.requestContext as unknown as Record<string, unknown>;
       const caller = fromAuthorizerContext(request.event.requestContext?.authorizer?.lambda);
       context[ANONYMOUS_SOURCE] =
         caller.kind === 'anonymous' ? (request.event.requestContext?.http?.sourceIp ?? '') : '';
-      // No body at all (absent on API Gateway, empty offline) compares as JSON null: Powertools
-      // cannot hash an undefined payload.
+      // No body at all (absent on API Gateway, empty offline) compares as JSON null.
       const { body } = request.event;
-      context[REDACTED_BODY] = await comparable(body === undefined || body === '' ? null : body);
+      context[PAYLOAD_DIGEST] = await keyedPayload(body === undefined || body === '' ? null : body);
       const replay = await powertools.before?.(request as never);
       internal[HOLDS_RECORD] = true;
       return replay;
     },
-    after: powertools.after as never,
+    after: async (request) => {
+      const pending = pendingOf(request);
+      if (pending) pending.ended = true;
+      const committed = pending?.committed;
+      // Completed with the change, as this very response: nothing left to write.
+      if (committed !== undefined && isDeepStrictEqual(committed, request.response)) return;
+      await powertools.after?.(request as never);
+    },
     // Powertools deletes the key's record on any error, also when its own `before` refused the
     // request (a reused key, one still in progress): that would delete the first request's
-    // record and let the next repeat run again. Only a request that took the record gives it up.
+    // record and let the next repeat run again. Only a request that took the record gives it up,
+    // and only if its change was not committed with it.
     onError: async (request) => {
+      const pending = pendingOf(request);
+      if (pending) pending.ended = true;
       if ((request.internal as Record<string, unknown>)[HOLDS_RECORD] !== true) return;
+      // Committed with the change, or maybe (no answer): the record is the retry's to read. One
+      // left in progress is taken over by a retry once its in-progress time has run out.
+      if (pending?.committed !== undefined || pending?.keepRecord) return;
       await powertools.onError?.(request as never);
     },
   };
 };
+
+const PENDING = 'backup-provisioning.idempotency.pending';

@@ -56,6 +56,7 @@ import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib
 import { audit } from './audit.ts';
 import { welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
+import { retryingLostRaces } from './retry.ts';
 import type { CompanyScope, TenantScope } from './scope.ts';
 
 export type CreatedAccount = z.output<typeof createdAccountResponse>;
@@ -163,12 +164,13 @@ export async function createAccount(
   ];
   if (parent) steps.push(attachSubAccount(parent));
   if (newContact) steps.push(putNewContact(scope.partnerId, contact));
-  await transact(steps);
-  count('AccountsCreated');
-  return {
+  const reply = {
     account: toAccountView(account, companyAddOns(company)),
     contact: toContactView(contact),
   };
+  await transact(steps, { reply });
+  count('AccountsCreated');
+  return reply;
 }
 
 export async function getAccount(scope: CompanyScope, accountId: string): Promise<AccountView> {
@@ -190,6 +192,15 @@ export async function listAccounts(
   return { items: page.items.map((a) => toAccountView(a, addOns)), nextCursor: page.nextCursor };
 }
 
+/**
+ * The `updatedAt` a change writes, which the next change is conditioned on: strictly later than
+ * each account's as read, so two changes in one millisecond cannot both pass the same condition.
+ */
+function versionAfter(now: Date, accounts: Account[]): string {
+  const latest = Math.max(...accounts.map((account) => Date.parse(account.updatedAt)));
+  return new Date(Math.max(now.getTime(), latest + 1)).toISOString();
+}
+
 /** The account and, for a parent, its sub-accounts: they share plan and trial. */
 async function withSubAccounts(account: Account): Promise<Account[]> {
   if (account.kind !== 'parent') return [account];
@@ -201,11 +212,18 @@ async function withSubAccounts(account: Account): Promise<Account[]> {
  * Resize, convert plan, extend trial or change contact. Every change to the pool is checked
  * against the company counter inside the same transaction.
  */
-export async function updateAccount(
+export const updateAccount = (
   scope: CompanyScope,
   accountId: string,
   body: UpdateAccountBody,
   now = new Date(),
+): Promise<AccountView> => retryingLostRaces(() => updateAccountOnce(scope, accountId, body, now));
+
+async function updateAccountOnce(
+  scope: CompanyScope,
+  accountId: string,
+  body: UpdateAccountBody,
+  now: Date,
 ): Promise<AccountView> {
   const { companyId } = scope;
   const context = await loadAccountContext(scope.partnerId, companyId, {
@@ -224,10 +242,10 @@ export async function updateAccount(
 
   const pooled = company.quotaMb !== null;
   const ladder = { fineIncrements: scope.fineIncrements };
-  const at = now.toISOString();
   const changePlan = body.plan !== undefined && body.plan !== current.plan;
   const group =
     changePlan || body.trialDays !== undefined ? await withSubAccounts(current) : [current];
+  const at = versionAfter(now, group);
   if ((changePlan || body.trialDays !== undefined) && current.kind === 'sub') {
     throw subAccountFollowsParent(changePlan ? 'plan' : 'trialDays');
   }
@@ -334,10 +352,16 @@ function assertFitsOneTransaction(steps: WriteStep[], group: Account[]): void {
  * Cancelling is final: the account (and a parent's sub-accounts) stop, their storage returns
  * to the pool and their usernames stay reserved. Cancelling again returns the same account.
  */
-export async function cancelAccount(
+export const cancelAccount = (
   scope: CompanyScope,
   accountId: string,
   now = new Date(),
+): Promise<AccountView> => retryingLostRaces(() => cancelAccountOnce(scope, accountId, now));
+
+async function cancelAccountOnce(
+  scope: CompanyScope,
+  accountId: string,
+  now: Date,
 ): Promise<AccountView> {
   const { companyId } = scope;
   const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);
@@ -347,7 +371,7 @@ export async function cancelAccount(
   }
   const pooled = company.quotaMb !== null;
   const group = await withSubAccounts(account);
-  const at = now.toISOString();
+  const at = versionAfter(now, group);
   const returnedMb = group.reduce((sum, a) => sum + pooledMbOf(a, pooled), 0);
   const steps: WriteStep[] = [
     ...group.map((a) => cancelAccountStep(a, at)),

@@ -40,6 +40,7 @@ import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib
 import { audit } from './audit.ts';
 import { welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
+import { retryingLostRaces } from './retry.ts';
 import type { CompanyScope, TenantScope } from './scope.ts';
 
 export type CreatedCompany = z.output<typeof createdCompanyResponse>;
@@ -100,31 +101,35 @@ export async function createCompany(
     createdAt: at,
     updatedAt: at,
   };
-  await transact([
-    putNewCompany(company),
-    putNewContact(scope.partnerId, contact),
-    ...putNewAccount(account),
-    outboxStep(welcomeMessage(scope, account)),
-    audit(scope, now, {
-      action: 'company.create',
-      targetType: 'company',
-      targetId: company.id,
-      companyId: company.id,
-      details: {
-        name: company.name,
-        quotaMb: poolMb,
-        adminAccountId: account.id,
-        adminUsername: account.username,
-      },
-    }),
-  ]);
-  count('CompaniesCreated');
-  count('AccountsCreated');
-  return {
+  const reply = {
     company: toCompanyView(company),
     account: toAccountView(account, companyAddOns(company)),
     contact: toContactView(contact),
   };
+  await transact(
+    [
+      putNewCompany(company),
+      putNewContact(scope.partnerId, contact),
+      ...putNewAccount(account),
+      outboxStep(welcomeMessage(scope, account)),
+      audit(scope, now, {
+        action: 'company.create',
+        targetType: 'company',
+        targetId: company.id,
+        companyId: company.id,
+        details: {
+          name: company.name,
+          quotaMb: poolMb,
+          adminAccountId: account.id,
+          adminUsername: account.username,
+        },
+      }),
+    ],
+    { reply },
+  );
+  count('CompaniesCreated');
+  count('AccountsCreated');
+  return reply;
 }
 
 export async function listCompanies(
@@ -141,10 +146,16 @@ export async function getCompany(scope: CompanyScope): Promise<CompanyView> {
   return toCompanyView(await requireCompany(scope.partnerId, companyId));
 }
 
-export async function updateCompany(
+export const updateCompany = (
   scope: CompanyScope,
   body: UpdateCompanyBody,
   now = new Date(),
+): Promise<CompanyView> => retryingLostRaces(() => updateCompanyOnce(scope, body, now));
+
+async function updateCompanyOnce(
+  scope: CompanyScope,
+  body: UpdateCompanyBody,
+  now: Date,
 ): Promise<CompanyView> {
   const { companyId } = scope;
   const company = await requireCompany(scope.partnerId, companyId);
@@ -191,7 +202,10 @@ export async function updateCompany(
  * cancelled last, on the condition that no account is left open: one created meanwhile is swept
  * up by another round.
  */
-export async function cancelCompany(scope: CompanyScope, now = new Date()): Promise<CompanyView> {
+export const cancelCompany = (scope: CompanyScope, now = new Date()): Promise<CompanyView> =>
+  retryingLostRaces(() => cancelCompanyOnce(scope, now));
+
+async function cancelCompanyOnce(scope: CompanyScope, now: Date): Promise<CompanyView> {
   const { companyId } = scope;
   const at = now.toISOString();
   const cancelled = { pooledMb: 0, count: 0 };

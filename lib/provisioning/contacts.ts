@@ -28,16 +28,20 @@ export async function createContact(
     phone: body.phone ?? null,
     createdAt: now.toISOString(),
   };
-  await transact([
-    putNewContact(scope.partnerId, contact),
-    audit(scope, now, {
-      action: 'contact.create',
-      targetType: 'contact',
-      targetId: contact.id,
-      companyId,
-    }),
-  ]);
-  return toContactView(contact);
+  const reply = toContactView(contact);
+  await transact(
+    [
+      putNewContact(scope.partnerId, contact),
+      audit(scope, now, {
+        action: 'contact.create',
+        targetType: 'contact',
+        targetId: contact.id,
+        companyId,
+      }),
+    ],
+    { reply },
+  );
+  return reply;
 }
 
 export async function listContacts(

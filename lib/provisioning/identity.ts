@@ -262,18 +262,6 @@ export async function resetPassword(
   }
   assertRecoverable(account);
   const at = now.toISOString();
-  await transact([
-    withdrawPasswordStep(account, at),
-    outboxStep(passwordResetMessage(scope, account, at)),
-    ...(await liftLimitsSteps(account.username, now)),
-    audit(scope, now, {
-      action: 'account.password-reset',
-      targetType: 'account',
-      targetId: account.id,
-      companyId,
-      details: { username: account.username },
-    }),
-  ]);
   const updated: Account = {
     ...account,
     passwordHash: null,
@@ -281,7 +269,23 @@ export async function resetPassword(
     mustChangePassword: true,
     updatedAt: at,
   };
-  return toAccountView(updated, companyAddOns(company));
+  const reply = toAccountView(updated, companyAddOns(company));
+  await transact(
+    [
+      withdrawPasswordStep(account, at),
+      outboxStep(passwordResetMessage(scope, account, at)),
+      ...(await liftLimitsSteps(account.username, now)),
+      audit(scope, now, {
+        action: 'account.password-reset',
+        targetType: 'account',
+        targetId: account.id,
+        companyId,
+        details: { username: account.username },
+      }),
+    ],
+    { reply },
+  );
+  return reply;
 }
 
 /**

@@ -4,12 +4,12 @@ import type {
   usageRowResponse,
   usageTableResponse,
 } from '#lib/api/responses.ts';
-import { AppError } from '#lib/errors.ts';
 import { type Account, companyAddOns, toAccountView } from '#lib/model.ts';
 import { percentUsed } from '#lib/rules/quota.ts';
 import { allAccountsAndPage } from '#lib/store/accounts.ts';
 import { requireCompany } from '#lib/store/companies.ts';
 import { accountsByIds, applyUsage, type UsageReport } from '#lib/store/usage.ts';
+import { retryingLostRaces } from './retry.ts';
 import type { CompanyScope } from './scope.ts';
 
 export type UsageRow = z.output<typeof usageRowResponse>;
@@ -66,34 +66,27 @@ export async function usageTable(
 
 export type UsageReportResult = z.output<typeof usageReportResultResponse>;
 
-const REPORT_ATTEMPTS = 3;
+/** Reports for one account may arrive together: each loses at most one race to each other. */
+const REPORT_ATTEMPTS = 10;
 
 /**
- * Reports from the storage service. A concurrent report for the same account makes the
- * conditioned write fail; the batch is then read again and re-applied.
+ * Reports from the storage service. They are absolute figures: a concurrent report for the same
+ * account makes the conditioned write fail, and the batch is read again and re-applied.
  */
-export async function reportUsage(
-  reports: UsageReport[],
-  now = new Date(),
-): Promise<UsageReportResult> {
+export function reportUsage(reports: UsageReport[], now = new Date()): Promise<UsageReportResult> {
   const latest = new Map<string, number>();
   for (const report of reports) latest.set(report.accountId, report.usedMb);
   const ids = [...latest.keys()];
-  for (let attempt = 1; ; attempt++) {
+  return retryingLostRaces(async () => {
     const accounts = await accountsByIds(ids);
     const changes = [...accounts.values()]
       .map((account) => ({ account, usedMb: latest.get(account.id) as number }))
       .filter(({ account, usedMb }) => account.usedMb !== usedMb);
-    try {
-      await applyUsage(changes, now.toISOString());
-      return {
-        accepted: accounts.size,
-        unknownAccountIds: ids.filter((id) => !accounts.has(id)),
-      };
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === 'CONFLICT') || attempt >= REPORT_ATTEMPTS) {
-        throw error;
-      }
-    }
-  }
+    const reply = {
+      accepted: accounts.size,
+      unknownAccountIds: ids.filter((id) => !accounts.has(id)),
+    };
+    await applyUsage(changes, now.toISOString(), reply);
+    return reply;
+  }, REPORT_ATTEMPTS);
 }

@@ -242,15 +242,19 @@ export function saveAccount(before: Account, after: Account): WriteStep {
   };
 }
 
-/** Marks one account cancelled unless it already is; its username marker stays. */
+/**
+ * Marks one account cancelled unless it already is; its username marker stays. On the condition
+ * that it is as it was read: the storage it returns to the pool is the size it was read with, so
+ * a resize landing in between must make this fail (and be read again), not the counter drift.
+ */
 export function cancelAccountStep(account: Account, at: string): WriteStep {
   return {
     item: write.update(
       keys.account(account.partnerId, account.companyId, account.id),
       'SET #status = :cancelled, updatedAt = :at, trialStage = :none REMOVE TrialDuePK, TrialDueSK',
-      { ':cancelled': 'cancelled', ':at': at, ':none': null },
+      { ':cancelled': 'cancelled', ':at': at, ':none': null, ':before': account.updatedAt },
       {
-        condition: 'attribute_exists(PK) AND #status <> :cancelled',
+        condition: 'attribute_exists(PK) AND #status <> :cancelled AND updatedAt = :before',
         names: { '#status': 'status' },
       },
     ),

@@ -130,7 +130,9 @@ export function updateCompanyStep(
     values[':quota'] = changes.quotaMb;
     values[':delta'] = delta;
     values[':allocatedCap'] = changes.quotaMb;
-    conditions.push('allocatedMb <= :allocatedCap');
+    // freeMb moves by the difference to the pool as read: a resize in between is a lost race.
+    values[':quotaBefore'] = company.quotaMb;
+    conditions.push('allocatedMb <= :allocatedCap', 'quotaMb = :quotaBefore');
   }
   return {
     item: write.update(
@@ -145,6 +147,7 @@ export function updateCompanyStep(
     onConditionFailed: (current) => {
       if (!current) return notFound('Company');
       if (current.status !== 'active') return companyCancelled();
+      if (changes.quotaMb !== undefined && current.quotaMb !== company.quotaMb) return conflict();
       return poolBelowAllocated(Number(current.allocatedMb));
     },
   };

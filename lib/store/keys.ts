@@ -34,7 +34,16 @@ const companyPk = (partnerId: string, companyId: string) =>
   `PARTNER#${partnerId}#COMPANY#${companyId}`;
 
 /** Powertools idempotency records: its own partition, expiring through the table's TTL. */
-export const IDEMPOTENCY = { partition: 'IDEMPOTENCY', expiryAttribute: 'expiresAt' } as const;
+export const IDEMPOTENCY = {
+  partition: 'IDEMPOTENCY',
+  expiryAttribute: 'expiresAt',
+  attributes: {
+    inProgressExpiry: 'inProgressExpiresAt',
+    status: 'idempotencyStatus',
+    data: 'response',
+    payloadHash: 'payloadHash',
+  },
+} as const;
 
 export const TRIAL_INDEX = 'TrialDue';
 /** Sparse: audit entries about a company, for its company admin. */

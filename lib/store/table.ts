@@ -13,6 +13,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import { conflict, validationFailed } from '#lib/errors.ts';
+import { pendingReply, replyStep } from './committed-reply.ts';
 import type { Key } from './keys.ts';
 
 export type Item = Record<string, unknown>;
@@ -157,43 +158,79 @@ function decodeCursor(cursor: string, skPrefix: string): string {
   return sk;
 }
 
-const TRANSACTION_ATTEMPTS = 6;
+const TRANSACTION_ATTEMPTS = 8;
+
+/** Cancellation reasons that say nothing about the items: the same transaction may succeed. */
+const TRANSIENT_REASONS = new Set(['TransactionConflict', 'ThrottlingError']);
+
+const sustained = new WeakSet<Error>();
+
+/** A CONFLICT that already is the end of retrying: running the use case again would not help. */
+export const isSustainedContention = (error: Error): boolean => sustained.has(error);
+
+export interface TransactOptions {
+  /**
+   * The reply body of the request this transaction completes: a keyed request's idempotency
+   * record is completed with it in the same transaction (./committed-reply.ts).
+   */
+  reply?: unknown;
+}
 
 /**
  * Runs the steps as one TransactWriteItems request. A failed condition becomes the error its
- * step names; a conflict with a concurrent transaction is retried, since nothing was written
- * and the conditions are checked again.
+ * step names; a conflict with a concurrent transaction (or throttling) is retried, since
+ * nothing was written and the conditions are checked again; one that lasts is a CONFLICT.
  */
-export async function transact(steps: WriteStep[]): Promise<void> {
-  if (steps.length > MAX_TRANSACTION_ITEMS) {
-    throw new Error(`A transaction holds at most ${MAX_TRANSACTION_ITEMS} items (${steps.length})`);
+export async function transact(steps: WriteStep[], options: TransactOptions = {}): Promise<void> {
+  const pending = 'reply' in options ? pendingReply() : undefined;
+  const reply = pending ? replyStep(pending, options.reply) : undefined;
+  const all = reply ? [...steps, reply.step] : steps;
+  if (all.length > MAX_TRANSACTION_ITEMS) {
+    throw new Error(`A transaction holds at most ${MAX_TRANSACTION_ITEMS} items (${all.length})`);
   }
   for (let attempt = 1; ; attempt++) {
     try {
       await documentClient.send(
-        new TransactWriteCommand({ TransactItems: steps.map((step) => step.item) }),
+        new TransactWriteCommand({ TransactItems: all.map((step) => step.item) }),
       );
+      if (pending && reply) pending.committed = reply.response;
       return;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!(error instanceof TransactionCanceledException)) {
+        // No answer (a dropped connection, a timeout): the change may have been committed with
+        // the record, which must then stay for the retry to be answered from.
+        if (pending && (error as { $fault?: string }).$fault !== 'client')
+          pending.keepRecord = true;
+        throw error;
+      }
       const reasons = error.CancellationReasons ?? [];
       const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
       if (failed >= 0) {
-        const step = steps[failed];
+        const step = all[failed];
         const raw = reasons[failed]?.Item;
         const current = raw ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : undefined;
         if (step?.onConditionFailed) throw step.onConditionFailed(current);
         throw conflict({ cause: error });
       }
-      const contended = reasons.some((reason) => reason.Code === 'TransactionConflict');
-      if (!contended || attempt >= TRANSACTION_ATTEMPTS) throw error;
+      const transient =
+        reasons.some((reason) => TRANSIENT_REASONS.has(reason.Code ?? '')) &&
+        reasons.every(
+          (reason) => reason.Code === 'None' || TRANSIENT_REASONS.has(reason.Code ?? ''),
+        );
+      if (!transient) throw error;
+      if (attempt >= TRANSACTION_ATTEMPTS) {
+        const lasting = conflict({ cause: error });
+        sustained.add(lasting);
+        throw lasting;
+      }
       await backoff(attempt);
     }
   }
 }
 
-const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+/** Full jitter, capped: racing writers spread out instead of meeting again. */
+export const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(400, 20 * 2 ** attempt)));
 
 /** Helpers that keep the table name and key shape in one place. */
 export const write = {

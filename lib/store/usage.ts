@@ -40,22 +40,29 @@ export async function accountsByIds(accountIds: string[]): Promise<Map<string, A
  * with, and each company's total moved by the same deltas in the same transaction, so the
  * company figure never drifts from the sum of its accounts.
  */
-export async function applyUsage(changes: Array<{ account: Account; usedMb: number }>, at: string) {
+export async function applyUsage(
+  changes: Array<{ account: Account; usedMb: number }>,
+  at: string,
+  reply?: unknown,
+) {
   const byCompany = new Map<string, Array<{ account: Account; usedMb: number }>>();
   for (const change of changes) {
     const companyKey = `${change.account.partnerId}|${change.account.companyId}`;
     byCompany.set(companyKey, [...(byCompany.get(companyKey) ?? []), change]);
   }
   let steps: WriteStep[] = [];
-  const flush = async () => {
-    if (steps.length > 0) await transact(steps);
+  const flush = async (last = false) => {
+    // The last transaction also completes a keyed request's record (./committed-reply.ts).
+    if (steps.length > 0) await transact(steps, last && reply !== undefined ? { reply } : {});
     steps = [];
   };
+  // One item of every transaction is kept for that record.
+  const capacity = MAX_TRANSACTION_ITEMS - 1;
   for (const group of byCompany.values()) {
     // Each company's group stays in one transaction with its counter update.
-    for (let start = 0; start < group.length; start += MAX_TRANSACTION_ITEMS - 1) {
-      const part = group.slice(start, start + MAX_TRANSACTION_ITEMS - 1);
-      if (steps.length + part.length + 1 > MAX_TRANSACTION_ITEMS) await flush();
+    for (let start = 0; start < group.length; start += capacity - 1) {
+      const part = group.slice(start, start + capacity - 1);
+      if (steps.length + part.length + 1 > capacity) await flush();
       const first = (part[0] as { account: Account }).account;
       let delta = 0;
       for (const { account, usedMb } of part) {
@@ -78,5 +85,5 @@ export async function applyUsage(changes: Array<{ account: Account; usedMb: numb
       });
     }
   }
-  await flush();
+  await flush(true);
 }
