@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createCompany } from '#lib/api/operations.ts';
 import { type HttpEvent, MAX_BODY_DEPTH, route } from '#lib/http/handler.ts';
-import { redactSecrets } from '#lib/http/idempotency.ts';
 import { httpEvent, lambdaContext } from './output.ts';
+
+/** A recursive walk of the body, as any later step may make (it overflows on a deep body). */
+const walk = (value: unknown): void => {
+  if (value !== null && typeof value === 'object')
+    for (const field of Object.values(value)) walk(field);
+};
 
 const validBody = {
   name: 'HighTech',
@@ -20,7 +25,7 @@ function createCompanyEdge() {
     idempotency: {
       before: (request) => {
         calls.idempotency += 1;
-        redactSecrets(request.event.body);
+        walk(request.event.body);
       },
     },
     handle: async ({ body }) => {
