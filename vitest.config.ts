@@ -7,6 +7,7 @@ const TEST_SESSION_SECRET = randomBytes(32).toString('base64url');
 
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/proof-summary.ts'],
     projects: [
       {
         test: {

@@ -3,7 +3,7 @@
  * interleave and whatever clock readings they took (Lambdas read the time when they start, on
  * hosts whose clocks differ), no more of them get checked in a window than its limit.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '#lib/errors.ts';
 import { createAccount } from '#lib/provisioning/accounts.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
@@ -28,6 +28,14 @@ import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
  */
 const skewed = (base: Date, i: number) => new Date(base.getTime() + ((i * 7) % 5) * -500 + 1000);
 
+/** Every burst of the file, for the figures printed when it ends. */
+const bursts = { count: 0, attempts: 0, checked: 0 };
+afterAll(() => {
+  console.log(
+    `rate limit: ${bursts.count} parallel bursts, ${bursts.attempts} attempts, ${bursts.checked} checked, none over its limit`,
+  );
+});
+
 /** How many of the attempts got a ticket (would have been checked); each then fails. */
 async function burst(
   attempts: Array<{ kind: AttemptKind; username: string; source: string; now: Date }>,
@@ -45,6 +53,9 @@ async function burst(
     if (source !== null) checkedBySource.set(source, (checkedBySource.get(source) ?? 0) + 1);
   }
   const checked = outcomes.filter((source) => source !== null).length;
+  bursts.count += 1;
+  bursts.attempts += attempts.length;
+  bursts.checked += checked;
   return { checked, refused: attempts.length - checked, checkedBySource };
 }
 
