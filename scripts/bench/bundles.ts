@@ -212,7 +212,7 @@ function artifactSizes(dir: string): Map<string, number> {
         SLS_TELEMETRY_DISABLED: '1',
         MAIL_FROM: process.env.MAIL_FROM || 'no-reply@mail.backup-provisioning.test',
         // Its own work folder: a running local stack serves from .esbuild.
-        ESBUILD_WORK_FOLDER: '.esbuild-bench',
+        ESBUILD_WORK_FOLDER: '.data/esbuild-bench',
       },
     },
   );

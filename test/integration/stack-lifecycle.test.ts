@@ -69,8 +69,8 @@ function start() {
       ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
       BP_LIFECYCLE_MARK: mark.split('=')[1],
       LOCAL_DATA_DIR: dir,
-      // Its own build folder: another stack of this checkout may be serving from .esbuild.
-      ESBUILD_WORK_FOLDER: '.esbuild-lifecycle',
+      // Its own build folder (ignored like .data): another stack may be serving from .esbuild.
+      ESBUILD_WORK_FOLDER: '.data/esbuild-lifecycle',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

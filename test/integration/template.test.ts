@@ -308,6 +308,7 @@ describe('the packaged stack', () => {
     expect(send?.Resource).toEqual([
       {
         'Fn::Sub':
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
           'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/mail.backup-provisioning.test',
       },
     ]);
