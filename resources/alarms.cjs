@@ -1,5 +1,6 @@
-// CloudWatch alarms for every function (errors, throttles) and for the outbox stream's
-// iterator age, generated from the function list so a new function is never left unwatched.
+// CloudWatch alarms for every function (errors, throttles), generated from the function list so a
+// new function is never left unwatched; for the outbox stream's iterator age; for the service's
+// own counts of handled 5xx answers and failed e-mails; and for the mailer's failure queue.
 // All alarms notify the AlarmTopic; subscribe an address to it after deploying.
 const normalize = (name) =>
   name[0].toUpperCase() + name.slice(1).replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
@@ -36,5 +37,43 @@ module.exports = async ({ resolveConfigurationProperty }) => {
     Period: 60,
     EvaluationPeriods: 5,
   });
+  // Counted by the functions themselves (embedded metric format, lib/emf.ts): a 5xx the edge
+  // answered is no Lambda error, and an e-mail that failed is retried before it is one.
+  const service = await resolveConfigurationProperty(['service']);
+  const serviceMetric = (metric, description) => ({
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: description,
+      Namespace: 'BackupProvisioning',
+      MetricName: metric,
+      Dimensions: [{ Name: 'service', Value: service }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    },
+  });
+  resources.ServerErrorsAlarm = serviceMetric('ServerErrors', 'API answers with a 5xx status');
+  resources.EmailsFailedAlarm = serviceMetric('EmailsFailed', 'E-mails that could not be sent');
+  // Stream records whose e-mail failed every retry wait here: replay them (README "Observability").
+  resources.OutboxFailuresDepthAlarm = {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: 'E-mails given up on: run npm run outbox:replay',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['OutboxFailures', 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    },
+  };
   return resources;
 };

@@ -177,6 +177,7 @@ function printBundles(result: BundleResult) {
     { header: 'function' },
     { header: 'trigger' },
     { header: 'size KB', align: 'right' },
+    { header: 'artifact KB', align: 'right' },
     { header: 'baseline', align: 'right' },
     { header: 'baseline KB', align: 'right' },
     { header: 'load ms', align: 'right' },
@@ -188,6 +189,7 @@ function printBundles(result: BundleResult) {
     row.fn,
     row.trigger,
     num(row.sizeKb, 1),
+    num(row.artifactKb, 1),
     row.baseline,
     row.baselineKb ? num(row.baselineKb, 1) : '-',
     num(row.loadMs, 1),
@@ -206,7 +208,8 @@ function printBundles(result: BundleResult) {
   console.log(
     '   Baseline: a bundle of only the SDK clients the function uses and the commands it sends\n' +
       '   through them (dynamodb: DynamoDB client + lib-dynamodb; ses: client-ses); none: no SDK\n' +
-      '   client, so no ratio. Load: `require` of the bundle in a fresh `node` process.\n',
+      '   client, so no ratio. Load: `require` of the bundle in a fresh `node` process.\n' +
+      '   Artifact: the zip `osls package` deploys for the function, holding its bundle only.\n',
   );
   const compared = result.rows.filter((row) => !Number.isNaN(row.ratio));
   const slow = compared.filter((row) => row.ratio > TARGETS.loadRatio);

@@ -33,6 +33,11 @@ export interface TrialJobOptions {
   /** Stop starting new pages after this instant (the Lambda's remaining time). */
   deadline?: number;
   pageSize?: number;
+  /**
+   * False for a run as of another instant than the clock's (`trials:run -- --now`): it reads and
+   * transitions as of `now` but leaves the completed-day mark that the real runs read from.
+   */
+  recordProgress?: boolean;
 }
 
 export interface TrialJobResult {
@@ -49,7 +54,11 @@ export interface TrialJobResult {
 
 export async function runTrialJob(options: TrialJobOptions): Promise<TrialJobResult> {
   const nowIso = options.now.toISOString();
-  const days = daysToScan(await lastCompletedDay(), nowIso);
+  const today = dayOf(nowIso);
+  // A mark past today was left by a run as of a later instant (before such runs stopped
+  // recording it): it says nothing about the days real runs have read, so it is not trusted.
+  const mark = await lastCompletedDay();
+  const days = daysToScan(mark !== null && mark <= today ? mark : null, nowIso);
   const result: TrialJobResult = {
     daysScanned: days,
     reminders7: 0,
@@ -81,7 +90,9 @@ export async function runTrialJob(options: TrialJobOptions): Promise<TrialJobRes
       startKey = page.next;
     } while (startKey);
   }
-  if (result.complete) await markCompletedThrough(dayOf(nowIso));
+  if (result.complete && options.recordProgress !== false) {
+    await markCompletedThrough(today);
+  }
   return result;
 }
 

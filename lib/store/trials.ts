@@ -96,18 +96,16 @@ export async function lastCompletedDay(): Promise<string | null> {
   return (out.Item?.lastCompletedDay as string | undefined) ?? null;
 }
 
-/** Records that every day before `day` is done; never moves the mark backwards. */
+/**
+ * Records that every day before `day`, the run's today, is done. Unconditional: it replaces a
+ * mark past today (which no run as of the real time leaves), and one moved back by a run that
+ * finished late only makes the next run read a day more, never less.
+ */
 export async function markCompletedThrough(day: string): Promise<void> {
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...keys.trialJobState(), entity: 'JOB_STATE', lastCompletedDay: day },
-        ConditionExpression: 'attribute_not_exists(lastCompletedDay) OR lastCompletedDay <= :day',
-        ExpressionAttributeValues: { ':day': day },
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-  }
+  await documentClient.send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...keys.trialJobState(), entity: 'JOB_STATE', lastCompletedDay: day },
+    }),
+  );
 }

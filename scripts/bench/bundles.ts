@@ -2,10 +2,11 @@
  * Section 3: each function bundled with the esbuild options serverless.yml's custom.esbuild gives
  * serverless-esbuild, next to a baseline bundle, built alike, holding only the AWS SDK clients (and
  * the commands sent through them) that the function uses. Cold load is the time `require` of the
- * bundle takes in a fresh `node` process, the median of several processes.
+ * bundle takes in a fresh `node` process, the median of several processes. Artifact size is the
+ * zip `osls package` makes for the function (one per function: package.individually).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
@@ -125,6 +126,8 @@ const baselineFor = (packages: Map<string, number>) =>
     .join('+');
 
 interface FunctionEntry {
+  /** Its key in serverless.yml, which names its packaged zip. */
+  key: string;
   name: string;
   file: string;
   /** What triggers it: httpApi, authorizer (of the HTTP API), stream, schedule… */
@@ -139,6 +142,7 @@ function deployedFunctions(config: ServerlessConfig): FunctionEntry[] {
   return Object.entries(config.functions).map(([key, fn]) => {
     const events = [...new Set((fn.events ?? []).flatMap((event) => Object.keys(event)))];
     return {
+      key,
       name: basename(fn.handler.replace(/\.[^./]+$/, '')),
       file: `${fn.handler.replace(/\.[^./]+$/, '')}.ts`,
       trigger: authorizers.has(key) ? 'authorizer' : events.join('+') || 'none',
@@ -187,6 +191,38 @@ function coldLoadMs(file: string, cwd: string): number {
   return Number(out.trim());
 }
 
+/** Each function's packaged artifact in KB, by its serverless.yml key. */
+function artifactSizes(dir: string): Map<string, number> {
+  const out = join(dir, 'package');
+  execFileSync(
+    process.execPath,
+    [
+      join(PROJECT_ROOT, 'node_modules/serverless/bin/serverless.js'),
+      'package',
+      '--stage',
+      'bench',
+      '--package',
+      out,
+    ],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        SLS_TELEMETRY_DISABLED: '1',
+        MAIL_FROM: process.env.MAIL_FROM || 'no-reply@mail.backup-provisioning.test',
+        // Its own work folder: a running local stack serves from .esbuild.
+        ESBUILD_WORK_FOLDER: '.data/esbuild-bench',
+      },
+    },
+  );
+  return new Map(
+    readdirSync(out)
+      .filter((file) => file.endsWith('.zip'))
+      .map((file) => [file.replace(/\.zip$/, ''), statSync(join(out, file)).size / 1024]),
+  );
+}
+
 export async function measureBundles(loads: number): Promise<BundleResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
   try {
@@ -198,6 +234,8 @@ export async function measureBundles(loads: number): Promise<BundleResult> {
       logLevel: 'silent',
       metafile: true,
     };
+    progress('section 3: packaging the functions with osls package');
+    const artifacts = artifactSizes(dir);
     progress(`section 3: bundling ${functions.length} functions and their baselines with esbuild`);
     const bundles = new Map<string, { file: string; packages: Map<string, number> }>();
     const bundle = async (key: string, options: BuildOptions) => {
@@ -243,6 +281,7 @@ export async function measureBundles(loads: number): Promise<BundleResult> {
         sendsEmail: own.packages.has('@aws-sdk/client-ses'),
         baseline: baselineName || 'none',
         sizeKb: statSync(own.file).size / 1024,
+        artifactKb: artifacts.get(fn.key) ?? NaN,
         baselineKb: baseline.file ? statSync(baseline.file).size / 1024 : 0,
         loadMs,
         baselineMs,

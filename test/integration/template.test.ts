@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,10 +12,11 @@ import { OPERATIONS } from '#lib/api/document.ts';
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unknown };
 let resources: Record<string, Resource>;
 let outDir: string;
+const bin = join(process.cwd(), 'node_modules/serverless/bin/serverless.js');
+const SENDER = 'no-reply@mail.backup-provisioning.test';
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'bp-package-'));
-  const bin = join(process.cwd(), 'node_modules/serverless/bin/serverless.js');
   await promisify(execFile)(
     process.execPath,
     [bin, 'package', '--stage', 'ci', '--package', outDir],
@@ -23,8 +24,10 @@ beforeAll(async () => {
       env: {
         ...process.env,
         SLS_TELEMETRY_DISABLED: '1',
-        DYNAMODB_ENDPOINT: '',
-        SES_ENDPOINT: '',
+        MAIL_FROM: SENDER,
+        // Set on purpose, like the session secret: only the local stage points at emulators.
+        DYNAMODB_ENDPOINT: 'http://x',
+        SES_ENDPOINT: 'http://y',
         // Set on purpose: a deployed stage must not take it from the deployer's environment.
         SESSION_SECRET: 'a-secret-in-the-deployers-shell-0123456789',
         // Its own work folder: the e2e stack may be serving from .esbuild at the same time.
@@ -153,7 +156,8 @@ describe('the packaged stack', () => {
     expect(rules[0]?.[1].Properties.ScheduleExpression).toBe('rate(1 day)');
     expect(JSON.stringify(rules[0]?.[1].Properties.Targets)).toContain('RunTrialsLambdaFunction');
     const groups = ofType('AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(functions().length);
+    // One per function, and the HTTP API's access log.
+    expect(groups).toHaveLength(functions().length + 1);
     for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
@@ -211,5 +215,117 @@ describe('the packaged stack', () => {
       expected[operation.path] = [...(expected[operation.path] ?? []), operation.method].sort();
     }
     expect(methods).toEqual(expected);
+  });
+
+  it('logs every API request and throttles the stage at the published limits', () => {
+    const stage = resources.HttpApiStage as Resource;
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: 50,
+      ThrottlingBurstLimit: 100,
+    });
+    expect(stage.Properties.AccessLogSettings.DestinationArn).toEqual({
+      'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'],
+    });
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    expect((resources.HttpApiLogGroup as Resource).Properties.RetentionInDays).toBe(30);
+  });
+
+  it('alarms on handled 5xx answers, failed e-mails and the failure queue, to the alarm topic', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    for (const metric of ['ServerErrors', 'EmailsFailed']) {
+      expect(
+        alarms.find((a) => a.Namespace === 'BackupProvisioning' && a.MetricName === metric),
+        metric,
+      ).toMatchObject({
+        Dimensions: [{ Name: 'service', Value: 'backup-provisioning' }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: 'AlarmTopic' }],
+      });
+    }
+    expect(alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toMatchObject(
+      {
+        Namespace: 'AWS/SQS',
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': ['OutboxFailures', 'QueueName'] } },
+        ],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: 'AlarmTopic' }],
+      },
+    );
+  });
+
+  it('bakes no emulator endpoint into a deployed stage, and sends from the given sender', () => {
+    for (const [name, fn] of functions()) {
+      const variables = fn.Properties.Environment.Variables;
+      expect(variables.DYNAMODB_ENDPOINT, name).toBe('');
+      expect(variables.SES_ENDPOINT, name).toBe('');
+      expect(variables.MAIL_FROM, name).toBe(SENDER);
+    }
+  });
+
+  it('refuses to package a deployed stage without a real sender, saying what to set', async () => {
+    for (const mailFrom of ['', 'no-reply@backup.example.com']) {
+      const failed = await promisify(execFile)(
+        process.execPath,
+        [bin, 'print', '--stage', 'prod'],
+        { env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', MAIL_FROM: mailFrom } },
+      ).then(
+        () => null,
+        (error: { stdout: string; stderr: string }) => `${error.stdout}${error.stderr}`,
+      );
+      expect(failed, mailFrom).toContain('MAIL_FROM must be the SES-verified address');
+    }
+  }, 60_000);
+
+  it('ships each function as an artifact of its own holding only its own bundle', () => {
+    const zips = readdirSync(outDir).filter((file) => file.endsWith('.zip'));
+    expect(zips).toHaveLength(functions().length);
+    for (const [name, fn] of functions()) {
+      const key = fn.Properties.Code.S3Key as string;
+      const zip = key.slice(key.lastIndexOf('/') + 1);
+      expect(zips, name).toContain(zip);
+      // A single bundle: far below the 3.8 MB that all of them together weigh.
+      expect(statSync(join(outDir, zip)).size, name).toBeLessThan(600_000);
+      const listing = readFileSync(join(outDir, zip)).toString('latin1');
+      const bundles = listing.match(/functions\/[a-z-]+\.cjs/g) ?? [];
+      expect(new Set(bundles).size, name).toBe(1);
+    }
+  });
+
+  it('lets the mailer send only as the sender identity, the job query only its index, no role create log groups', () => {
+    const statements = (role: string) =>
+      (resources[role] as Resource).Properties.Policies.flatMap(
+        (p: any) => p.PolicyDocument.Statement,
+      ) as Array<{ Action: string | string[]; Resource: unknown }>;
+    const send = statements('SendOutboxIamRoleLambdaExecution').find((s) =>
+      [s.Action].flat().includes('ses:SendEmail'),
+    );
+    expect(send?.Resource).toEqual([
+      {
+        'Fn::Sub':
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+          'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/mail.backup-provisioning.test',
+      },
+    ]);
+    const query = statements('RunTrialsIamRoleLambdaExecution').find((s) =>
+      [s.Action].flat().includes('dynamodb:Query'),
+    );
+    expect(JSON.stringify(query?.Resource)).toContain('index/TrialDue');
+    expect(JSON.stringify(query?.Resource)).not.toContain('index/*');
+    for (const [name, role] of ofType('AWS::IAM::Role')) {
+      expect(JSON.stringify(role.Properties.Policies), name).not.toContain('logs:CreateLogGroup');
+    }
+    // Every role is some function's: the framework's default one is not deployed unused.
+    const used = new Set(functions().map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0]));
+    expect(
+      ofType('AWS::IAM::Role')
+        .map(([name]) => name)
+        .filter((n) => !used.has(n)),
+    ).toEqual([]);
   });
 });

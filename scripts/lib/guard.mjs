@@ -1,0 +1,50 @@
+// Ends the local stack's process groups when the process that started them dies, however it
+// dies: a SIGKILL runs no handler, but it closes this process's stdin, the pipe it was given.
+// Protocol on stdin, one line each: `add <pgid>`, `remove <pgid>`.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const groups = new Set();
+let buffer = '';
+
+// Ctrl-C reaches the whole terminal group; the guard outlives it to do its work.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
+
+const alive = (group) => {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const signalAll = (signal) => {
+  for (const group of groups) {
+    try {
+      process.kill(-group, signal);
+    } catch {
+      // gone already
+    }
+  }
+};
+
+async function endAll() {
+  signalAll('SIGTERM');
+  const deadline = Date.now() + 5000;
+  while ([...groups].some(alive) && Date.now() < deadline) await sleep(100);
+  signalAll('SIGKILL');
+  process.exit(0);
+}
+
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  buffer += chunk;
+  const lines = buffer.split('\n');
+  buffer = lines.pop() ?? '';
+  for (const line of lines) {
+    const [command, id] = line.trim().split(' ');
+    if (command === 'add') groups.add(Number(id));
+    else if (command === 'remove') groups.delete(Number(id));
+  }
+});
+process.stdin.on('end', endAll);
+process.stdin.on('error', endAll);
