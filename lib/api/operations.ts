@@ -71,15 +71,15 @@ export interface Operation {
 
 /** What any new account's rules can refuse, whether it comes with its company or alone. */
 const NEW_ACCOUNT_RULES = [
-    'USERNAME_TAKEN',
-    'WEAK_PASSWORD',
-    'ULTRASAFE_NO_SECRET_QUESTION',
-    'SECRET_QUESTION_INCOMPLETE',
-    'QUOTA_NOT_ON_LADDER',
-    'INVALID_QUOTA',
-    'POOLED_QUOTA_REQUIRED',
-    'POOL_EXCEEDED',
-    'NOT_A_TRIAL',
+  'USERNAME_TAKEN',
+  'WEAK_PASSWORD',
+  'ULTRASAFE_NO_SECRET_QUESTION',
+  'SECRET_QUESTION_INCOMPLETE',
+  'QUOTA_NOT_ON_LADDER',
+  'INVALID_QUOTA',
+  'POOLED_QUOTA_REQUIRED',
+  'POOL_EXCEEDED',
+  'NOT_A_TRIAL',
 ] as const satisfies readonly ErrorCode[];
 
 /** Keeps the definition's literal types (method, path, status, body name) for the handler. */
