@@ -137,11 +137,18 @@ async function companyWithSecrets(): Promise<CompanyWithSecrets> {
     headers: { 'idempotency-key': companyKey },
   });
   expect(first.status, JSON.stringify(first.body)).toBe(201);
-  // A repeat that differs only in its secrets is the same request (the payload hash leaves them
-  // out): it is answered from the stored record, and its password must not be stored anywhere.
-  const repeat = await call('POST', '/v1/companies', {
+  // A repeat that differs only in its password is another request (SPEC §3), refused without
+  // storing that password anywhere; the same body again is answered from the stored record.
+  const other = await call('POST', '/v1/companies', {
     token: partner.apiKey,
     body: companyBody(keep('admin password in a repeat', strongPassword('Rep'))),
+    headers: { 'idempotency-key': companyKey },
+  });
+  expect(other.status, JSON.stringify(other.body)).toBe(422);
+  expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  const repeat = await call('POST', '/v1/companies', {
+    token: partner.apiKey,
+    body: companyBody(adminPassword),
     headers: { 'idempotency-key': companyKey },
   });
   expect(repeat.status, JSON.stringify(repeat.body)).toBe(201);

@@ -19,15 +19,16 @@ export default class ProofSummary implements Reporter {
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>) {
     if (this.lines.length === 0) return;
-    const failed = new Map<string, number>();
+    let failedCases = 0;
+    let failedFiles = 0;
     for (const module of testModules) {
-      let count = 0;
-      for (const test of module.children.allTests()) if (test.result().state === 'failed') count++;
-      failed.set(module.moduleId, count);
+      for (const test of module.children.allTests())
+        if (test.result().state === 'failed') failedCases++;
+      // A file whose set-up failed runs none of its cases: it counts on its own.
+      if (module.state() === 'failed') failedFiles++;
     }
-    const failedCases = [...failed.values()].reduce((sum, n) => sum + n, 0);
     console.log('\nProof suites (cases tried, and what held):');
     for (const { text } of this.lines) console.log(`  ${text}`);
-    console.log(`  failed test cases in this run: ${failedCases}\n`);
+    console.log(`  failed in this run: ${failedCases} test cases, in ${failedFiles} files\n`);
   }
 }
