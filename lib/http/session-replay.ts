@@ -1,12 +1,7 @@
 /**
- * Idempotent replies that hold a session token (login, password change, impersonation). SPEC
- * asks a repeated request to get the first response; no token may be stored. So the reply goes
- * into the idempotency record with its token's signature cut off, and every reply, first or
- * replayed, is signed again on its way out: the same token, never stored whole.
- *
- * The cut token is stored with a seal (a digest keyed for this alone), checked before it is
- * signed again: whoever could write to the table still could not have the service sign claims of
- * their choosing.
+ * Idempotent replies that hold a session token (login, password change, impersonation): stored
+ * with the token's signature cut off and a seal, signed again on every way out, so a repeat gets
+ * the very token first issued and none is ever stored (docs/session-replay.md).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type middy from '@middy/core';
