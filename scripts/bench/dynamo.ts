@@ -540,6 +540,8 @@ async function main(cleanups: Array<() => Promise<void> | void>) {
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.TABLE_NAME = TABLE;
   process.env.AWS_REGION ??= 'us-east-1';
+  // The handlers key idempotency records with the session secret; any value does here.
+  process.env.SESSION_SECRET ??= 'bench-session-secret-of-at-least-32-characters';
   const service = await loadService();
   cleanups.push(() => service.dynamoDb.destroy());
   installRecorder(service);
