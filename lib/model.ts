@@ -25,6 +25,12 @@ export interface Company {
   allocatedMb: number;
   usedMb: number;
   accountCount: number;
+  /**
+   * The usage table's totals over the accounts it lists (those not cancelled, `accountCount` of
+   * them), moved in the transactions that change those accounts; absent on a company written
+   * before they were kept, until the table first computes them.
+   */
+  listed?: ListedTotals;
   licenses: { egr: number; spV5: number };
   endGuard: boolean;
   status: CompanyStatus;
@@ -32,6 +38,14 @@ export interface Company {
   adminContactId: string;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface ListedTotals {
+  /** Sum of the effective quotas of the listed accounts that have one. */
+  sizeMb: number;
+  /** Listed accounts without an effective quota: the total size is unlimited while any is. */
+  unlimited: number;
+  usedMb: number;
 }
 
 export interface Contact {

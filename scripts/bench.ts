@@ -63,6 +63,7 @@ const TARGETS = {
   handlerRatio: 1.25,
   loadRatio: 1.15,
   httpBundleKb: 450,
+  usagePageRatio: 1.2,
 };
 
 const script = (name: string) => fileURLToPath(new URL(`./bench/${name}`, import.meta.url));
@@ -121,6 +122,17 @@ function printRequests(result: InProcessResult) {
     '   Capacity: ReturnConsumedCapacity TOTAL on every command, summed per operation.\n' +
       '   Lists: the company read (404, add-ons) plus one Query per page.\n',
   );
+  const page = result.usagePage;
+  console.log(
+    `   Usage table page (limit 25): ${num(page.largeCapacity, 1)} capacity units for a company ` +
+      `of ${page.largeAccounts} accounts, ${num(page.smallCapacity, 1)} for one of ` +
+      `${page.smallAccounts}: ${num(page.ratio, 2)}× (seeded in ${num(page.seedS, 1)} s).\n`,
+  );
+  summary.push({
+    target: `Usage table page, ${page.largeAccounts} over ${page.smallAccounts} accounts ≤ ${TARGETS.usagePageRatio}×`,
+    figure: `${num(page.ratio, 2)}× (${num(page.largeCapacity, 1)} / ${num(page.smallCapacity, 1)} capacity units)`,
+    met: page.ratio <= TARGETS.usagePageRatio,
+  });
   const over = result.requests.filter((row) => row.requests > row.bound);
   summary.push({
     target: 'DynamoDB requests within bound',

@@ -49,7 +49,7 @@ import {
   saveAccount,
   subAccountsOf,
 } from '#lib/store/accounts.ts';
-import { changeAllocation } from '#lib/store/companies.ts';
+import { changeAllocation, isNoChange, listedDelta } from '#lib/store/companies.ts';
 import { putNewContact } from '#lib/store/contacts.ts';
 import { outboxStep } from '#lib/store/outbox.ts';
 import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib/store/table.ts';
@@ -146,6 +146,7 @@ export async function createAccount(
       at,
       pooled: company.quotaMb !== null,
       requireActive: true,
+      listed: listedDelta([], [account]),
     }),
     ...putNewAccount(account),
     outboxStep(welcomeMessage(scope, account)),
@@ -312,7 +313,8 @@ async function updateAccountOnce(
   if (changePlan) {
     steps.push(releaseParentMarker(current, current.plan), claimParentMarker(current, self.plan));
   }
-  if (delta !== 0) {
+  const listed = listedDelta(group, updated);
+  if (delta !== 0 || !isNoChange(listed)) {
     steps.push(
       changeAllocation(company, {
         pooledDeltaMb: delta,
@@ -320,6 +322,7 @@ async function updateAccountOnce(
         at,
         pooled,
         requireActive: delta > 0,
+        listed,
       }),
     );
   }
@@ -381,6 +384,7 @@ async function cancelAccountOnce(
       at,
       pooled,
       requireActive: false,
+      listed: listedDelta(group, []),
     }),
     audit(scope, now, {
       action: 'account.cancel',

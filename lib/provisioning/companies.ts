@@ -30,6 +30,8 @@ import {
   cancelCompanyStep,
   changeAllocation,
   listCompanies as listCompanyPage,
+  listedDelta,
+  listedTotalsOf,
   putNewCompany,
   requireCompany,
   updateCompanyStep,
@@ -93,6 +95,7 @@ export async function createCompany(
     allocatedMb: pooledMb,
     usedMb: 0,
     accountCount: 1,
+    listed: listedTotalsOf([account]),
     licenses: { egr: body.licenses?.egr ?? 0, spV5: body.licenses?.spV5 ?? 0 },
     endGuard: body.endGuard ?? false,
     status: 'active',
@@ -280,6 +283,7 @@ async function cancelOpenAccounts(
         at,
         pooled,
         requireActive: false,
+        listed: listedDelta(chunk, []),
       }),
     );
     await transact(steps);

@@ -41,7 +41,12 @@ import {
 import { assertNotBelowUsage } from '#lib/rules/quota.ts';
 import { retryAfterSeconds, UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
 import { loadAccountContext, requireAccountContext } from '#lib/store/accounts.ts';
-import { requireCompany } from '#lib/store/companies.ts';
+import {
+  changeListedTotals,
+  isNoChange,
+  listedDelta,
+  requireCompany,
+} from '#lib/store/companies.ts';
 import {
   loadLoginContext,
   setPasswordStep,
@@ -60,6 +65,7 @@ import { outboxStep } from '#lib/store/outbox.ts';
 import { transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
 import { passwordResetMessage } from './messages.ts';
+import { retryingLostRaces } from './retry.ts';
 import {
   accountScope,
   type CompanyScope,
@@ -332,16 +338,26 @@ export async function getMe(principal: SessionPrincipal): Promise<AccountView> {
 }
 
 /** The user's own quota: null is unlimited; the effective quota is min(hard, user). */
-export async function updateMe(
+export const updateMe = (
   principal: SessionPrincipal,
   body: { userQuotaMb: number | null },
   now = new Date(),
+): Promise<AccountView> => retryingLostRaces(() => updateMeOnce(principal, body, now));
+
+async function updateMeOnce(
+  principal: SessionPrincipal,
+  body: { userQuotaMb: number | null },
+  now: Date,
 ): Promise<AccountView> {
   const { company, account } = await sessionAccount(principal);
   assertNotBelowUsage(body.userQuotaMb, account.usedMb);
-  const at = now.toISOString();
+  // Strictly later than the version read, which the next change is conditioned on.
+  const at = new Date(Math.max(now.getTime(), Date.parse(account.updatedAt) + 1)).toISOString();
+  const after = { ...account, userQuotaMb: body.userQuotaMb, updatedAt: at };
+  const listed = listedDelta([account], [after]);
   await transact([
     setUserQuotaStep(account, body.userQuotaMb, at),
+    ...(isNoChange(listed) ? [] : [changeListedTotals(company, listed)]),
     audit(sessionScope(principal), now, {
       action: 'account.user-quota',
       targetType: 'account',
@@ -350,8 +366,5 @@ export async function updateMe(
       details: { userQuotaMb: body.userQuotaMb },
     }),
   ]);
-  return toAccountView(
-    { ...account, userQuotaMb: body.userQuotaMb, updatedAt: at },
-    companyAddOns(company),
-  );
+  return toAccountView(after, companyAddOns(company));
 }

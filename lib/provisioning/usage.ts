@@ -6,9 +6,13 @@ import type {
 } from '#lib/api/responses.ts';
 import { type Account, companyAddOns, toAccountView } from '#lib/model.ts';
 import { percentUsed } from '#lib/rules/quota.ts';
-import { allAccountsAndPage } from '#lib/store/accounts.ts';
-import { requireCompany } from '#lib/store/companies.ts';
-import { accountsByIds, applyUsage, type UsageReport } from '#lib/store/usage.ts';
+import { listAccounts } from '#lib/store/accounts.ts';
+import {
+  accountsByIds,
+  applyUsage,
+  companyWithTotals,
+  type UsageReport,
+} from '#lib/store/usage.ts';
 import { retryingLostRaces } from './retry.ts';
 import type { CompanyScope } from './scope.ts';
 
@@ -32,35 +36,33 @@ const usageRow = (account: Account, addOns: ReturnType<typeof companyAddOns>): U
 /**
  * The "Backup Account Usage" table: every account that is not cancelled, with the size that
  * applies to it (its effective quota), what it stores and the percentage, a page at a time like
- * every list; the totals always cover all of them, and their size is null (unlimited) as soon as
- * one account is unlimited.
+ * every list; the totals always cover all of them (kept on the company), and their size is null
+ * (unlimited) as soon as one account is unlimited.
  */
 export async function usageTable(
   scope: CompanyScope,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<UsageTable> {
   const { companyId } = scope;
-  const company = await requireCompany(scope.partnerId, companyId);
+  // The totals are kept on the company item, so a page reads it and one page of accounts; the
+  // cancelled accounts among those are left out, so a page may hold fewer rows than `limit`.
+  const { company, totals } = await companyWithTotals(scope.partnerId, companyId);
   const addOns = companyAddOns(company);
-  const { all, page: shown } = await allAccountsAndPage(
-    scope.partnerId,
-    companyId,
-    (account) => account.status !== 'cancelled',
-    page.limit,
-    page.cursor,
-  );
-  const rowOf = new Map(all.map((account) => [account, usageRow(account, addOns)]));
-  const rows = [...rowOf.values()];
-  const usedMb = rows.reduce((sum, row) => sum + row.usedMb, 0);
-  const sizeMb = rows.some((row) => row.sizeMb === null)
-    ? null
-    : rows.reduce((sum, row) => sum + (row.sizeMb ?? 0), 0);
+  const shown = await listAccounts(scope.partnerId, companyId, page.limit, page.cursor);
+  const sizeMb = totals.unlimited > 0 ? null : totals.sizeMb;
   return {
     companyId: company.id,
     companyName: company.name,
-    items: shown.items.map((account) => rowOf.get(account) as UsageRow),
+    items: shown.items
+      .filter((account) => account.status !== 'cancelled')
+      .map((account) => usageRow(account, addOns)),
     nextCursor: shown.nextCursor,
-    totals: { accounts: rows.length, sizeMb, usedMb, percentUsed: percentUsed(usedMb, sizeMb) },
+    totals: {
+      accounts: company.accountCount,
+      sizeMb,
+      usedMb: totals.usedMb,
+      percentUsed: percentUsed(totals.usedMb, sizeMb),
+    },
   };
 }
 

@@ -16,16 +16,7 @@ import {
   withTrialIndex,
 } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
-import {
-  getItems,
-  keyId,
-  type Page,
-  pageOfRead,
-  queryAll,
-  queryPage,
-  type WriteStep,
-  write,
-} from './table.ts';
+import { getItems, keyId, type Page, queryAll, queryPage, type WriteStep, write } from './table.ts';
 
 /**
  * Everything a new account is: the account, its global username marker (never deleted, so a
@@ -180,23 +171,6 @@ export async function allAccounts(partnerId: string, companyId: string): Promise
   return (await queryAll(PK, skPrefix)).map(accountFromItem);
 }
 
-/**
- * Every account of a company that `keep` keeps, and one page of them with the cursors of
- * listAccounts: for a table whose totals cover all of them.
- */
-export async function allAccountsAndPage(
-  partnerId: string,
-  companyId: string,
-  keep: (account: Account) => boolean,
-  limit: number,
-  cursor: string | undefined,
-): Promise<{ all: Account[]; page: Page<Account> }> {
-  const { PK, skPrefix } = keys.accountsOf(partnerId, companyId);
-  const all = (await queryAll(PK, skPrefix)).map(accountFromItem).filter(keep);
-  const skOf = (account: Account) => keys.account(partnerId, companyId, account.id).SK;
-  return { all, page: pageOfRead(all, skOf, { skPrefix, limit, cursor }) };
-}
-
 export async function subAccountsOf(parent: Account): Promise<Account[]> {
   if (parent.kind !== 'parent' || parent.subAccountCount === 0) return [];
   const accounts = await allAccounts(parent.partnerId, parent.companyId);
@@ -245,16 +219,24 @@ export function saveAccount(before: Account, after: Account): WriteStep {
 /**
  * Marks one account cancelled unless it already is; its username marker stays. On the condition
  * that it is as it was read: the storage it returns to the pool is the size it was read with, so
- * a resize landing in between must make this fail (and be read again), not the counter drift.
+ * a resize landing in between must make this fail (and be read again), not the counter drift;
+ * so must a usage report, whose figure the usage table's totals drop with the account.
  */
 export function cancelAccountStep(account: Account, at: string): WriteStep {
   return {
     item: write.update(
       keys.account(account.partnerId, account.companyId, account.id),
       'SET #status = :cancelled, updatedAt = :at, trialStage = :none REMOVE TrialDuePK, TrialDueSK',
-      { ':cancelled': 'cancelled', ':at': at, ':none': null, ':before': account.updatedAt },
       {
-        condition: 'attribute_exists(PK) AND #status <> :cancelled AND updatedAt = :before',
+        ':cancelled': 'cancelled',
+        ':at': at,
+        ':none': null,
+        ':before': account.updatedAt,
+        ':used': account.usedMb,
+      },
+      {
+        condition:
+          'attribute_exists(PK) AND #status <> :cancelled AND updatedAt = :before AND usedMb = :used',
         names: { '#status': 'status' },
       },
     ),

@@ -6,8 +6,9 @@ import {
   poolBelowAllocated,
   poolExceeded,
 } from '#lib/errors.ts';
-import type { Company } from '#lib/model.ts';
-import { companyFromItem, companyToItem, isEntity } from './items.ts';
+import type { Account, Company, ListedTotals } from '#lib/model.ts';
+import { effectiveQuotaMb } from '#lib/rules/quota.ts';
+import { companyFromItem, companyToItem, isEntity, listedTotalsAttributes } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
 import { getItem, type Item, type Page, queryPage, type WriteStep, write } from './table.ts';
 
@@ -46,6 +47,96 @@ function allocationRefused(current: Item | undefined, requestedMb: number): AppE
   return poolExceeded(Number(current.freeMb ?? 0), requestedMb);
 }
 
+/** The usage table's totals over these accounts: those it lists, that is, not cancelled. */
+export function listedTotalsOf(accounts: Account[]): ListedTotals {
+  const totals: ListedTotals = { sizeMb: 0, unlimited: 0, usedMb: 0 };
+  for (const account of accounts) {
+    if (account.status === 'cancelled') continue;
+    const size = effectiveQuotaMb(account.hardQuotaMb, account.userQuotaMb);
+    if (size === null) totals.unlimited += 1;
+    else totals.sizeMb += size;
+    totals.usedMb += account.usedMb;
+  }
+  return totals;
+}
+
+/** How a change of these accounts (as read, then as written) moves the usage table's totals. */
+export function listedDelta(before: Account[], after: Account[]): ListedTotals {
+  const was = listedTotalsOf(before);
+  const is = listedTotalsOf(after);
+  return {
+    sizeMb: is.sizeMb - was.sizeMb,
+    unlimited: is.unlimited - was.unlimited,
+    usedMb: is.usedMb - was.usedMb,
+  };
+}
+
+export const isNoChange = (delta: ListedTotals): boolean =>
+  delta.sizeMb === 0 && delta.unlimited === 0 && delta.usedMb === 0;
+
+/**
+ * The ADD clause that moves the totals: ADD composes with concurrent changes without a condition
+ * and starts from 0 on a company written before the totals were kept (see `keepListedTotals`).
+ * `totalsVersion` counts the changes, so a first computation can tell one landed meanwhile.
+ */
+export function listedTotalsClause(delta: ListedTotals, values: Record<string, unknown>): string {
+  values[':listedSize'] = delta.sizeMb;
+  values[':listedUnlimited'] = delta.unlimited;
+  values[':listedUsed'] = delta.usedMb;
+  values[':listedChange'] = 1;
+  return 'ADD listedSizeMb :listedSize, listedUnlimited :listedUnlimited, listedUsedMb :listedUsed, totalsVersion :listedChange';
+}
+
+/** The totals moved on their own, for a change whose transaction does not write the company. */
+export function changeListedTotals(
+  company: Pick<Company, 'partnerId' | 'id'>,
+  delta: ListedTotals,
+): WriteStep {
+  const values: Record<string, unknown> = {};
+  const clause = listedTotalsClause(delta, values);
+  return {
+    item: write.update(keys.company(company.partnerId, company.id), clause, values, {
+      condition: 'attribute_exists(PK)',
+    }),
+    onConditionFailed: () => notFound('Company'),
+  };
+}
+
+/**
+ * Stores totals computed from all the accounts of a company written before they were kept, on
+ * the condition that no change has moved them since the company was read (before the accounts).
+ */
+export function keepListedTotals(
+  company: Pick<Company, 'partnerId' | 'id'>,
+  totals: ListedTotals,
+  versionRead: number | undefined,
+): WriteStep {
+  const attributes = listedTotalsAttributes(totals);
+  const names = Object.fromEntries(Object.keys(attributes).map((name) => [`#${name}`, name]));
+  const values: Record<string, unknown> = Object.fromEntries(
+    Object.entries(attributes).map(([name, value]) => [`:${name}`, value]),
+  );
+  let unchanged = 'attribute_not_exists(totalsVersion)';
+  if (versionRead !== undefined) {
+    unchanged = 'totalsVersion = :versionRead';
+    values[':versionRead'] = versionRead;
+  }
+  return {
+    item: write.update(
+      keys.company(company.partnerId, company.id),
+      `SET ${Object.keys(attributes)
+        .map((name) => `#${name} = :${name}`)
+        .join(', ')}`,
+      values,
+      {
+        condition: `attribute_exists(PK) AND attribute_not_exists(totalsKept) AND ${unchanged}`,
+        names,
+      },
+    ),
+    onConditionFailed: () => conflict(),
+  };
+}
+
 export interface AllocationChange {
   /** MB added to (positive) or returned to (negative) the pool. */
   pooledDeltaMb: number;
@@ -56,6 +147,8 @@ export interface AllocationChange {
   pooled: boolean;
   /** Require the company to be active (new allocations); false when only returning storage. */
   requireActive: boolean;
+  /** How the change moves the usage table's totals (`listedDelta`). */
+  listed?: ListedTotals;
 }
 
 /**
@@ -83,6 +176,9 @@ export function changeAllocation(
     values[':negDelta'] = -change.pooledDeltaMb;
     expression += ', allocatedMb = allocatedMb + :delta, freeMb = freeMb + :negDelta';
     if (change.pooledDeltaMb > 0) conditions.push('freeMb >= :delta');
+  }
+  if (change.listed && !isNoChange(change.listed)) {
+    expression += ` ${listedTotalsClause(change.listed, values)}`;
   }
   return {
     item: write.update(keys.company(company.partnerId, company.id), expression, values, {

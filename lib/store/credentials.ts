@@ -93,9 +93,10 @@ export function setUserQuotaStep(
     item: write.update(
       keys.account(account.partnerId, account.companyId, account.id),
       'SET userQuotaMb = :quota, updatedAt = :at',
-      { ':quota': userQuotaMb, ':at': at, ':cancelled': 'cancelled' },
+      { ':quota': userQuotaMb, ':at': at, ':cancelled': 'cancelled', ':before': account.updatedAt },
       {
-        condition: 'attribute_exists(PK) AND #status <> :cancelled',
+        // As read: the usage table's total size moves by the difference to the quotas read.
+        condition: 'attribute_exists(PK) AND #status <> :cancelled AND updatedAt = :before',
         names: { '#status': 'status' },
       },
     ),

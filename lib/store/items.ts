@@ -2,7 +2,7 @@
  * toItem / fromItem per entity: the only place that knows how a record is laid out in the
  * table. Key attributes are added here and stripped again on the way out.
  */
-import type { Account, Company, Contact } from '#lib/model.ts';
+import type { Account, Company, Contact, ListedTotals } from '#lib/model.ts';
 import { dueBucket, stageDueAt } from '#lib/rules/trials.ts';
 import { ENTITY, keys } from './keys.ts';
 import type { Item } from './table.ts';
@@ -25,19 +25,50 @@ function strip<T>(item: Item): T {
 }
 
 export function companyToItem(company: Company): Item {
+  const { listed, ...rest } = company;
   return {
     ...keys.company(company.partnerId, company.id),
     entity: ENTITY.company,
-    ...company,
+    ...rest,
     // Kept beside allocatedMb because a condition expression cannot do arithmetic: the pool
     // check inside the transaction is `freeMb >= :n`.
     ...(company.quotaMb === null ? {} : { freeMb: company.quotaMb - company.allocatedMb }),
+    ...(listed ? listedTotalsAttributes(listed) : {}),
   };
 }
 
+/**
+ * The usage table's totals as flat attributes, so every change can ADD to them. `totalsKept`
+ * says they are complete: changes made before they were first computed also ADD to them.
+ */
+export const listedTotalsAttributes = (listed: ListedTotals) => ({
+  listedSizeMb: listed.sizeMb,
+  listedUnlimited: listed.unlimited,
+  listedUsedMb: listed.usedMb,
+  totalsKept: true,
+});
+
+const LISTED_ATTRIBUTES = [
+  'freeMb',
+  'listedSizeMb',
+  'listedUnlimited',
+  'listedUsedMb',
+  'totalsKept',
+  'totalsVersion',
+];
+
 export function companyFromItem(item: Item): Company {
-  const { freeMb: _free, ...rest } = strip<Company & { freeMb?: number }>(item);
-  return rest;
+  const record = strip<Company & Record<string, unknown>>(item);
+  for (const name of LISTED_ATTRIBUTES) delete record[name];
+  if (item.totalsKept !== true) return record;
+  return {
+    ...record,
+    listed: {
+      sizeMb: Number(item.listedSizeMb ?? 0),
+      unlimited: Number(item.listedUnlimited ?? 0),
+      usedMb: Number(item.listedUsedMb ?? 0),
+    },
+  };
 }
 
 export function contactToItem(partnerId: string, contact: Contact): Item {

@@ -1,7 +1,11 @@
-import type { Account } from '#lib/model.ts';
-import { accountFromItem, isEntity } from './items.ts';
+import { AppError, notFound } from '#lib/errors.ts';
+import type { Account, Company, ListedTotals } from '#lib/model.ts';
+import { allAccounts } from './accounts.ts';
+import { keepListedTotals, listedTotalsClause, listedTotalsOf } from './companies.ts';
+import { accountFromItem, companyFromItem, isEntity } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
 import {
+  getItem,
   getItems,
   keyId,
   MAX_TRANSACTION_ITEMS,
@@ -65,25 +69,59 @@ export async function applyUsage(
       if (steps.length + part.length + 1 > capacity) await flush();
       const first = (part[0] as { account: Account }).account;
       let delta = 0;
+      let listedDelta = 0;
       for (const { account, usedMb } of part) {
         delta += usedMb - account.usedMb;
+        if (account.status !== 'cancelled') listedDelta += usedMb - account.usedMb;
         steps.push({
           item: write.update(
             keys.account(account.partnerId, account.companyId, account.id),
             'SET usedMb = :used',
-            { ':used': usedMb, ':before': account.usedMb },
-            { condition: 'usedMb = :before' },
+            { ':used': usedMb, ':before': account.usedMb, ':status': account.status },
+            // Whether the figure counts in the usage table's totals follows from the status read.
+            { condition: 'usedMb = :before AND #status = :status', names: { '#status': 'status' } },
           ),
         });
       }
+      const values: Record<string, unknown> = { ':delta': delta, ':at': at };
+      const listed = listedTotalsClause({ sizeMb: 0, unlimited: 0, usedMb: listedDelta }, values);
       steps.push({
         item: write.update(
           keys.company(first.partnerId, first.companyId),
-          'SET usedMb = usedMb + :delta, usageReportedAt = :at',
-          { ':delta': delta, ':at': at },
+          `SET usedMb = usedMb + :delta, usageReportedAt = :at ${listed}`,
+          values,
         ),
       });
     }
   }
   await flush(true);
+}
+
+/** Attempts at storing a first computation of the totals before answering with it unstored. */
+const KEEP_ATTEMPTS = 3;
+
+/**
+ * The company and its usage-table totals: read from the company item, one GetItem. A company
+ * written before the totals were kept has them computed once from all its accounts and stored,
+ * on the condition that no change moved them meanwhile (else read and computed again).
+ */
+export async function companyWithTotals(
+  partnerId: string,
+  companyId: string,
+): Promise<{ company: Company; totals: ListedTotals }> {
+  for (let attempt = 1; ; attempt++) {
+    const item = await getItem(keys.company(partnerId, companyId));
+    if (!isEntity(item, ENTITY.company)) throw notFound('Company');
+    const company = companyFromItem(item);
+    if (company.listed) return { company, totals: company.listed };
+    const totals = listedTotalsOf(await allAccounts(partnerId, companyId));
+    const version = item.totalsVersion === undefined ? undefined : Number(item.totalsVersion);
+    try {
+      await transact([keepListedTotals(company, totals, version)]);
+      return { company, totals };
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+      if (attempt >= KEEP_ATTEMPTS) return { company, totals };
+    }
+  }
 }

@@ -172,6 +172,9 @@ async function loadService() {
     companies: await import('#lib/provisioning/companies.ts'),
     accounts: await import('#lib/provisioning/accounts.ts'),
     usage: await import('#lib/provisioning/usage.ts'),
+    items: await import('#lib/store/items.ts'),
+    keys: (await import('#lib/store/keys.ts')).keys,
+    lib: await import('@aws-sdk/lib-dynamodb'),
   };
 }
 type Service = Awaited<ReturnType<typeof loadService>>;
@@ -307,6 +310,103 @@ async function measureRequests({ companies, accounts, usage }: Service): Promise
   }));
 }
 
+/** Accounts added to a company as ready-made items, in parallel batches of 25. */
+async function seedAccounts(
+  { dynamoDb, items, keys, lib }: Service,
+  scope: CompanyScope,
+  count: number,
+): Promise<void> {
+  const at = new Date().toISOString();
+  const all = Array.from({ length: count }, (_, i) =>
+    items.accountToItem({
+      id: ulid(),
+      partnerId: scope.partnerId,
+      companyId: scope.companyId,
+      username: uniqueUsername(`seed${i}`),
+      kind: 'sub',
+      parentId: null,
+      plan: 'basic',
+      contactId: scope.companyId,
+      status: 'active',
+      hardQuotaMb: 5120,
+      userQuotaMb: null,
+      usedMb: 100,
+      ultraSafe: false,
+      secretQuestion: null,
+      secretAnswerHash: null,
+      passwordHash: null,
+      passwordIssuedAt: null,
+      mustChangePassword: true,
+      trialEndsAt: null,
+      trialStage: null,
+      subAccountCount: 0,
+      createdAt: at,
+      updatedAt: at,
+    }),
+  );
+  const client = lib.DynamoDBDocumentClient.from(dynamoDb);
+  const batches: Array<typeof all> = [];
+  for (let i = 0; i < all.length; i += 25) batches.push(all.slice(i, i + 25));
+  const worker = async () => {
+    for (let batch = batches.shift(); batch; batch = batches.shift()) {
+      let pending: unknown[] | undefined = batch.map((Item) => ({ PutRequest: { Item } }));
+      while (pending && pending.length > 0) {
+        const out: { UnprocessedItems?: Record<string, unknown[]> } = await client.send(
+          new lib.BatchWriteCommand({ RequestItems: { [TABLE]: pending as never } }),
+        );
+        pending = out.UnprocessedItems?.[TABLE];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  // The company's counters as the transactions creating them would have left them.
+  await client.send(
+    new lib.UpdateCommand({
+      TableName: TABLE,
+      Key: keys.company(scope.partnerId, scope.companyId),
+      UpdateExpression:
+        'ADD accountCount :n, listedSizeMb :size, listedUsedMb :used, usedMb :used, totalsVersion :one',
+      ExpressionAttributeValues: {
+        ':n': count,
+        ':size': count * 5120,
+        ':used': count * 100,
+        ':one': 1,
+      },
+    }),
+  );
+}
+
+/** Section 1: the capacity of one usage-table page of a 10 000-account company over a 10-account one. */
+async function measureUsagePage(service: Service) {
+  const capacityOfPage = async (accountCount: number) => {
+    const partner = newScope();
+    const created = await service.companies.createCompany(partner, companyBody(null));
+    const scope = inCompany(partner, created.company.id);
+    const started = performance.now();
+    await seedAccounts(service, scope, accountCount - 1);
+    const seedS = (performance.now() - started) / 1000;
+    recorder.addCapacity = true;
+    try {
+      const { sent, result } = await measured(() => service.usage.usageTable(scope, { limit: 25 }));
+      if (result.totals.accounts !== accountCount) throw new Error('usage totals off');
+      return { capacity: sent.reduce((t, s) => t + (s.capacity ?? 0), 0), seedS };
+    } finally {
+      recorder.addCapacity = false;
+    }
+  };
+  progress('section 1: seeding a company of 10 000 accounts');
+  const large = await capacityOfPage(10_000);
+  const small = await capacityOfPage(10);
+  return {
+    largeAccounts: 10_000,
+    smallAccounts: 10,
+    largeCapacity: large.capacity,
+    smallCapacity: small.capacity,
+    ratio: large.capacity / small.capacity,
+    seedS: large.seedS,
+  };
+}
+
 /** Section 2: the real handlers' wall time over the time spent in their DynamoDB sends. */
 async function measureHandlers({ companies, accounts }: Service): Promise<HandlerRow[]> {
   const handlers = {
@@ -440,6 +540,8 @@ async function main(cleanups: Array<() => Promise<void> | void>) {
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.TABLE_NAME = TABLE;
   process.env.AWS_REGION ??= 'us-east-1';
+  // The handlers key idempotency records with the session secret; any value does here.
+  process.env.SESSION_SECRET ??= 'bench-session-secret-of-at-least-32-characters';
   const service = await loadService();
   cleanups.push(() => service.dynamoDb.destroy());
   installRecorder(service);
@@ -448,6 +550,7 @@ async function main(cleanups: Array<() => Promise<void> | void>) {
     runs: RUNS,
     invocationsPerRun: INVOCATIONS_PER_RUN,
     requests: await measureRequests(service),
+    usagePage: await measureUsagePage(service),
     handlers: await measureHandlers(service),
   };
   writeFileSync(values.out as string, JSON.stringify(result));

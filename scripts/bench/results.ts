@@ -24,6 +24,15 @@ export interface InProcessResult {
   runs: number;
   invocationsPerRun: number;
   requests: RequestRow[];
+  /** Capacity units of one usage-table page (limit 25) of a large company and of a small one. */
+  usagePage: {
+    largeAccounts: number;
+    smallAccounts: number;
+    largeCapacity: number;
+    smallCapacity: number;
+    ratio: number;
+    seedS: number;
+  };
   handlers: HandlerRow[];
 }
 
