@@ -16,7 +16,7 @@ import { fromAuthorizerContext } from '#lib/auth/principal.ts';
 import { keyedDigest } from '#lib/auth/signing-key.ts';
 import { dynamoDb } from '#lib/clients/dynamodb.ts';
 import { currentRequest, expectReply, type PendingReply } from '#lib/store/committed-reply.ts';
-import { IDEMPOTENCY, keys } from '#lib/store/keys.ts';
+import { ATTRIBUTE, IDEMPOTENCY, keys } from '#lib/store/keys.ts';
 import type { HttpEvent, HttpResult } from './handler.ts';
 
 export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
@@ -46,8 +46,8 @@ function persistenceStore(): CommittingPersistenceLayer {
   persistence ??= new CommittingPersistenceLayer({
     tableName: process.env.TABLE_NAME ?? '',
     awsSdkV3Client: dynamoDb,
-    keyAttr: 'PK',
-    sortKeyAttr: 'SK',
+    keyAttr: ATTRIBUTE.pk,
+    sortKeyAttr: ATTRIBUTE.sk,
     staticPkValue: keys.idempotencyPartition(),
     expiryAttr: IDEMPOTENCY.expiryAttribute,
     inProgressExpiryAttr: IDEMPOTENCY.attributes.inProgressExpiry,

@@ -1,7 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import type * as z from 'zod/mini';
 import type { auditEntryResponse } from '#lib/api/responses.ts';
-import { COMPANY_AUDIT_INDEX, ENTITY, keys } from './keys.ts';
+import { ENTITY, INDEX, keys } from './keys.ts';
 import { type Item, type Page, queryPage, type WriteStep, write } from './table.ts';
 
 /** An entry as filed and as returned (see its schema for who `actor` and `actingAs` name). */
@@ -63,7 +63,11 @@ export async function listCompanyAudit(
     limit,
     cursor,
     newestFirst: true,
-    index: { name: COMPANY_AUDIT_INDEX, partitionAttribute: 'CompanyAuditPK', tablePk: PK },
+    index: {
+      name: INDEX.companyAudit.name,
+      partitionAttribute: INDEX.companyAudit.partition,
+      tablePk: PK,
+    },
   });
   return { items: page.items.map(entryFromItem), nextCursor: page.nextCursor };
 }

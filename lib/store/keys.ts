@@ -27,6 +27,27 @@ export const ENTITY = {
   outbox: 'OUTBOX',
   audit: 'AUDIT',
   attempts: 'ATTEMPTS',
+  jobState: 'JOB_STATE',
+} as const;
+
+/** The table's own attribute names: keys, index keys, the item's kind and the TTL. */
+export const ATTRIBUTE = {
+  pk: 'PK',
+  sk: 'SK',
+  entity: 'entity',
+  trialDuePk: 'TrialDuePK',
+  trialDueSk: 'TrialDueSK',
+  companyAuditPk: 'CompanyAuditPK',
+  /** The table's TTL attribute (epoch seconds). */
+  expiresAt: 'expiresAt',
+} as const;
+
+/** The table's secondary indexes, by name and key attributes. */
+export const INDEX = {
+  /** Sparse: open trials, filed under the day their next stage is due. */
+  trialDue: { name: 'TrialDue', partition: ATTRIBUTE.trialDuePk, sort: ATTRIBUTE.trialDueSk },
+  /** Sparse: audit entries about a company, for its company admin. */
+  companyAudit: { name: 'CompanyAudit', partition: ATTRIBUTE.companyAuditPk, sort: ATTRIBUTE.sk },
 } as const;
 
 const partnerPk = (partnerId: string) => `PARTNER#${partnerId}`;
@@ -36,7 +57,7 @@ const companyPk = (partnerId: string, companyId: string) =>
 /** Powertools idempotency records: its own partition, expiring through the table's TTL. */
 export const IDEMPOTENCY = {
   partition: 'IDEMPOTENCY',
-  expiryAttribute: 'expiresAt',
+  expiryAttribute: ATTRIBUTE.expiresAt,
   attributes: {
     inProgressExpiry: 'inProgressExpiresAt',
     status: 'idempotencyStatus',
@@ -45,9 +66,7 @@ export const IDEMPOTENCY = {
   },
 } as const;
 
-export const TRIAL_INDEX = 'TrialDue';
-/** Sparse: audit entries about a company, for its company admin. */
-export const COMPANY_AUDIT_INDEX = 'CompanyAudit';
+export const TRIAL_INDEX = INDEX.trialDue.name;
 
 export const keys = {
   idempotencyPartition: () => IDEMPOTENCY.partition,

@@ -33,7 +33,7 @@ import {
   WINDOW_MS,
   windowFloor,
 } from '#lib/rules/rate-limit.ts';
-import { ENTITY, type Key, keys } from './keys.ts';
+import { ATTRIBUTE, ENTITY, type Key, keys } from './keys.ts';
 import { getItem, type Item, type WriteStep, write } from './table.ts';
 
 export const windowFromItem = (item: Item | undefined): FailureWindow | null =>
@@ -176,7 +176,10 @@ async function takePlace(
       held: 1,
       windowStartsAt,
       ...(trustedUntil && { trustedUntil }),
-      expiresAt: Math.max(windowExpiresAt(Date.parse(windowStartsAt)), epochSeconds(trustEndsMs)),
+      [ATTRIBUTE.expiresAt]: Math.max(
+        windowExpiresAt(Date.parse(windowStartsAt)),
+        epochSeconds(trustEndsMs),
+      ),
     };
     try {
       await documentClient.send(
@@ -292,7 +295,7 @@ export async function endAttempt(ticket: Ticket, now: Date): Promise<void> {
   };
   const ended = await updatePlace(
     ticket.source,
-    'SET trustedUntil = :trust, expiresAt = :expires REMOVE windowStartsAt, held, failures',
+    `SET trustedUntil = :trust, ${ATTRIBUTE.expiresAt} = :expires REMOVE windowStartsAt, held, failures`,
     trust,
   );
   if (!ended) {
@@ -302,7 +305,7 @@ export async function endAttempt(ticket: Ticket, now: Date): Promise<void> {
       new UpdateCommand({
         TableName: tableName(),
         Key: ticket.source.key,
-        UpdateExpression: 'SET trustedUntil = :trust, expiresAt = :expires, entity = :entity',
+        UpdateExpression: `SET trustedUntil = :trust, ${ATTRIBUTE.expiresAt} = :expires, ${ATTRIBUTE.entity} = :entity`,
         ExpressionAttributeValues: { ...trust, ':entity': ENTITY.attempts },
       }),
     );
@@ -326,7 +329,7 @@ export async function liftLimitsSteps(username: string, now: Date): Promise<Writ
         held: 0,
         windowStartsAt: at,
         liftedAt: at,
-        expiresAt: windowExpiresAt(now.getTime()),
+        [ATTRIBUTE.expiresAt]: windowExpiresAt(now.getTime()),
       }),
     })),
   );

@@ -5,7 +5,7 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
-import { ENTITY, keys } from './keys.ts';
+import { ATTRIBUTE, ENTITY, keys } from './keys.ts';
 import { getItems, type Item, keyId, transact, type WriteStep, write } from './table.ts';
 
 export type OutboxKind = 'welcome' | 'password-reset' | 'trial-reminder' | 'trial-expired';
@@ -61,7 +61,13 @@ export async function getOutboxMessage(id: string): Promise<OutboxState | undefi
 }
 
 function fromItem(item: Item): OutboxState {
-  const { PK: _pk, SK: _sk, entity: _e, expiresAt: _x, ...rest } = item;
+  const {
+    [ATTRIBUTE.pk]: _pk,
+    [ATTRIBUTE.sk]: _sk,
+    [ATTRIBUTE.entity]: _e,
+    [ATTRIBUTE.expiresAt]: _x,
+    ...rest
+  } = item;
   return rest as unknown as OutboxState;
 }
 
@@ -124,7 +130,7 @@ export async function markSent(id: string, sentAt: Date, providerMessageId: stri
     new UpdateCommand({
       TableName: tableName(),
       Key: keys.outbox(id),
-      UpdateExpression: 'SET sentAt = :at, providerMessageId = :mid, expiresAt = :exp',
+      UpdateExpression: `SET sentAt = :at, providerMessageId = :mid, ${ATTRIBUTE.expiresAt} = :exp`,
       ConditionExpression: 'attribute_exists(PK)',
       ExpressionAttributeValues: {
         ':at': sentAt.toISOString(),

@@ -14,7 +14,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import { conflict, validationFailed } from '#lib/errors.ts';
 import { pendingReply, replyStep } from './committed-reply.ts';
-import type { Key } from './keys.ts';
+import { ATTRIBUTE, type Key } from './keys.ts';
 
 export type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -89,7 +89,7 @@ export interface QueryPageInput {
 export async function queryPage(input: QueryPageInput): Promise<Page<Item>> {
   const startSk = input.cursor ? decodeCursor(input.cursor, input.skPrefix) : undefined;
   const { index } = input;
-  const partition = index ? index.partitionAttribute : 'PK';
+  const partition = index ? index.partitionAttribute : ATTRIBUTE.pk;
   const startKey = index
     ? { PK: index.tablePk, SK: startSk, [partition]: input.pk }
     : { PK: input.pk, SK: startSk };

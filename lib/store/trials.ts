@@ -8,7 +8,7 @@ import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import type { Account } from '#lib/model.ts';
 import type { TrialStage } from '#lib/rules/trials.ts';
 import { accountFromItem, withTrialIndex } from './items.ts';
-import { keys, TRIAL_INDEX } from './keys.ts';
+import { ENTITY, INDEX, keys } from './keys.ts';
 import type { Item, WriteStep } from './table.ts';
 import { write } from './table.ts';
 
@@ -27,8 +27,9 @@ export async function dueTrialsPage(
   const out = await documentClient.send(
     new QueryCommand({
       TableName: tableName(),
-      IndexName: TRIAL_INDEX,
-      KeyConditionExpression: 'TrialDuePK = :day AND TrialDueSK <= :upTo',
+      IndexName: INDEX.trialDue.name,
+      KeyConditionExpression: '#day = :day AND #due <= :upTo',
+      ExpressionAttributeNames: { '#day': INDEX.trialDue.partition, '#due': INDEX.trialDue.sort },
       ExpressionAttributeValues: {
         ':day': keys.trialDueDay(day),
         ':upTo': keys.trialDueUpTo(nowIso),
@@ -105,7 +106,7 @@ export async function markCompletedThrough(day: string): Promise<void> {
   await documentClient.send(
     new PutCommand({
       TableName: tableName(),
-      Item: { ...keys.trialJobState(), entity: 'JOB_STATE', lastCompletedDay: day },
+      Item: { ...keys.trialJobState(), entity: ENTITY.jobState, lastCompletedDay: day },
     }),
   );
 }
