@@ -15,7 +15,7 @@ import {
   isEntity,
   withTrialIndex,
 } from './items.ts';
-import { ENTITY, keys } from './keys.ts';
+import { ATTRIBUTE, ENTITY, keys } from './keys.ts';
 import { getItems, keyId, type Page, queryAll, queryPage, type WriteStep, write } from './table.ts';
 
 /**
@@ -226,7 +226,7 @@ export function cancelAccountStep(account: Account, at: string): WriteStep {
   return {
     item: write.update(
       keys.account(account.partnerId, account.companyId, account.id),
-      'SET #status = :cancelled, updatedAt = :at, trialStage = :none REMOVE TrialDuePK, TrialDueSK',
+      `SET #status = :cancelled, updatedAt = :at, trialStage = :none REMOVE ${ATTRIBUTE.trialDuePk}, ${ATTRIBUTE.trialDueSk}`,
       {
         ':cancelled': 'cancelled',
         ':at': at,

@@ -4,17 +4,17 @@
  */
 import type { Account, Company, Contact, ListedTotals } from '#lib/model.ts';
 import { dueBucket, stageDueAt } from '#lib/rules/trials.ts';
-import { ENTITY, keys } from './keys.ts';
+import { ATTRIBUTE, ENTITY, keys } from './keys.ts';
 import type { Item } from './table.ts';
 
 /** Attributes of the table's own, not of the records: keys, and which e-mail set a password. */
 const KEY_ATTRIBUTES = [
-  'PK',
-  'SK',
-  'entity',
-  'TrialDuePK',
-  'TrialDueSK',
-  'expiresAt',
+  ATTRIBUTE.pk,
+  ATTRIBUTE.sk,
+  ATTRIBUTE.entity,
+  ATTRIBUTE.trialDuePk,
+  ATTRIBUTE.trialDueSk,
+  ATTRIBUTE.expiresAt,
   'passwordMessageId',
 ];
 
@@ -109,10 +109,11 @@ export function withTrialIndex(
   account: Account,
 ): string {
   const index = trialIndexKeys(account);
-  if (!index) return `${setExpression} REMOVE TrialDuePK, TrialDueSK`;
-  values[':duePk'] = index.TrialDuePK;
-  values[':dueSk'] = index.TrialDueSK;
-  return `${setExpression}, TrialDuePK = :duePk, TrialDueSK = :dueSk`;
+  const { trialDuePk, trialDueSk } = ATTRIBUTE;
+  if (!index) return `${setExpression} REMOVE ${trialDuePk}, ${trialDueSk}`;
+  values[':duePk'] = index[trialDuePk];
+  values[':dueSk'] = index[trialDueSk];
+  return `${setExpression}, ${trialDuePk} = :duePk, ${trialDueSk} = :dueSk`;
 }
 
 export function accountFromItem(item: Item): Account {
