@@ -57,7 +57,7 @@ import { audit } from './audit.ts';
 import { welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
 import { retryingLostRaces } from './retry.ts';
-import type { CompanyScope, TenantScope } from './scope.ts';
+import type { CompanyScope } from './scope.ts';
 
 export type CreatedAccount = z.output<typeof createdAccountResponse>;
 

@@ -5,7 +5,7 @@
  */
 import type * as z from 'zod/mini';
 import type { impersonationResponse, sessionResponse } from '#lib/api/responses.ts';
-import type { PartnerPrincipal, SessionPrincipal, SessionRole } from '#lib/auth/principal.ts';
+import type { SessionPrincipal, SessionRole } from '#lib/auth/principal.ts';
 import { hashSecret, verifySecret } from '#lib/auth/secrets.ts';
 import {
   IMPERSONATION_TTL_SECONDS,
@@ -66,13 +66,7 @@ import { transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
 import { passwordResetMessage } from './messages.ts';
 import { retryingLostRaces } from './retry.ts';
-import {
-  accountScope,
-  type CompanyScope,
-  partnerScope,
-  sessionScope,
-  type TenantScope,
-} from './scope.ts';
+import { accountScope, type CompanyScope, sessionScope } from './scope.ts';
 
 /** The reply to a login or a password change (an IssuedSession with the role it opens). */
 export type SessionReply = z.output<typeof sessionResponse>;
