@@ -124,7 +124,7 @@ function printRequests(result: InProcessResult) {
   );
   const page = result.usagePage;
   console.log(
-    `   Usage table page (limit 25): ${num(page.largeCapacity, 1)} capacity units for a company ` +
+    `   Usage table page (10 rows): ${num(page.largeCapacity, 1)} capacity units for a company ` +
       `of ${page.largeAccounts} accounts, ${num(page.smallCapacity, 1)} for one of ` +
       `${page.smallAccounts}: ${num(page.ratio, 2)}× (seeded in ${num(page.seedS, 1)} s).\n`,
   );

@@ -24,7 +24,7 @@ export interface InProcessResult {
   runs: number;
   invocationsPerRun: number;
   requests: RequestRow[];
-  /** Capacity units of one usage-table page (limit 25) of a large company and of a small one. */
+  /** Capacity units of one usage-table page (10 rows) of a large company and of a small one. */
   usagePage: {
     largeAccounts: number;
     smallAccounts: number;
