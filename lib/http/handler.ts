@@ -295,31 +295,34 @@ function parseJsonBody(event: HttpEvent): unknown {
   } catch {
     throw notJson();
   }
-  if (nestingDepth(parsed, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+  const tooDeep = fieldNestedTooDeep(parsed, MAX_BODY_DEPTH);
+  if (tooDeep !== null) {
     throw validationFailed([
-      { path: 'body', message: `The body is nested deeper than ${MAX_BODY_DEPTH} levels.` },
+      { path: tooDeep, message: `Nested deeper than ${MAX_BODY_DEPTH} levels.` },
     ]);
   }
   return parsed;
 }
 
 /**
- * How many levels of objects and arrays `value` nests (a scalar is 0), counted up to `limit + 1`.
- * With a stack of its own, not recursion: any depth a body can have is measured, not overflowed.
+ * The top-level field under which `value` nests objects and arrays more than `limit` levels deep
+ * (`body` when the body itself does), or null. With a stack of its own, not recursion: any depth
+ * a body can have is measured, not overflowed.
  */
-function nestingDepth(value: unknown, limit: number): number {
-  if (value === null || typeof value !== 'object') return 0;
-  let deepest = 0;
-  const pending: Array<[node: object, depth: number]> = [[value, 1]];
+function fieldNestedTooDeep(value: unknown, limit: number): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  const pending: Array<[node: object, depth: number, field: string]> = [[value, 1, 'body']];
   while (pending.length > 0) {
-    const [node, depth] = pending.pop() as [object, number];
-    deepest = Math.max(deepest, depth);
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(node)) {
-      if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
+    const [node, depth, field] = pending.pop() as [object, number, string];
+    if (depth > limit) return field;
+    const topLevel = depth === 1 && !Array.isArray(node);
+    for (const [name, child] of Object.entries(node)) {
+      if (child !== null && typeof child === 'object') {
+        pending.push([child, depth + 1, topLevel ? name : field]);
+      }
     }
   }
-  return deepest;
+  return null;
 }
 
 /**

@@ -111,19 +111,19 @@ describe('the HTTP edge reads a body', () => {
   });
 
   it.each([
-    ['objects', nested(9000, '{"a":', '}')],
-    ['arrays', nested(9000, '[', ']')],
-    ['arrays up to the size limit', nested(32_000, '[', ']')],
-    ['a field', `{"name":"x","contact":${nested(9000, '{"a":', '}')}}`],
+    ['objects', nested(9000, '{"a":', '}'), 'a'],
+    ['arrays', nested(9000, '[', ']'), 'body'],
+    ['arrays up to the size limit', nested(32_000, '[', ']'), 'body'],
+    ['a field', `{"name":"x","contact":${nested(9000, '{"a":', '}')}}`, 'contact'],
   ])(
-    'refuses %s nested 9 000 levels deep with 400 naming the body, and nothing runs',
-    async (_, body) => {
+    'refuses %s nested 9 000 levels deep with 400 naming the top-level field, and nothing runs',
+    async (_, body, field) => {
       const reply = await send(post(body));
 
       expect(reply.status).toBe(400);
       expect(reply.body.code).toBe('VALIDATION_FAILED');
       expect(reply.body.errors).toEqual([
-        { path: 'body', message: `The body is nested deeper than ${MAX_BODY_DEPTH} levels.` },
+        { path: field, message: `Nested deeper than ${MAX_BODY_DEPTH} levels.` },
       ]);
       expect(reply.headers['x-request-id']).toBeTruthy();
       expect(reply.calls).toMatchObject({ idempotency: 0, handle: 0 });
@@ -143,7 +143,7 @@ describe('the HTTP edge reads a body', () => {
       expect.arrayContaining(['contact.a', 'contact.fullName']),
     );
     expect(deeper.body.errors).toEqual([
-      { path: 'body', message: `The body is nested deeper than ${MAX_BODY_DEPTH} levels.` },
+      { path: 'contact', message: `Nested deeper than ${MAX_BODY_DEPTH} levels.` },
     ]);
   });
 
