@@ -1,4 +1,3 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { handler as createContactHandler } from '#functions/create-contact.ts';
 import { handler as reportUsageHandler } from '#functions/report-usage.ts';
 import { handler as resetPasswordHandler } from '#functions/reset-password.ts';
 import { type PartnerPrincipal, type Principal, toAuthorizerContext } from '#lib/auth/principal.ts';
-import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
+import { documentClient } from '#lib/clients/dynamodb.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { partnerScope } from '#lib/provisioning/scope.ts';
@@ -18,6 +17,7 @@ import {
   companyBody,
   countRequests,
   lambdaContext,
+  outboxIdsFor,
   sampleEvent,
   uniqueUsername,
 } from './support.ts';
@@ -102,26 +102,6 @@ async function crashing(how: 'throws' | 'hangs', handler: Handler, request: Http
   if (how === 'throws') expect((await first).statusCode).toBe(500);
   else await new Promise((resolve) => setTimeout(resolve, 1500));
   expect(crash).toBeNull();
-}
-
-/** Every page, since other test files fill the same table while this one runs. */
-async function outboxIdsFor(accountId: string, kind: string): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient.send(
-      new ScanCommand({
-        TableName: tableName(),
-        FilterExpression: 'entity = :outbox AND accountId = :account AND #kind = :kind',
-        ExpressionAttributeNames: { '#kind': 'kind' },
-        ExpressionAttributeValues: { ':outbox': 'OUTBOX', ':account': accountId, ':kind': kind },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) ids.push(item.id as string);
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return ids;
 }
 
 const partner = (): PartnerPrincipal => ({

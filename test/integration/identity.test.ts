@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { jwtVerify } from 'jose';
 import { ulid } from 'ulid';
@@ -14,7 +13,7 @@ import type { PartnerPrincipal, Principal, SessionPrincipal } from '#lib/auth/pr
 import { verifySecret } from '#lib/auth/secrets.ts';
 import { principalForSession } from '#lib/auth/session-principal.ts';
 import { issueSession, type SessionClaims, verifySession } from '#lib/auth/sessions.ts';
-import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
+import { documentClient } from '#lib/clients/dynamodb.ts';
 import { AppError } from '#lib/errors.ts';
 import { deliverOutboxMessage } from '#lib/mail/deliver.ts';
 import { cancelAccount, createAccount } from '#lib/provisioning/accounts.ts';
@@ -45,7 +44,7 @@ import {
 } from '#lib/store/limits.ts';
 import { getItem } from '#lib/store/table.ts';
 import { scanForValue } from './scan.ts';
-import { companyBody, inCompany, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, outboxIdsFor, uniqueUsername } from './support.ts';
 
 const errorOf = async (promise: Promise<unknown>): Promise<AppError> => {
   const error = await promise.then(
@@ -108,26 +107,6 @@ async function emailsTo(address: string) {
 }
 
 const passwordIn = (text: string) => /Temporary password:\s*(\S+)/.exec(text)?.[1];
-
-/** Every page, since other test files fill the same table while this one runs. */
-async function outboxIdsFor(accountId: string, kind: string): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient.send(
-      new ScanCommand({
-        TableName: tableName(),
-        FilterExpression: 'entity = :outbox AND accountId = :account AND #kind = :kind',
-        ExpressionAttributeNames: { '#kind': 'kind' },
-        ExpressionAttributeValues: { ':outbox': 'OUTBOX', ':account': accountId, ':kind': kind },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) ids.push(item.id as string);
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return ids;
-}
 
 /** Wrong guesses counted straight into the windows, without the scrypt comparison of a login. */
 async function failAttempts(

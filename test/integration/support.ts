@@ -1,6 +1,7 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
-import { dynamoDb } from '#lib/clients/dynamodb.ts';
+import { documentClient, dynamoDb, tableName } from '#lib/clients/dynamodb.ts';
 import type { CompanyScope, TenantScope } from '#lib/provisioning/scope.ts';
 import type { CreateCompanyBody } from '#lib/schemas.ts';
 import outboxInsertEvent from '../../events/dynamodb/outbox-insert.json' with { type: 'json' };
@@ -94,3 +95,23 @@ const samples: Record<string, unknown> = {
   'http/login': loginEvent,
   'dynamodb/outbox-insert': outboxInsertEvent,
 };
+
+/** Every page, since other test files fill the same table while this one runs. */
+export async function outboxIdsFor(accountId: string, kind: string): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new ScanCommand({
+        TableName: tableName(),
+        FilterExpression: 'entity = :outbox AND accountId = :account AND #kind = :kind',
+        ExpressionAttributeNames: { '#kind': 'kind' },
+        ExpressionAttributeValues: { ':outbox': 'OUTBOX', ':account': accountId, ':kind': kind },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) ids.push(item.id as string);
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return ids;
+}
