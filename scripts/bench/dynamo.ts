@@ -16,6 +16,7 @@ import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import type { CompanyScope, TenantScope } from '#lib/provisioning/scope.ts';
 import type { CreateCompanyBody } from '#lib/schemas.ts';
+import { lambdaContext } from '../../test/support/lambda-context.ts';
 import { startDynamoDb } from '../lib/local-stack.ts';
 import { ensureTable } from '../lib/table.ts';
 import { median } from './format.ts';
@@ -96,23 +97,6 @@ function companyBody(quotaMb: number | null, adminQuotaMb?: number): CreateCompa
       plan: 'select',
       ...(adminQuotaMb === undefined ? {} : { hardQuotaMb: adminQuotaMb }),
     },
-  };
-}
-
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'bench',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
-    memoryLimitInMB: '512',
-    awsRequestId: ulid(),
-    logGroupName: '/aws/lambda/bench',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
   };
 }
 

@@ -1,5 +1,4 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { documentClient, dynamoDb, tableName } from '#lib/clients/dynamodb.ts';
 import type { CompanyScope, TenantScope } from '#lib/provisioning/scope.ts';
@@ -67,22 +66,7 @@ export async function countRequests<T>(
 }
 
 /** A Lambda context for invoking handlers in-process. */
-export function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'test',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test',
-    memoryLimitInMB: '512',
-    awsRequestId: ulid(),
-    logGroupName: '/aws/lambda/test',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
+export { lambdaContext } from '../support/lambda-context.ts';
 
 /** A sample event from events/, as a fresh copy the test may change. */
 export function sampleEvent<T>(name: string): T {

@@ -1,5 +1,3 @@
-import type { Context } from 'aws-lambda';
-import { ulid } from 'ulid';
 import { vi } from 'vitest';
 import type { HttpEvent } from '#lib/http/handler.ts';
 
@@ -21,20 +19,7 @@ export async function printed(run: () => Promise<unknown> | unknown) {
   return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-export const lambdaContext = (): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'unit',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:unit',
-  memoryLimitInMB: '128',
-  awsRequestId: ulid(),
-  logGroupName: '/aws/lambda/unit',
-  logStreamName: 'unit',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => {},
-  fail: () => {},
-  succeed: () => {},
-});
+export { lambdaContext } from '../support/lambda-context.ts';
 
 /** An anonymous GET as API Gateway passes it, with the given headers. */
 export const httpEvent = (path: string, headers: Record<string, string> = {}): HttpEvent =>
