@@ -9,15 +9,14 @@
  */
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { PASSWORD_MAX, PASSWORD_MIN } from '#lib/rules/passwords.ts';
+import { PLAN_NAMES, TRIAL_MAX_DAYS, TRIAL_MIN_DAYS } from '#lib/rules/plans.ts';
 import {
   normalizeUsername,
-  PASSWORD_MAX,
-  PASSWORD_MIN,
   USERNAME_CHARACTERS_MESSAGE,
   USERNAME_INPUT_PATTERN,
   usernameProblem,
-} from '#lib/rules/credentials.ts';
-import { PLAN_NAMES } from '#lib/rules/plans.ts';
+} from '#lib/rules/usernames.ts';
 
 let localized = false;
 
@@ -81,7 +80,9 @@ const quotaField = /* @__PURE__ */ schema(() =>
   z.number().check(z.int('Must be a whole number of MB.'), z.positive('Must be positive.')),
 );
 const planField = /* @__PURE__ */ schema(() => z.enum(PLAN_NAMES));
-const trialDaysField = /* @__PURE__ */ schema(() => z.number().check(z.int(), z.gte(1), z.lte(90)));
+const trialDaysField = /* @__PURE__ */ schema(() =>
+  z.number().check(z.int(), z.gte(TRIAL_MIN_DAYS), z.lte(TRIAL_MAX_DAYS)),
+);
 const idField = /* @__PURE__ */ schema(() =>
   z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Not a valid id.')),
 );

@@ -26,7 +26,6 @@ import {
   toAccountView,
   toContactView,
 } from '#lib/model.ts';
-import { assertUltraSafeUnchanged } from '#lib/rules/credentials.ts';
 import { type PlanName, trialEndsAt } from '#lib/rules/plans.ts';
 import {
   assertFitsPool,
@@ -35,6 +34,7 @@ import {
   pooledMbOf,
 } from '#lib/rules/quota.ts';
 import { firstPendingStage } from '#lib/rules/trials.ts';
+import { assertUltraSafeUnchanged } from '#lib/rules/ultrasafe.ts';
 import type { CreateAccountBody, UpdateAccountBody } from '#lib/schemas.ts';
 import {
   attachSubAccount,

@@ -34,12 +34,12 @@ import {
 } from '#lib/model.ts';
 import {
   assertPassword,
-  assertRecoverable,
   normalizeSecretAnswer,
   temporaryPasswordExpired,
-} from '#lib/rules/credentials.ts';
+} from '#lib/rules/passwords.ts';
 import { assertNotBelowUsage } from '#lib/rules/quota.ts';
 import { retryAfterSeconds, UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
+import { assertRecoverable } from '#lib/rules/ultrasafe.ts';
 import { loadAccountContext, requireAccountContext } from '#lib/store/accounts.ts';
 import {
   changeListedTotals,

@@ -4,19 +4,19 @@ import { AppError } from '#lib/errors.ts';
 import { commonPasswords } from '#lib/rules/common-passwords.ts';
 import {
   assertPassword,
-  assertRecoverable,
-  assertUltraSafeCreation,
-  assertUltraSafeUnchanged,
   normalizeSecretAnswer,
-  normalizeUsername,
   PASSWORD_MAX,
   PASSWORD_MIN,
   passwordProblems,
   TEMPORARY_PASSWORD_TTL_MS,
   temporaryPasswordExpired,
-  USERNAME_PATTERN,
-  usernameProblem,
-} from '#lib/rules/credentials.ts';
+} from '#lib/rules/passwords.ts';
+import {
+  assertRecoverable,
+  assertUltraSafeCreation,
+  assertUltraSafeUnchanged,
+} from '#lib/rules/ultrasafe.ts';
+import { normalizeUsername, USERNAME_PATTERN, usernameProblem } from '#lib/rules/usernames.ts';
 
 function caught(act: () => unknown): AppError {
   try {

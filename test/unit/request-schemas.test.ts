@@ -7,7 +7,7 @@ import type * as z from 'zod/mini';
 import { requestJsonSchema } from '#lib/api/json-schema.ts';
 import type { AppError } from '#lib/errors.ts';
 import { fieldErrors } from '#lib/http/validation.ts';
-import { assertUltraSafeCreation } from '#lib/rules/credentials.ts';
+import { assertUltraSafeCreation } from '#lib/rules/ultrasafe.ts';
 import {
   changePasswordSchema,
   contactSchema,
