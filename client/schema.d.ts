@@ -888,7 +888,7 @@ export interface components {
                 };
             };
         };
-        /** @description `UNKNOWN_CONTACT`: Unknown contact; `SUB_ACCOUNT_FOLLOWS_PARENT`: Sub-account follows its parent; `CANNOT_CONVERT_TO_TRIAL`: Cannot convert to a trial; `NOT_A_TRIAL`: Not a trial; `TRIAL_DAYS_OUT_OF_RANGE`: Trial length out of range; `QUOTA_NOT_ON_LADDER`: Size not on the storage ladder; `INVALID_QUOTA`: Invalid quota; `POOLED_QUOTA_REQUIRED`: Pooled quota required */
+        /** @description `UNKNOWN_CONTACT`: Unknown contact; `SUB_ACCOUNT_FOLLOWS_PARENT`: Sub-account follows its parent; `CANNOT_CONVERT_TO_TRIAL`: Cannot convert to a trial; `NOT_A_TRIAL`: Not a trial; `QUOTA_NOT_ON_LADDER`: Size not on the storage ladder; `INVALID_QUOTA`: Invalid quota; `POOLED_QUOTA_REQUIRED`: Pooled quota required */
         UpdateAccount422: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -897,7 +897,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "UNKNOWN_CONTACT" | "SUB_ACCOUNT_FOLLOWS_PARENT" | "CANNOT_CONVERT_TO_TRIAL" | "NOT_A_TRIAL" | "TRIAL_DAYS_OUT_OF_RANGE" | "QUOTA_NOT_ON_LADDER" | "INVALID_QUOTA" | "POOLED_QUOTA_REQUIRED";
+                    code?: "UNKNOWN_CONTACT" | "SUB_ACCOUNT_FOLLOWS_PARENT" | "CANNOT_CONVERT_TO_TRIAL" | "NOT_A_TRIAL" | "QUOTA_NOT_ON_LADDER" | "INVALID_QUOTA" | "POOLED_QUOTA_REQUIRED";
                 };
             };
         };

@@ -492,20 +492,6 @@ export const notATrial = /* @__PURE__ */ defineError(
   }),
 );
 
-export const trialDaysOutOfRange = /* @__PURE__ */ defineError(
-  {
-    code: 'TRIAL_DAYS_OUT_OF_RANGE',
-    status: 422,
-    title: 'Trial length out of range',
-  },
-  (minDays: number, maxDays: number) => ({
-    detail: `A trial lasts ${minDays} to ${maxDays} days.`,
-    errors: [
-      { path: 'trialDays', message: `Must be a whole number from ${minDays} to ${maxDays}.` },
-    ],
-  }),
-);
-
 // ---- Passwords and secret questions -----------------------------------------------------------
 
 export const weakPassword = /* @__PURE__ */ defineError(

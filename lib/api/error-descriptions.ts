@@ -48,7 +48,6 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
     'A change to a parent applies to all its sub-accounts in one transaction, and this parent has more than one transaction holds; nothing was changed.',
   CANNOT_CONVERT_TO_TRIAL: 'A paid account cannot be converted to the trial plan.',
   NOT_A_TRIAL: 'trialDays was given for an account that is not on the trial plan.',
-  TRIAL_DAYS_OUT_OF_RANGE: 'trialDays is not a whole number of days within the allowed range.',
   WEAK_PASSWORD: 'The password breaks the password policy; `errors` gives each rule it breaks.',
   ULTRASAFE_NO_SECRET_QUESTION:
     'An UltraSafe account is created without a secret question or answer: its password can never be recovered.',

@@ -270,7 +270,6 @@ export const updateAccount = /* @__PURE__ */ define({
     'PLAN_ALREADY_HAS_PARENT',
     'CANNOT_CONVERT_TO_TRIAL',
     'NOT_A_TRIAL',
-    'TRIAL_DAYS_OUT_OF_RANGE',
     'QUOTA_NOT_ON_LADDER',
     'INVALID_QUOTA',
     'POOLED_QUOTA_REQUIRED',

@@ -1,6 +1,5 @@
 import type * as z from 'zod/mini';
 import type { accountResponse, featuresResponse } from '#lib/api/responses.ts';
-import { trialDaysOutOfRange } from '#lib/errors.ts';
 
 export const PLAN_NAMES = ['trial', 'basic', 'select'] as const;
 export type PlanName = (typeof PLAN_NAMES)[number];
@@ -76,11 +75,3 @@ export function featuresFor(
 export function trialEndsAt(createdAtIso: string, trialDays: number): string {
   return new Date(Date.parse(createdAtIso) + trialDays * DAY_MS).toISOString();
 }
-
-export function assertTrialDays(days: number): void {
-  if (!Number.isInteger(days) || days < TRIAL_MIN_DAYS || days > TRIAL_MAX_DAYS) {
-    throw trialDaysOutOfRange(TRIAL_MIN_DAYS, TRIAL_MAX_DAYS);
-  }
-}
-
-export const isPaidPlan = (plan: PlanName): boolean => plan !== 'trial';
