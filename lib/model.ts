@@ -10,7 +10,7 @@ import {
   featuresFor,
   type PlanName,
 } from '#lib/rules/plans.ts';
-import { effectiveQuotaMb, percentUsed } from '#lib/rules/quota.ts';
+import { effectiveQuotaMb, freeMb, percentUsed } from '#lib/rules/quota.ts';
 import type { TrialStage } from '#lib/rules/trials.ts';
 
 export type CompanyStatus = CompanyView['status'];
@@ -103,7 +103,7 @@ export function toCompanyView(company: Company): CompanyView {
     name: company.name,
     quotaMb: company.quotaMb,
     allocatedMb: company.allocatedMb,
-    freeMb: company.quotaMb === null ? null : company.quotaMb - company.allocatedMb,
+    freeMb: freeMb(company),
     usedMb: company.usedMb,
     accountCount: company.accountCount,
     licenses: company.licenses,

@@ -69,16 +69,18 @@ export function percentUsed(usedMb: number, effectiveMb: number | null): number 
   return Math.round((usedMb / effectiveMb) * 100 * 10) / 10;
 }
 
-export const freeMb = (poolMb: number, allocatedMb: number): number => poolMb - allocatedMb;
-
 export interface PoolState {
   quotaMb: number | null;
   allocatedMb: number;
 }
 
+/** What a company's pool has free: views, stored items and the pool check all use this. */
+export const freeMb = (pool: PoolState): number | null =>
+  pool.quotaMb === null ? null : pool.quotaMb - pool.allocatedMb;
+
 export function assertFitsPool(pool: PoolState, additionalMb: number): void {
-  if (pool.quotaMb === null || additionalMb <= 0) return;
-  const free = freeMb(pool.quotaMb, pool.allocatedMb);
+  const free = freeMb(pool);
+  if (free === null || additionalMb <= 0) return;
   if (additionalMb > free) {
     throw poolExceeded(free, additionalMb);
   }

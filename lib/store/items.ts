@@ -3,6 +3,7 @@
  * table. Key attributes are added here and stripped again on the way out.
  */
 import type { Account, Company, Contact, ListedTotals } from '#lib/model.ts';
+import { freeMb } from '#lib/rules/quota.ts';
 import { dueBucket, stageDueAt } from '#lib/rules/trials.ts';
 import { ATTRIBUTE, ENTITY, keys } from './keys.ts';
 import type { Item } from './table.ts';
@@ -32,7 +33,7 @@ export function companyToItem(company: Company): Item {
     ...rest,
     // Kept beside allocatedMb because a condition expression cannot do arithmetic: the pool
     // check inside the transaction is `freeMb >= :n`.
-    ...(company.quotaMb === null ? {} : { freeMb: company.quotaMb - company.allocatedMb }),
+    ...(company.quotaMb === null ? {} : { freeMb: freeMb(company) }),
     ...(listed ? listedTotalsAttributes(listed) : {}),
   };
 }

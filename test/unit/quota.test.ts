@@ -303,8 +303,9 @@ describe('percentUsed', () => {
 
 describe('pool arithmetic', () => {
   it('freeMb is the pool minus what is allocated', () => {
-    expect(freeMb(10 * GB, 5 * GB)).toBe(5 * GB);
-    expect(freeMb(10 * GB, 0)).toBe(10 * GB);
+    expect(freeMb({ quotaMb: 10 * GB, allocatedMb: 5 * GB })).toBe(5 * GB);
+    expect(freeMb({ quotaMb: 10 * GB, allocatedMb: 0 })).toBe(10 * GB);
+    expect(freeMb({ quotaMb: null, allocatedMb: 5 * GB })).toBeNull();
   });
 
   it('refuses an allocation larger than what is free, saying how much is free', () => {
@@ -371,8 +372,8 @@ describe('pool arithmetic', () => {
 
           // Assess
           expect(allocatedMb).toBeLessThanOrEqual(quotaMb);
-          expect(freeMb(quotaMb, allocatedMb)).toBe(quotaMb - allocatedMb);
-          expect(freeMb(quotaMb, allocatedMb)).toBeGreaterThanOrEqual(0);
+          expect(freeMb({ quotaMb, allocatedMb })).toBe(quotaMb - allocatedMb);
+          expect(freeMb({ quotaMb, allocatedMb })).toBeGreaterThanOrEqual(0);
         }
       }),
       { numRuns: 300 },
