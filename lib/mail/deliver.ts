@@ -1,11 +1,7 @@
 /**
- * Delivers one outbox message. The order makes delivery at-least-once without ever storing a
- * password: (1) skip if the message is recorded as sent; (2) if a password is to be generated,
- * generate it now and store only its hash, in a write that also requires the message to be
- * unsent and the account to still wait for this password (a password the user set meanwhile
- * wins: the message is then recorded as superseded and not sent); (3) send through SES; (4) record the send. A failure before (4) leaves the message
- * unsent and the stream retries it: the user then gets the e-mail once, with a password whose
- * hash is the one stored. Only a crash between (3) and (4) can repeat an e-mail.
+ * Delivers one outbox message, in the order that makes delivery at-least-once without storing a
+ * password: skip if sent, store the generated password's hash, send, record the send
+ * (docs/outbox.md).
  */
 import { generateTemporaryPassword, hashSecret } from '#lib/auth/secrets.ts';
 import { logger } from '#lib/logger.ts';

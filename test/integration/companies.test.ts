@@ -68,15 +68,14 @@ describe('creating a company', () => {
     const scope = newScope();
     const body = companyBody();
     body.admin.plan = 'trial';
-    const before = Date.now();
+    const now = new Date('2026-11-02T10:00:00.000Z');
 
-    const { company, account } = await createCompany(scope, body);
+    const { company, account } = await createCompany(scope, body, now);
 
     expect(account.hardQuotaMb).toBe(512);
     expect(company.allocatedMb).toBe(0);
-    const days = (Date.parse(account.trialEndsAt as string) - before) / 86_400_000;
-    expect(days).toBeGreaterThan(29.99);
-    expect(days).toBeLessThan(30.01);
+    expect(account.createdAt).toBe(now.toISOString());
+    expect(account.trialEndsAt).toBe('2026-12-02T10:00:00.000Z');
   });
 });
 
