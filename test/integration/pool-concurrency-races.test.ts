@@ -16,6 +16,12 @@ async function findAccount(partnerId: string, companyId: string, accountId: stri
     | undefined;
 }
 
+/** The codes of the requests that were refused, in order. */
+const refusalCodes = (results: PromiseSettledResult<unknown>[]) =>
+  results
+    .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    .map((r) => r.reason?.code);
+
 describe('ten concurrent requests on one object', () => {
   it('absorbs ten usage reports for one account: all succeed, the company total follows', async () => {
     const scope = newScope();
@@ -27,11 +33,7 @@ describe('ten concurrent requests on one object', () => {
       ),
     );
 
-    expect(
-      results
-        .filter((r) => r.status === 'rejected')
-        .map((r) => (r as PromiseRejectedResult).reason?.code),
-    ).toEqual([]);
+    expect(refusalCodes(results)).toEqual([]);
     const stored = await findAccount(scope.partnerId, company.id, account.id);
     const counter = await findAccount(scope.partnerId, company.id, null);
     expect(counter?.usedMb).toBe(stored?.usedMb);
@@ -55,11 +57,7 @@ describe('ten concurrent requests on one object', () => {
       ),
     );
 
-    expect(
-      results
-        .filter((r) => r.status === 'rejected')
-        .map((r) => (r as PromiseRejectedResult).reason?.code),
-    ).toEqual([]);
+    expect(refusalCodes(results)).toEqual([]);
     const stored = await findAccount(scope.partnerId, company.id, account.id);
     const counter = await findAccount(scope.partnerId, company.id, null);
     expect(counter?.allocatedMb).toBe(10240 + (stored?.hardQuotaMb ?? 0));

@@ -11,7 +11,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ulid } from 'ulid';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { documentClient, dynamoDb, tableName } from '#lib/clients/dynamodb.ts';
 import { deliverOutboxMessage } from '#lib/mail/deliver.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
@@ -111,9 +111,13 @@ describe('npm run outbox:replay', () => {
     expect(help.stdout).toContain('--queue-url');
   });
 
-  it('deployed, delivers the batch a failure record names and then deletes the record', async () => {
-    const id = await unsentWelcome();
+  let mocked: { restore: () => void } | undefined;
+  afterEach(() => mocked?.restore());
+
+  /** The failure queue, mocked: one record naming the shard's batch, then nothing more. */
+  async function queueHoldingOneFailureRecord() {
     const sqs = mockClient(SQSClient);
+    mocked = sqs;
     sqs
       .on(ReceiveMessageCommand)
       .resolvesOnce({
@@ -126,6 +130,12 @@ describe('npm run outbox:replay', () => {
         ],
       })
       .resolves({ Messages: [] });
+    return sqs;
+  }
+
+  it('deployed, delivers the batch a failure record names and then deletes the record', async () => {
+    const id = await unsentWelcome();
+    const sqs = await queueHoldingOneFailureRecord();
     sqs.on(DeleteMessageCommand).resolves({});
 
     const report = await replayQueue(new SQSClient({ region: 'us-east-1' }), streams, 'q', (m) =>
@@ -137,24 +147,11 @@ describe('npm run outbox:replay', () => {
     expect(sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input)).toEqual([
       { QueueUrl: 'q', ReceiptHandle: 'r1' },
     ]);
-    sqs.restore();
   });
 
   it('keeps the failure record while one of its messages still fails', async () => {
     await unsentWelcome();
-    const sqs = mockClient(SQSClient);
-    sqs
-      .on(ReceiveMessageCommand)
-      .resolvesOnce({
-        Messages: [
-          {
-            MessageId: 'm1',
-            ReceiptHandle: 'r1',
-            Body: JSON.stringify(await failureRecordOfShard()),
-          },
-        ],
-      })
-      .resolves({ Messages: [] });
+    const sqs = await queueHoldingOneFailureRecord();
 
     const report = await replayQueue(new SQSClient({ region: 'us-east-1' }), streams, 'q', () =>
       Promise.reject(new Error('SES is down')),
@@ -162,6 +159,5 @@ describe('npm run outbox:replay', () => {
 
     expect(report.failed).toHaveLength(1);
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
-    sqs.restore();
   });
 });
