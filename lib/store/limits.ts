@@ -16,11 +16,7 @@
  * attempt that opened the window, or on a host whose clock is behind) takes a place in it. Lifting the limits (a reset, a recovery, a password change) restarts the
  * username's window with a `liftedAt` time: every source window opened before it counts as ended.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { keyedDigest } from '#lib/auth/signing-key.ts';
-import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import {
   type AttemptKind,
   type FailureWindow,
@@ -34,7 +30,7 @@ import {
   windowFloor,
 } from '#lib/rules/rate-limit.ts';
 import { ATTRIBUTE, ENTITY, type Key, keys } from './keys.ts';
-import { getItem, type Item, type WriteStep, write } from './table.ts';
+import { getItem, type Item, type WriteStep, write, writeItem } from './table.ts';
 
 export const windowFromItem = (item: Item | undefined): FailureWindow | null =>
   item && typeof item.held === 'number' && typeof item.windowStartsAt === 'string'
@@ -142,30 +138,23 @@ async function takePlace(
   // The conditions below are the rules' `nextStep`, written for DynamoDB.
   const floor = windowFloor(nowMs, liftedAt);
   for (let round = 0; round < OPENING_ATTEMPTS; round++) {
-    let old: Item | undefined;
-    try {
-      const out = await documentClient.send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: key,
-          UpdateExpression: 'SET held = held + :one',
-          ConditionExpression: 'attribute_exists(PK) AND windowStartsAt > :floor AND held < :max',
-          ExpressionAttributeValues: { ':one': 1, ':floor': floor, ':max': max },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return placed(key, out.Attributes as Item);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      old = error.Item ? unmarshall(error.Item) : await getItem(key);
-      const window = windowFromItem(old);
-      const step = nextStep(window, nowMs, max, liftedAt);
-      if (step === 'refuse' && window && old)
-        return { full: window, item: old, liftedAt: liftedAtOf(old) };
-      // A place was given back between the update and the read: take it.
-      if (step === 'take') continue;
-    }
+    const taken = await writeItem(
+      write.update(
+        key,
+        'SET held = held + :one',
+        { ':one': 1, ':floor': floor, ':max': max },
+        { condition: 'attribute_exists(PK) AND windowStartsAt > :floor AND held < :max' },
+      ),
+      { returnItem: true },
+    );
+    if (taken.written) return placed(key, taken.item as Item);
+    const old = taken.current ?? (await getItem(key));
+    const window = windowFromItem(old);
+    const step = nextStep(window, nowMs, max, liftedAt);
+    if (step === 'refuse' && window && old)
+      return { full: window, item: old, liftedAt: liftedAtOf(old) };
+    // A place was given back between the update and the read: take it.
+    if (step === 'take') continue;
     const trustedUntil = trustedUntilOf(old);
     const trustEndsMs = trustedUntil ? Date.parse(trustedUntil) : 0;
     const windowStartsAt = openingStart(nowMs, liftedAt);
@@ -181,25 +170,17 @@ async function takePlace(
         epochSeconds(trustEndsMs),
       ),
     };
-    try {
-      await documentClient.send(
-        new PutCommand({
-          TableName: tableName(),
-          Item: item,
-          ConditionExpression: `(attribute_not_exists(windowStartsAt) OR windowStartsAt <= :floor) AND ${
-            trustedUntil ? 'trustedUntil = :trust' : 'attribute_not_exists(trustedUntil)'
-          }`,
-          ExpressionAttributeValues: {
-            ':floor': floor,
-            ...(trustedUntil && { ':trust': trustedUntil }),
-          },
-        }),
-      );
-      return placed(key, item);
-    } catch (error) {
-      // Another attempt opened the window, or a success trusted the source, meanwhile: read again.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    const opened = await writeItem(
+      write.put(
+        item,
+        `(attribute_not_exists(windowStartsAt) OR windowStartsAt <= :floor) AND ${
+          trustedUntil ? 'trustedUntil = :trust' : 'attribute_not_exists(trustedUntil)'
+        }`,
+        { ':floor': floor, ...(trustedUntil && { ':trust': trustedUntil }) },
+      ),
+    );
+    if (opened.written) return placed(key, item);
+    // Another attempt opened the window, or a success trusted the source, meanwhile: read again.
   }
   throw new Error('Could not count an attempt');
 }
@@ -214,21 +195,15 @@ async function updatePlace(
   values: Record<string, unknown> = {},
   condition = '',
 ): Promise<boolean> {
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: place.key,
-        UpdateExpression: update,
-        ConditionExpression: `windowStartsAt = :window${condition}`,
-        ExpressionAttributeValues: { ...values, ':window': place.windowStartsAt },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    return false;
-  }
+  const changed = await writeItem(
+    write.update(
+      place.key,
+      update,
+      { ...values, ':window': place.windowStartsAt },
+      { condition: `windowStartsAt = :window${condition}` },
+    ),
+  );
+  return changed.written;
 }
 
 const givePlaceBack = (place: Place) =>
@@ -301,13 +276,12 @@ export async function endAttempt(ticket: Ticket, now: Date): Promise<void> {
   if (!ended) {
     // A newer window opened meanwhile, with attempts of its own: it stays, and the source is
     // trusted all the same.
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: ticket.source.key,
-        UpdateExpression: `SET trustedUntil = :trust, ${ATTRIBUTE.expiresAt} = :expires, ${ATTRIBUTE.entity} = :entity`,
-        ExpressionAttributeValues: { ...trust, ':entity': ENTITY.attempts },
-      }),
+    await writeItem(
+      write.update(
+        ticket.source.key,
+        `SET trustedUntil = :trust, ${ATTRIBUTE.expiresAt} = :expires, ${ATTRIBUTE.entity} = :entity`,
+        { ...trust, ':entity': ENTITY.attempts },
+      ),
     );
   }
   if (ticket.username) await givePlaceBack(ticket.username);

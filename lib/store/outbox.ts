@@ -3,10 +3,17 @@
  * causes it, and the stream-triggered sender delivers it. It never holds a password: when one
  * must be generated, the sender generates it at send time.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import { ATTRIBUTE, ENTITY, keys } from './keys.ts';
-import { getItems, type Item, keyId, transact, type WriteStep, write } from './table.ts';
+import {
+  getItem,
+  getItems,
+  type Item,
+  keyId,
+  transact,
+  type WriteStep,
+  write,
+  writeItem,
+} from './table.ts';
 
 export type OutboxKind = 'welcome' | 'password-reset' | 'trial-reminder' | 'trial-expired';
 
@@ -54,10 +61,8 @@ export function outboxStep(message: OutboxMessage): WriteStep {
 }
 
 export async function getOutboxMessage(id: string): Promise<OutboxState | undefined> {
-  const out = await documentClient.send(
-    new GetCommand({ TableName: tableName(), Key: keys.outbox(id), ConsistentRead: true }),
-  );
-  return out.Item ? fromItem(out.Item) : undefined;
+  const item = await getItem(keys.outbox(id));
+  return item ? fromItem(item) : undefined;
 }
 
 function fromItem(item: Item): OutboxState {
@@ -126,19 +131,19 @@ export class PasswordSupersededError extends Error {
 }
 
 export async function markSent(id: string, sentAt: Date, providerMessageId: string): Promise<void> {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.outbox(id),
-      UpdateExpression: `SET sentAt = :at, providerMessageId = :mid, ${ATTRIBUTE.expiresAt} = :exp`,
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeValues: {
+  const marked = await writeItem(
+    write.update(
+      keys.outbox(id),
+      `SET sentAt = :at, providerMessageId = :mid, ${ATTRIBUTE.expiresAt} = :exp`,
+      {
         ':at': sentAt.toISOString(),
         ':mid': providerMessageId,
         ':exp': Math.floor(sentAt.getTime() / 1000) + SENT_RETENTION_SECONDS,
       },
-    }),
+      { condition: 'attribute_exists(PK)' },
+    ),
   );
+  if (!marked.written) throw new Error(`No outbox message ${id} to mark sent`);
 }
 
 export interface MessageRecipient {

@@ -2,13 +2,18 @@
  * Thin helpers over the DocumentClient: reads, paged queries and transactions whose cancelled
  * conditions become the service's own errors.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
@@ -204,12 +209,10 @@ export async function transact(steps: WriteStep[], options: TransactOptions = {}
         throw error;
       }
       const reasons = error.CancellationReasons ?? [];
-      const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
-      if (failed >= 0) {
-        const step = all[failed];
-        const raw = reasons[failed]?.Item;
-        const current = raw ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : undefined;
-        if (step?.onConditionFailed) throw step.onConditionFailed(current);
+      const lost = lostRace(error);
+      if (lost) {
+        const step = all[lost.step];
+        if (step?.onConditionFailed) throw step.onConditionFailed(lost.current);
         throw conflict({ cause: error });
       }
       const transient =
@@ -228,19 +231,74 @@ export async function transact(steps: WriteStep[], options: TransactOptions = {}
   }
 }
 
+type RawItem = Parameters<typeof unmarshall>[0];
+
+/**
+ * The one reading of a lost race: a condition that failed, in a single write or in a
+ * transaction, with the index of its step and the item as the condition saw it.
+ */
+function lostRace(error: unknown): { step: number; current: Item | undefined } | null {
+  if (error instanceof ConditionalCheckFailedException) {
+    return { step: 0, current: error.Item ? unmarshall(error.Item) : undefined };
+  }
+  if (error instanceof TransactionCanceledException) {
+    const reasons = error.CancellationReasons ?? [];
+    const step = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+    if (step < 0) return null;
+    const raw = reasons[step]?.Item;
+    return { step, current: raw ? unmarshall(raw as RawItem) : undefined };
+  }
+  return null;
+}
+
+/** What a single conditional write did: written (with the item after, when asked), or lost. */
+export type SingleWrite =
+  | { written: true; item: Item | undefined }
+  | { written: false; current: Item | undefined };
+
+/**
+ * Sends one `write.put` or `write.update` as a request of its own. A failed condition is not an
+ * error but a lost race, returned with the item as the condition saw it.
+ */
+export async function writeItem(
+  step: TransactItem,
+  options: { returnItem?: boolean } = {},
+): Promise<SingleWrite> {
+  try {
+    if (step.Put) {
+      await documentClient.send(new PutCommand(step.Put));
+      return { written: true, item: options.returnItem ? step.Put.Item : undefined };
+    }
+    if (step.Update) {
+      const out = await documentClient.send(
+        new UpdateCommand({
+          ...step.Update,
+          ...(options.returnItem && { ReturnValues: 'ALL_NEW' }),
+        }),
+      );
+      return { written: true, item: out.Attributes };
+    }
+  } catch (error) {
+    const lost = lostRace(error);
+    if (lost) return { written: false, current: lost.current };
+    throw error;
+  }
+  throw new Error('A single write is a put or an update');
+}
+
 /** Full jitter, capped: racing writers spread out instead of meeting again. */
 export const backoff = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(400, 20 * 2 ** attempt)));
 
 /** Helpers that keep the table name and key shape in one place. */
 export const write = {
-  put(item: Item, condition?: string, names?: Record<string, string>): TransactItem {
+  put(item: Item, condition?: string, values?: Record<string, unknown>): TransactItem {
     return {
       Put: {
         TableName: tableName(),
         Item: item,
         ...(condition ? { ConditionExpression: condition } : {}),
-        ...(names ? { ExpressionAttributeNames: names } : {}),
+        ...(values ? { ExpressionAttributeValues: values } : {}),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     };

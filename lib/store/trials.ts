@@ -3,14 +3,13 @@
  * from and the trial end it was computed for, so a second or concurrent run finds nothing to
  * do and no e-mail is queued twice.
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import type { Account } from '#lib/model.ts';
 import type { TrialStage } from '#lib/rules/trials.ts';
 import { accountFromItem, withTrialIndex } from './items.ts';
 import { ENTITY, INDEX, keys } from './keys.ts';
-import type { Item, WriteStep } from './table.ts';
-import { write } from './table.ts';
+import { getItem, type Item, type WriteStep, write, writeItem } from './table.ts';
 
 export interface DuePage {
   accounts: Account[];
@@ -91,10 +90,8 @@ export function expireSubAccountStep(sub: Account, at: string): WriteStep {
 }
 
 export async function lastCompletedDay(): Promise<string | null> {
-  const out = await documentClient.send(
-    new GetCommand({ TableName: tableName(), Key: keys.trialJobState(), ConsistentRead: true }),
-  );
-  return (out.Item?.lastCompletedDay as string | undefined) ?? null;
+  const item = await getItem(keys.trialJobState());
+  return (item?.lastCompletedDay as string | undefined) ?? null;
 }
 
 /**
@@ -103,10 +100,7 @@ export async function lastCompletedDay(): Promise<string | null> {
  * finished late only makes the next run read a day more, never less.
  */
 export async function markCompletedThrough(day: string): Promise<void> {
-  await documentClient.send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: { ...keys.trialJobState(), entity: ENTITY.jobState, lastCompletedDay: day },
-    }),
+  await writeItem(
+    write.put({ ...keys.trialJobState(), entity: ENTITY.jobState, lastCompletedDay: day }),
   );
 }
