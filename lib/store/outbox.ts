@@ -3,7 +3,9 @@
  * causes it, and the stream-triggered sender delivers it. It never holds a password: when one
  * must be generated, the sender generates it at send time.
  */
+import { contactFromItem, isEntity } from './items.ts';
 import { ATTRIBUTE, ENTITY, keys } from './keys.ts';
+import { partnerFromItem } from './partners.ts';
 import {
   getItem,
   getItems,
@@ -159,8 +161,11 @@ export async function loadRecipient(message: OutboxMessage): Promise<MessageReci
   const found = await getItems([contactKey, partnerKey]);
   const contact = found.get(keyId(contactKey));
   const partner = found.get(keyId(partnerKey));
+  const { fullName, email } = isEntity(contact, ENTITY.contact)
+    ? contactFromItem(contact)
+    : { fullName: null, email: null };
   return {
-    contact: contact ? { fullName: String(contact.fullName), email: String(contact.email) } : null,
-    partnerName: typeof partner?.name === 'string' ? partner.name : null,
+    contact: fullName && email ? { fullName, email } : null,
+    partnerName: (isEntity(partner, ENTITY.partner) && partnerFromItem(partner).name) || null,
   };
 }
