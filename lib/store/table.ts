@@ -114,25 +114,6 @@ export async function queryPage(input: QueryPageInput): Promise<Page<Item>> {
   return { items: out.Items ?? [], nextCursor: last ? encodeCursor(last.SK) : null };
 }
 
-/**
- * One page of items already read in sort-key order (all of a partition, for a table whose
- * totals cover them all), with the cursors queryPage gives for the same partition.
- */
-export function pageOfRead<T>(
-  items: T[],
-  skOf: (item: T) => string,
-  page: { skPrefix: string; limit: number; cursor: string | null | undefined },
-): Page<T> {
-  const startSk = page.cursor ? decodeCursor(page.cursor, page.skPrefix) : undefined;
-  const after = startSk === undefined ? items : items.filter((item) => skOf(item) > startSk);
-  const taken = after.slice(0, page.limit);
-  const last = taken.at(-1);
-  return {
-    items: taken,
-    nextCursor: after.length > taken.length && last ? encodeCursor(skOf(last)) : null,
-  };
-}
-
 /** Every item of a partition under a prefix (a company's accounts), page by page. */
 export async function queryAll(pk: string, skPrefix: string): Promise<Item[]> {
   const items: Item[] = [];
