@@ -1,24 +1,7 @@
 /**
- * Failed logins and failed secret answers, limited per username: at most 5 failures from one
- * source address, and 50 logins (5 answers) from all sources together, in a 15-minute window
- * that starts at the window's first attempt. Once a limit is reached every attempt it covers is
- * refused, unchecked and uncounted, until the window ends, so no number of attempts makes a block
- * outlast its window; a success (for its source), a recovery or a reset by the partner or company
- * admin lifts it at once. Unknown usernames are counted the same way, so the answers never tell
- * whether a username exists.
- *
- * Someone guessing from one address blocks that address, not the user elsewhere. Someone guessing
- * from many addresses can fill the username's window, but not for the user's own machines: a
- * source that gave the right secret within the last 30 days is trusted for that username and
- * stays under its own limit of 5 alone. The backup agent logs in from the same machine day after
- * day, so an attack from elsewhere does not lock it out (one behind the same address, a shared
- * NAT or proxy, is that address).
- *
- * An attempt holds a place while it is being checked (lib/store/limits.ts), so a burst of
- * parallel guesses gets no more checks than a sequence would, whatever its clocks read: a window
- * is only ever replaced once it ended or was lifted, by one that starts after it. When the places are held by
- * attempts still being checked rather than by failures, the caller is asked to retry in a
- * second, not to wait out the window.
+ * Failed logins and failed secret answers, limited per username and source address, as pure
+ * decisions: the window's state machine, trust and the limits. docs/rate-limits.md tells why
+ * each rule is what it is; lib/store/limits.ts persists the decisions.
  */
 
 export type AttemptKind = 'login' | 'recover';

@@ -1,20 +1,7 @@
 /**
- * The attempt windows of the rate limit (rules in lib/rules/rate-limit.ts): for each username and
- * attempt kind, one window for the username as a whole and one per source address, which also
- * says until when that source is trusted. Global items, expiring through the table's TTL; they
- * hold counts and times, never what was tried, and are keyed by digests, never by the name as
- * typed.
- *
- * An attempt takes a place (`held`) in its windows before its password or answer is checked, by
- * conditional writes that refuse it once all places are taken: a burst of parallel guesses gets
- * no more checks than a sequence would. A wrong guess is then counted as a failure in the windows
- * it holds a place in and keeps its places; a right one ends its source's window, makes the
- * source trusted and gives back its place in the username's window. Every place is named by the
- * start of the window it was taken in, so a late failure or a place given back never lands in a
- * newer window. A window is replaced only once it ended or was lifted, by one that starts after
- * it: an attempt whose clock reads earlier than a window's start (it read the time before the
- * attempt that opened the window, or on a host whose clock is behind) takes a place in it. Lifting the limits (a reset, a recovery, a password change) restarts the
- * username's window with a `liftedAt` time: every source window opened before it counts as ended.
+ * The attempt windows of the rate limit (rules in lib/rules/rate-limit.ts, told in
+ * docs/rate-limits.md "How a window holds"): global items keyed by digests, expiring by TTL,
+ * holding counts and times, never what was tried; one conditional write per decision.
  */
 import { keyedDigest } from '#lib/auth/signing-key.ts';
 import {
