@@ -26,14 +26,14 @@ import {
   toAccountView,
   toContactView,
 } from '#lib/model.ts';
-import { type PlanName, trialEndsAt } from '#lib/rules/plans.ts';
+import type { PlanName } from '#lib/rules/plans.ts';
 import {
   assertFitsPool,
   assertNotBelowUsage,
   decideHardQuota,
   pooledMbOf,
 } from '#lib/rules/quota.ts';
-import { firstPendingStage } from '#lib/rules/trials.ts';
+import { firstPendingStage, trialEndsAt } from '#lib/rules/trials.ts';
 import { assertUltraSafeUnchanged } from '#lib/rules/ultrasafe.ts';
 import type { CreateAccountBody, UpdateAccountBody } from '#lib/schemas.ts';
 import {

@@ -6,9 +6,9 @@ import { hashSecret } from '#lib/auth/secrets.ts';
 import { AppError, notATrial } from '#lib/errors.ts';
 import type { Account, AccountKind } from '#lib/model.ts';
 import { assertPassword, normalizeSecretAnswer } from '#lib/rules/passwords.ts';
-import { type PlanName, TRIAL_DEFAULT_DAYS, trialEndsAt } from '#lib/rules/plans.ts';
+import type { PlanName } from '#lib/rules/plans.ts';
 import { decideHardQuota } from '#lib/rules/quota.ts';
-import { firstPendingStage } from '#lib/rules/trials.ts';
+import { firstPendingStage, TRIAL_DEFAULT_DAYS, trialEndsAt } from '#lib/rules/trials.ts';
 import { assertUltraSafeCreation } from '#lib/rules/ultrasafe.ts';
 
 export interface AccountRequest {
