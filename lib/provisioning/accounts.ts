@@ -26,6 +26,7 @@ import {
   toAccountView,
   toContactView,
 } from '#lib/model.ts';
+import { isNoChange, listedDelta } from '#lib/rules/listed-totals.ts';
 import type { PlanName } from '#lib/rules/plans.ts';
 import {
   assertFitsPool,
@@ -49,7 +50,7 @@ import {
   saveAccount,
   subAccountsOf,
 } from '#lib/store/accounts.ts';
-import { changeAllocation, isNoChange, listedDelta } from '#lib/store/companies.ts';
+import { changeAllocation } from '#lib/store/companies.ts';
 import { putNewContact } from '#lib/store/contacts.ts';
 import { outboxStep } from '#lib/store/outbox.ts';
 import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib/store/table.ts';
