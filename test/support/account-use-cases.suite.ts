@@ -4,13 +4,16 @@
  * stores answer every case the same way. What a case checks afterwards it reads back through
  * the same store.
  */
+import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import type { Account, Company, Contact } from '#lib/model.ts';
 import type { AccountStore } from '#lib/provisioning/account-store.ts';
 import { cancelAccount, createAccount, updateAccount } from '#lib/provisioning/accounts.ts';
 import { auditEntry } from '#lib/provisioning/audit.ts';
+import { welcomeMessage } from '#lib/provisioning/messages.ts';
 import type { CompanyScope } from '#lib/provisioning/scope.ts';
 import { planAccountChange } from '#lib/rules/account-change.ts';
+import { type NewAccountPlan, planNewAccount } from '#lib/rules/new-account.ts';
 import type { PlanName } from '#lib/rules/plans.ts';
 import { firstPendingStage, trialEndsAt } from '#lib/rules/trials.ts';
 import type { CreateAccountBody } from '#lib/schemas.ts';
@@ -178,6 +181,50 @@ export function accountUseCaseSuite(name: string, harness: () => AccountStoreHar
         ).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
         expect((await read(h, scope, admin.id)).account.subAccountCount).toBe(0);
         expect((await read(h, scope)).company.allocatedMb).toBe(10 * GB);
+      });
+
+      it('holds the pool and the one-parent marker as conditions of the write, not only of the read', async () => {
+        const h = harness();
+        const { scope } = await pooledCompany(h);
+        const context = await h.store.loadContext(scope.partnerId, scope.companyId, {
+          contactId: scope.companyId,
+          parentOfPlan: 'basic',
+        });
+        const planFromTheRead = (hardQuotaMb: number) =>
+          planNewAccount({
+            partnerId: scope.partnerId,
+            companyId: scope.companyId,
+            body: { username: username('race'), plan: 'basic', hardQuotaMb },
+            ids: { account: ulid(), contact: ulid() },
+            company: context.company,
+            parent: null,
+            contact: context.contact,
+            planHasParent: context.planHasParent,
+            ladder: { fineIncrements: false },
+            now: at(1),
+          });
+        const commit = (plan: NewAccountPlan) =>
+          h.store.commitNewAccount(plan, {
+            welcome: welcomeMessage(scope, plan.account),
+            audit: auditEntry(scope, at(1), plan.audit),
+            reply: undefined,
+          });
+        // Each fits the 40 GB the read saw free; together they do not, and share one plan.
+        const first = planFromTheRead(25 * GB);
+        const second = planFromTheRead(25 * GB);
+        const third = planFromTheRead(10 * GB);
+
+        await commit(first);
+
+        await expect(commit(second)).rejects.toMatchObject({
+          code: 'POOL_EXCEEDED',
+          extensions: { freeMb: 15 * GB },
+        });
+        await expect(commit(third)).rejects.toMatchObject({ code: 'PLAN_ALREADY_HAS_PARENT' });
+        expect((await read(h, scope)).company).toMatchObject({
+          allocatedMb: 35 * GB,
+          accountCount: 2,
+        });
       });
     });
 

@@ -1,5 +1,7 @@
 import { ulid } from 'ulid';
+import { describe, expect, it } from 'vitest';
 import type { Company, Contact } from '#lib/model.ts';
+import { createAccount, updateAccount } from '#lib/provisioning/accounts.ts';
 import type { CompanyScope } from '#lib/provisioning/scope.ts';
 import { listedTotalsOf } from '#lib/rules/listed-totals.ts';
 import { newAccountRecord } from '#lib/rules/new-account.ts';
@@ -82,3 +84,41 @@ function memoryHarness(): AccountStoreHarness {
 }
 
 accountUseCaseSuite('in memory', memoryHarness);
+
+describe('the in-memory store', () => {
+  it('refuses, as one transaction would, to convert a parent with more sub-accounts than it holds', async () => {
+    const h = memoryHarness();
+    const now = new Date('2032-05-01T10:00:00.000Z');
+    const { scope } = await h.newCompany({
+      quotaMb: 1000 * 1024,
+      adminMb: 5120,
+      adminPlan: 'select',
+      now,
+    });
+    const parent = await createAccount(
+      scope,
+      { username: `big.${ulid()}`, plan: 'trial' },
+      now,
+      h.store,
+    );
+    for (let i = 0; i < 96; i++) {
+      await createAccount(
+        scope,
+        { username: `s${i}.${ulid()}`, parentId: parent.account.id },
+        now,
+        h.store,
+      );
+    }
+
+    await expect(
+      updateAccount(scope, parent.account.id, { plan: 'basic' }, now, h.store),
+    ).rejects.toMatchObject({
+      code: 'TOO_MANY_SUB_ACCOUNTS',
+      extensions: { subAccounts: 96, maxSubAccounts: 95 },
+    });
+    const { account } = await h.store.loadContext(scope.partnerId, scope.companyId, {
+      accountId: parent.account.id,
+    });
+    expect(account?.plan).toBe('trial');
+  });
+});
