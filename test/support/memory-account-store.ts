@@ -16,13 +16,12 @@ import {
 } from '#lib/errors.ts';
 import type { Account, Company, Contact, ListedTotals } from '#lib/model.ts';
 import type { AccountContextIds, AccountStore } from '#lib/provisioning/account-store.ts';
+import type { AccountCancellationPlan, AccountChangePlan } from '#lib/rules/account-change.ts';
 import type { NewAccountPlan, PoolChange } from '#lib/rules/new-account.ts';
 import type { PlanName } from '#lib/rules/plans.ts';
 import type { AuditEntry } from '#lib/store/audit.ts';
 import type { OutboxMessage } from '#lib/store/outbox.ts';
-
-/** DynamoDB's limit on the items of one TransactWriteItems request. */
-const MAX_TRANSACTION_ITEMS = 100;
+import { MAX_TRANSACTION_ITEMS } from '#lib/store/table.ts';
 
 /** One item of a transaction: the error its condition gives on the state as it was, or none. */
 interface Write {
@@ -41,8 +40,6 @@ export class MemoryAccountStore implements AccountStore {
   private readonly parentMarkers = new Map<string, string>();
   readonly outbox: OutboxMessage[] = [];
   readonly auditLog: AuditEntry[] = [];
-  /** Transactions committed, for tests that a refused change wrote nothing. */
-  commits = 0;
 
   /** Stores a partner's records as a test's starting point, with the markers they hold. */
   seed(
@@ -52,7 +49,7 @@ export class MemoryAccountStore implements AccountStore {
     const { company, accounts = [], contacts = [] } = records;
     if (company) this.companies.set(companyKey(partnerId, company.id), copy(company));
     for (const contact of contacts) {
-      this.contacts.set(accountKey(partnerId, contact.companyId, contact.id), copy(contact));
+      this.contacts.set(childKey(partnerId, contact.companyId, contact.id), copy(contact));
     }
     for (const account of accounts) {
       this.accounts.set(keyOf(account), copy(account));
@@ -65,7 +62,7 @@ export class MemoryAccountStore implements AccountStore {
 
   /** What a usage report does to one account: its figure and the company's total. */
   reportUsage(partnerId: string, companyId: string, accountId: string, usedMb: number): void {
-    const account = this.accounts.get(accountKey(partnerId, companyId, accountId));
+    const account = this.accounts.get(childKey(partnerId, companyId, accountId));
     const company = this.companies.get(companyKey(partnerId, companyId));
     if (!account || !company) throw new Error(`No account ${accountId} to report usage of`);
     const delta = usedMb - account.usedMb;
@@ -76,7 +73,7 @@ export class MemoryAccountStore implements AccountStore {
 
   async loadContext(partnerId: string, companyId: string, ids: AccountContextIds) {
     const find = <T>(map: Map<string, T>, id: string | undefined) =>
-      id === undefined ? null : copy(map.get(accountKey(partnerId, companyId, id)) ?? null);
+      id === undefined ? null : copy(map.get(childKey(partnerId, companyId, id)) ?? null);
     return {
       company: copy(this.companies.get(companyKey(partnerId, companyId)) ?? null),
       account: find(this.accounts, ids.accountId),
@@ -117,16 +114,13 @@ export class MemoryAccountStore implements AccountStore {
     if (plan.parent) writes.push(this.attach(plan.parent));
     if (plan.newContact) {
       const { contact } = plan;
-      const key = accountKey(account.partnerId, contact.companyId, contact.id);
+      const key = childKey(account.partnerId, contact.companyId, contact.id);
       writes.push(this.put(this.contacts, key, contact, () => conflict()));
     }
     this.transact(writes);
   }
 
-  async commitChange(
-    plan: Parameters<AccountStore['commitChange']>[0],
-    effects: { audit: AuditEntry },
-  ): Promise<void> {
+  async commitChange(plan: AccountChangePlan, effects: { audit: AuditEntry }): Promise<void> {
     const named = plan.changes[0]?.before as Account;
     const writes: Write[] = plan.changes.map(({ before, after }) => this.save(before, after));
     if (plan.parentMarker) {
@@ -140,7 +134,7 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async commitCancellation(
-    plan: Parameters<AccountStore['commitCancellation']>[0],
+    plan: AccountCancellationPlan,
     effects: { audit: AuditEntry },
   ): Promise<void> {
     const named = plan.accounts[0] as Account;
@@ -163,7 +157,6 @@ export class MemoryAccountStore implements AccountStore {
       if (refused) throw refused;
     }
     for (const write of writes) write.apply();
-    this.commits++;
   }
 
   /** As the DynamoDB store: a group too large for one transaction is refused before it. */
@@ -234,7 +227,7 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   private detach(sub: Account): Write {
-    const key = accountKey(sub.partnerId, sub.companyId, sub.parentId as string);
+    const key = childKey(sub.partnerId, sub.companyId, sub.parentId as string);
     return {
       refused: () => (this.accounts.has(key) ? null : conflict()),
       apply: () => {
@@ -292,9 +285,10 @@ export class MemoryAccountStore implements AccountStore {
 }
 
 const companyKey = (partnerId: string, companyId: string) => `${partnerId}|${companyId}`;
-const accountKey = (partnerId: string, companyId: string, id: string) =>
+/** An item in a company's partition: an account or a contact. */
+const childKey = (partnerId: string, companyId: string, id: string) =>
   `${partnerId}|${companyId}|${id}`;
-const keyOf = (account: Account) => accountKey(account.partnerId, account.companyId, account.id);
+const keyOf = (account: Account) => childKey(account.partnerId, account.companyId, account.id);
 const markerKey = (account: Account, plan: PlanName) =>
   `${account.partnerId}|${account.companyId}|${plan}`;
 
