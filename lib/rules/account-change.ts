@@ -51,7 +51,10 @@ export interface AccountChangePlan {
   company: Company;
   /** The account the request names, as written. */
   account: Account;
-  /** Each account as read and as written: the one the request names first, then its subs. */
+  /**
+   * Each account as read and as written: the one the request names first, then its subs. The
+   * trial index follows each written record's `trialStage` and `trialEndsAt`.
+   */
   changes: Array<{ before: Account; after: Account }>;
   /** A conversion moves the one-parent marker from the old plan to the new one. */
   parentMarker: { release: PlanName; claim: PlanName } | null;
