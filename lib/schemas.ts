@@ -10,7 +10,8 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { PASSWORD_MAX, PASSWORD_MIN } from '#lib/rules/passwords.ts';
-import { PLAN_NAMES, TRIAL_MAX_DAYS, TRIAL_MIN_DAYS } from '#lib/rules/plans.ts';
+import { PLAN_NAMES } from '#lib/rules/plans.ts';
+import { TRIAL_MAX_DAYS, TRIAL_MIN_DAYS } from '#lib/rules/trials.ts';
 import {
   normalizeUsername,
   USERNAME_CHARACTERS_MESSAGE,

@@ -13,6 +13,7 @@ import {
   toCompanyView,
   toContactView,
 } from '#lib/model.ts';
+import { listedDelta, listedTotalsOf } from '#lib/rules/listed-totals.ts';
 import {
   assertFitsPool,
   assertLadderSize,
@@ -30,8 +31,6 @@ import {
   cancelCompanyStep,
   changeAllocation,
   listCompanies as listCompanyPage,
-  listedDelta,
-  listedTotalsOf,
   putNewCompany,
   requireCompany,
   updateCompanyStep,

@@ -32,6 +32,7 @@ import {
   companyAddOns,
   toAccountView,
 } from '#lib/model.ts';
+import { isNoChange, listedDelta } from '#lib/rules/listed-totals.ts';
 import {
   assertPassword,
   normalizeSecretAnswer,
@@ -41,12 +42,7 @@ import { assertNotBelowUsage } from '#lib/rules/quota.ts';
 import { retryAfterSeconds, UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
 import { assertRecoverable } from '#lib/rules/ultrasafe.ts';
 import { loadAccountContext, requireAccountContext } from '#lib/store/accounts.ts';
-import {
-  changeListedTotals,
-  isNoChange,
-  listedDelta,
-  requireCompany,
-} from '#lib/store/companies.ts';
+import { changeListedTotals, requireCompany } from '#lib/store/companies.ts';
 import {
   loadLoginContext,
   setPasswordStep,

@@ -1,120 +1,36 @@
 /**
- * Builds a new account from a creation request: applies the plan, trial, quota, password and
- * UltraSafe rules. Shared by company creation (the admin account) and account creation.
+ * A new account's record with its secrets hashed: the rules decide the record
+ * (lib/rules/new-account.ts); the hashes are salted at random, so they are made here.
  */
 import { hashSecret } from '#lib/auth/secrets.ts';
-import { AppError, notATrial } from '#lib/errors.ts';
-import type { Account, AccountKind } from '#lib/model.ts';
-import { assertPassword, normalizeSecretAnswer } from '#lib/rules/passwords.ts';
-import { type PlanName, TRIAL_DEFAULT_DAYS, trialEndsAt } from '#lib/rules/plans.ts';
-import { decideHardQuota } from '#lib/rules/quota.ts';
-import { firstPendingStage } from '#lib/rules/trials.ts';
-import { assertUltraSafeCreation } from '#lib/rules/ultrasafe.ts';
-
-export interface AccountRequest {
-  username: string;
-  password?: string;
-  ultraSafe?: boolean;
-  secretQuestion?: string;
-  secretAnswer?: string;
-  hardQuotaMb?: number | null;
-  userQuotaMb?: number | null;
-  trialDays?: number;
-}
-
-export interface NewAccountInput {
-  request: AccountRequest;
-  id: string;
-  partnerId: string;
-  companyId: string;
-  kind: AccountKind;
-  parent: Account | null;
-  plan: PlanName;
-  contactId: string;
-  poolMb: number | null;
-  isCompanyAdmin: boolean;
-  fineIncrements: boolean;
-  /** Prefix of field paths in errors, e.g. `admin.` when the account sits in a company body. */
-  fieldPrefix: string;
-  now: Date;
-}
+import type { Account } from '#lib/model.ts';
+import {
+  type AccountSecrets,
+  type NewAccountInput,
+  newAccountRecord,
+} from '#lib/rules/new-account.ts';
+import { normalizeSecretAnswer } from '#lib/rules/passwords.ts';
 
 export interface NewAccount {
   account: Account;
   pooledMb: number;
 }
 
-/** Rules report field paths relative to the account; the request may nest it. */
-export async function withFieldPrefix<T>(prefix: string, run: () => T | Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (prefix && error instanceof AppError) {
-      for (const fieldError of error.errors) fieldError.path = prefix + fieldError.path;
-    }
-    throw error;
-  }
+/** The account with the hashes of the secrets its request gave. */
+export async function withHashedSecrets(
+  account: Account,
+  secrets: AccountSecrets,
+): Promise<Account> {
+  return {
+    ...account,
+    secretAnswerHash: secrets.secretAnswer
+      ? await hashSecret(normalizeSecretAnswer(secrets.secretAnswer))
+      : null,
+    passwordHash: secrets.password !== undefined ? await hashSecret(secrets.password) : null,
+  };
 }
 
 export async function buildNewAccount(input: NewAccountInput): Promise<NewAccount> {
-  const { request, now } = input;
-  const ultraSafe = request.ultraSafe ?? false;
-  const { hardQuotaMb, pooledMb } = await withFieldPrefix(input.fieldPrefix, () => {
-    assertUltraSafeCreation({
-      ultraSafe,
-      secretQuestion: request.secretQuestion,
-      secretAnswer: request.secretAnswer,
-    });
-    if (request.trialDays !== undefined && input.plan !== 'trial') {
-      throw notATrial();
-    }
-    if (request.password !== undefined) {
-      assertPassword(request.password, request.username, 'password');
-    }
-    return decideHardQuota({
-      plan: input.plan,
-      requestedMb: request.hardQuotaMb,
-      poolMb: input.poolMb,
-      isCompanyAdmin: input.isCompanyAdmin,
-      fineIncrements: input.fineIncrements,
-    });
-  });
-  const createdAt = now.toISOString();
-  const endsAt =
-    input.plan !== 'trial'
-      ? null
-      : input.parent
-        ? input.parent.trialEndsAt
-        : trialEndsAt(createdAt, request.trialDays ?? TRIAL_DEFAULT_DAYS);
-  const account: Account = {
-    id: input.id,
-    partnerId: input.partnerId,
-    companyId: input.companyId,
-    username: request.username,
-    kind: input.kind,
-    parentId: input.parent?.id ?? null,
-    plan: input.plan,
-    contactId: input.contactId,
-    status: 'active',
-    hardQuotaMb,
-    userQuotaMb: request.userQuotaMb ?? null,
-    usedMb: 0,
-    ultraSafe,
-    secretQuestion: request.secretQuestion ?? null,
-    secretAnswerHash: request.secretAnswer
-      ? await hashSecret(normalizeSecretAnswer(request.secretAnswer))
-      : null,
-    // A password the creator chose is the temporary password; otherwise the mailer generates
-    // one at send time and stores only its hash.
-    passwordHash: request.password !== undefined ? await hashSecret(request.password) : null,
-    passwordIssuedAt: request.password !== undefined ? createdAt : null,
-    mustChangePassword: true,
-    trialEndsAt: endsAt,
-    // Only a parent is filed in the trial index: its sub-accounts follow it.
-    trialStage: endsAt && input.kind === 'parent' ? firstPendingStage(endsAt, createdAt) : null,
-    subAccountCount: 0,
-    createdAt,
-    updatedAt: createdAt,
-  };
-  return { account, pooledMb };
+  const { account, secrets, pooledMb } = newAccountRecord(input);
+  return { account: await withHashedSecrets(account, secrets), pooledMb };
 }

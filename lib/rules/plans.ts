@@ -4,12 +4,7 @@ import type { accountResponse, featuresResponse } from '#lib/api/responses.ts';
 export const PLAN_NAMES = ['trial', 'basic', 'select'] as const;
 export type PlanName = (typeof PLAN_NAMES)[number];
 
-export const TRIAL_DEFAULT_DAYS = 30;
-export const TRIAL_MIN_DAYS = 1;
-export const TRIAL_MAX_DAYS = 90;
 export const TRIAL_DEFAULT_QUOTA_MB = 512;
-
-const DAY_MS = 86_400_000;
 
 export interface PlanDefinition {
   /** Open-file backup on server operating systems; every plan backs up open files on desktops. */
@@ -70,8 +65,4 @@ export function featuresFor(
     spV5Licenses: addOns.licenses.spV5,
     backupsAllowed: status === 'active',
   };
-}
-
-export function trialEndsAt(createdAtIso: string, trialDays: number): string {
-  return new Date(Date.parse(createdAtIso) + trialDays * DAY_MS).toISOString();
 }

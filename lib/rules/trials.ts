@@ -1,11 +1,24 @@
 /**
- * The trial lifecycle (SPEC §2.6) as pure functions: reminders 7 days and 1 day before the end,
- * then expiry. An open trial always knows its next pending stage and when it is due.
+ * The trial lifecycle (SPEC §2.6) as pure functions: how long a trial lasts, reminders 7 days
+ * and 1 day before the end, then expiry; how a trial opens, is extended and is converted. An
+ * open trial always knows its next pending stage and when it is due.
  */
+import { notATrial } from '#lib/errors.ts';
+import type { AccountStatus, PlanName } from './plans.ts';
+
+export const TRIAL_DEFAULT_DAYS = 30;
+export const TRIAL_MIN_DAYS = 1;
+export const TRIAL_MAX_DAYS = 90;
+
 export const TRIAL_STAGES = ['reminder-7', 'reminder-1', 'expire'] as const;
 export type TrialStage = (typeof TRIAL_STAGES)[number];
 
 const DAY_MS = 86_400_000;
+
+/** Trial days are whole days of 24 hours, counted from when the account was created. */
+export function trialEndsAt(createdAtIso: string, trialDays: number): string {
+  return new Date(Date.parse(createdAtIso) + trialDays * DAY_MS).toISOString();
+}
 const OFFSET_MS: Record<TrialStage, number> = {
   'reminder-7': 7 * DAY_MS,
   'reminder-1': DAY_MS,
@@ -89,4 +102,66 @@ export function daysToScan(
   for (let day = start; day <= today; day += DAY_MS)
     days.push(new Date(day).toISOString().slice(0, 10));
   return days;
+}
+
+/** The fields of an account that carry its trial. */
+export interface TrialState {
+  status: AccountStatus;
+  trialEndsAt: string | null;
+  /** Only a parent is filed in the trial index: its sub-accounts follow it. */
+  trialStage: TrialStage | null;
+}
+
+/** Trial days are asked for only of a trial. */
+export function assertTrialDaysApply(plan: PlanName, trialDays: number | undefined): void {
+  if (trialDays !== undefined && plan !== 'trial') throw notATrial();
+}
+
+/**
+ * The trial a new account opens: a sub-account ends with its parent, a parent after the days
+ * asked for (30 by default); an account of a paid plan has none.
+ */
+export function openingTrial(input: {
+  plan: PlanName;
+  isParent: boolean;
+  parentTrialEndsAt: string | null;
+  trialDays: number | undefined;
+  createdAt: string;
+}): Pick<TrialState, 'trialEndsAt' | 'trialStage'> {
+  if (input.plan !== 'trial') return { trialEndsAt: null, trialStage: null };
+  const endsAt = input.isParent
+    ? trialEndsAt(input.createdAt, input.trialDays ?? TRIAL_DEFAULT_DAYS)
+    : input.parentTrialEndsAt;
+  return {
+    trialEndsAt: endsAt,
+    trialStage: endsAt && input.isParent ? firstPendingStage(endsAt, input.createdAt) : null,
+  };
+}
+
+/**
+ * A trial extended to end `endsAt`, as of `atIso`: an expired trial whose new end is ahead
+ * opens again, and an open parent waits for the first stage of the new end. A trial still
+ * expired stays out of the index.
+ */
+export function extendedTrial(
+  account: { kind: 'parent' | 'sub'; status: AccountStatus },
+  endsAt: string,
+  atIso: string,
+): TrialState {
+  const status = account.status === 'expired' && endsAt > atIso ? 'active' : account.status;
+  return {
+    status,
+    trialEndsAt: endsAt,
+    trialStage:
+      account.kind === 'parent' && status === 'active' ? firstPendingStage(endsAt, atIso) : null,
+  };
+}
+
+/** A trial converted to a paid plan ends at once; an expired one takes backups again. */
+export function convertedTrial(account: { status: AccountStatus }): TrialState {
+  return {
+    status: account.status === 'expired' ? 'active' : account.status,
+    trialEndsAt: null,
+    trialStage: null,
+  };
 }

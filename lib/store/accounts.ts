@@ -107,6 +107,13 @@ export interface AccountContext {
   planHasParent: boolean;
 }
 
+export interface AccountContextIds {
+  accountId?: string;
+  parentId?: string;
+  contactId?: string;
+  parentOfPlan?: PlanName;
+}
+
 /**
  * The company with the account, parent and contact a request names, and whether a plan already
  * has its parent, in one BatchGetItem. The transaction still decides (the markers are its
@@ -115,7 +122,7 @@ export interface AccountContext {
 export async function loadAccountContext(
   partnerId: string,
   companyId: string,
-  ids: { accountId?: string; parentId?: string; contactId?: string; parentOfPlan?: PlanName },
+  ids: AccountContextIds,
 ): Promise<AccountContext> {
   const companyKey = keys.company(partnerId, companyId);
   const accountKey = ids.accountId ? keys.account(partnerId, companyId, ids.accountId) : null;

@@ -6,8 +6,8 @@ import {
   poolBelowAllocated,
   poolExceeded,
 } from '#lib/errors.ts';
-import type { Account, Company, ListedTotals } from '#lib/model.ts';
-import { effectiveQuotaMb } from '#lib/rules/quota.ts';
+import type { Company, ListedTotals } from '#lib/model.ts';
+import { isNoChange } from '#lib/rules/listed-totals.ts';
 import { companyFromItem, companyToItem, isEntity, listedTotalsAttributes } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
 import { getItem, type Item, type Page, queryPage, type WriteStep, write } from './table.ts';
@@ -46,33 +46,6 @@ function allocationRefused(current: Item | undefined, requestedMb: number): AppE
   if (current.status !== 'active') return companyCancelled();
   return poolExceeded(Number(current.freeMb ?? 0), requestedMb);
 }
-
-/** The usage table's totals over these accounts: those it lists, that is, not cancelled. */
-export function listedTotalsOf(accounts: Account[]): ListedTotals {
-  const totals: ListedTotals = { sizeMb: 0, unlimited: 0, usedMb: 0 };
-  for (const account of accounts) {
-    if (account.status === 'cancelled') continue;
-    const size = effectiveQuotaMb(account.hardQuotaMb, account.userQuotaMb);
-    if (size === null) totals.unlimited += 1;
-    else totals.sizeMb += size;
-    totals.usedMb += account.usedMb;
-  }
-  return totals;
-}
-
-/** How a change of these accounts (as read, then as written) moves the usage table's totals. */
-export function listedDelta(before: Account[], after: Account[]): ListedTotals {
-  const was = listedTotalsOf(before);
-  const is = listedTotalsOf(after);
-  return {
-    sizeMb: is.sizeMb - was.sizeMb,
-    unlimited: is.unlimited - was.unlimited,
-    usedMb: is.usedMb - was.usedMb,
-  };
-}
-
-export const isNoChange = (delta: ListedTotals): boolean =>
-  delta.sizeMb === 0 && delta.unlimited === 0 && delta.usedMb === 0;
 
 /**
  * The ADD clause that moves the totals: ADD composes with concurrent changes without a condition

@@ -1,7 +1,8 @@
 import { AppError, notFound } from '#lib/errors.ts';
 import type { Account, Company, ListedTotals } from '#lib/model.ts';
+import { listedTotalsOf } from '#lib/rules/listed-totals.ts';
 import { allAccounts } from './accounts.ts';
-import { keepListedTotals, listedTotalsClause, listedTotalsOf } from './companies.ts';
+import { keepListedTotals, listedTotalsClause } from './companies.ts';
 import { accountFromItem, companyFromItem, isEntity } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
 import {

@@ -5,10 +5,9 @@ import {
   featuresFor,
   PLAN_NAMES,
   PLANS,
-  TRIAL_DEFAULT_DAYS,
   TRIAL_DEFAULT_QUOTA_MB,
-  trialEndsAt,
 } from '#lib/rules/plans.ts';
+import { TRIAL_DEFAULT_DAYS, trialEndsAt } from '#lib/rules/trials.ts';
 
 const NO_ADD_ONS: CompanyAddOns = { licenses: { egr: 0, spV5: 0 }, endGuard: false };
 

@@ -1,0 +1,36 @@
+/**
+ * What the account use cases need of the store: one read of what a request names, the live
+ * sub-accounts of a parent, and each plan written as one transaction whose conditions hold
+ * what the read could only tell early. The DynamoDB store is lib/store/account-store.ts; the
+ * use-case tests also run against an in-memory one that keeps the same conditions.
+ */
+import type { Account } from '#lib/model.ts';
+import type { AccountCancellationPlan, AccountChangePlan } from '#lib/rules/account-change.ts';
+import type { NewAccountPlan } from '#lib/rules/new-account.ts';
+import type { AccountContext, AccountContextIds } from '#lib/store/accounts.ts';
+import type { AuditEntry } from '#lib/store/audit.ts';
+import type { OutboxMessage } from '#lib/store/outbox.ts';
+
+export type { AccountContext, AccountContextIds };
+
+export interface AccountStore {
+  /** The company with the account, parent and contact the ids name, and the plan's marker. */
+  loadContext(
+    partnerId: string,
+    companyId: string,
+    ids: AccountContextIds,
+  ): Promise<AccountContext>;
+  /** A parent's sub-accounts that are not cancelled. */
+  liveSubAccountsOf(parent: Account): Promise<Account[]>;
+  /**
+   * The account (its secrets hashed), its username and reference, its contact if new, its
+   * welcome e-mail and audit entry; `reply` completes the request's idempotency record with it.
+   */
+  commitNewAccount(
+    plan: NewAccountPlan,
+    effects: { welcome: OutboxMessage; audit: AuditEntry; reply: unknown },
+  ): Promise<void>;
+  /** Each account on the condition that it is as read; the pool on the condition it fits. */
+  commitChange(plan: AccountChangePlan, effects: { audit: AuditEntry }): Promise<void>;
+  commitCancellation(plan: AccountCancellationPlan, effects: { audit: AuditEntry }): Promise<void>;
+}
