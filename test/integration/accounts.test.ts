@@ -10,7 +10,8 @@ import {
 import { createCompany, getCompany } from '#lib/provisioning/companies.ts';
 import { createContact } from '#lib/provisioning/contacts.ts';
 import { reportUsage, usageTable } from '#lib/provisioning/usage.ts';
-import { companyBody, countRequests, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
+import { countRequests } from './support.ts';
 
 const errorOf = async (promise: Promise<unknown>): Promise<AppError> => {
   const error = await promise.then(

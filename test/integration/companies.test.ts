@@ -10,7 +10,8 @@ import {
   listCompanies,
   updateCompany,
 } from '#lib/provisioning/companies.ts';
-import { companyBody, countRequests, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
+import { countRequests } from './support.ts';
 
 const codeOf = async (promise: Promise<unknown>) => {
   try {

@@ -16,7 +16,7 @@ import { createAccount } from '#lib/provisioning/accounts.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { allAccounts } from '#lib/store/accounts.ts';
 import { getOutboxMessage } from '#lib/store/outbox.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 const realSend = documentClient.send.bind(documentClient) as (command: unknown) => Promise<unknown>;
 const mock = mockClient(documentClient);

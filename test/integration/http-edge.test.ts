@@ -12,7 +12,8 @@ import { documentClient, dynamoDb } from '#lib/clients/dynamodb.ts';
 import { type HttpEvent, route } from '#lib/http/handler.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
-import { lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
+import { sampleEvent, uniqueUsername } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
 
 type Reply = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> };
 

@@ -13,14 +13,9 @@ import { createCompany } from '#lib/provisioning/companies.ts';
 import { partnerScope } from '#lib/provisioning/scope.ts';
 import { allAccounts } from '#lib/store/accounts.ts';
 import { listContacts } from '#lib/store/contacts.ts';
-import {
-  companyBody,
-  countRequests,
-  lambdaContext,
-  outboxIdsFor,
-  sampleEvent,
-  uniqueUsername,
-} from './support.ts';
+import { companyBody, sampleEvent, uniqueUsername } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
+import { countRequests, outboxIdsFor } from './support.ts';
 
 type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { handler as createCompanyHandler } from '#functions/create-company.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { listCompanies } from '#lib/store/companies.ts';
-import { lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
+import { sampleEvent, uniqueUsername } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
 
 function request(partnerId: string, body: unknown, idempotencyKey?: string): HttpEvent {
   const event = sampleEvent<HttpEvent>('http/create-company');

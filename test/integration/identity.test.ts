@@ -43,8 +43,9 @@ import {
   reserveAttempt,
 } from '#lib/store/limits.ts';
 import { getItem } from '#lib/store/table.ts';
+import { companyBody, inCompany, uniqueUsername } from '../support/builders.ts';
 import { scanForValue } from './scan.ts';
-import { companyBody, inCompany, outboxIdsFor, uniqueUsername } from './support.ts';
+import { outboxIdsFor } from './support.ts';
 
 const errorOf = async (promise: Promise<unknown>): Promise<AppError> => {
   const error = await promise.then(

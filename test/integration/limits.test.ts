@@ -20,7 +20,7 @@ import {
   reserveAttempt,
 } from '#lib/store/limits.ts';
 import { transact } from '#lib/store/table.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 /**
  * Clock readings spread over two seconds either side of `base`, in an order that puts later

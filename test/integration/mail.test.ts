@@ -10,15 +10,15 @@ import { createAccount, getAccount } from '#lib/provisioning/accounts.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
-import { scanForValue } from './scan.ts';
 import {
   companyBody,
   inCompany,
-  lambdaContext,
   newScope,
   sampleEvent,
   uniqueUsername,
-} from './support.ts';
+} from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
+import { scanForValue } from './scan.ts';
 
 const inboxUrl = `${process.env.SES_ENDPOINT}`;
 

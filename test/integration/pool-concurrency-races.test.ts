@@ -4,7 +4,7 @@ import { createCompany } from '#lib/provisioning/companies.ts';
 import { reportUsage } from '#lib/provisioning/usage.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 /** An account's item as stored, or (null) its company's: the counters included. */
 async function findAccount(partnerId: string, companyId: string, accountId: string | null) {

@@ -6,7 +6,7 @@ import { pooledMbOf } from '#lib/rules/quota.ts';
 import { allAccounts } from '#lib/store/accounts.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 /** What a request may answer in a race: success, or a domain reason. Never a 5xx or CONFLICT. */
 const DOMAIN_REFUSALS = new Set(['POOL_EXCEEDED', 'ACCOUNT_CANCELLED']);

@@ -12,7 +12,7 @@ import { createContact, listContacts } from '#lib/provisioning/contacts.ts';
 import { impersonate, login, resetPassword } from '#lib/provisioning/identity.ts';
 import { reportUsage, usageTable } from '#lib/provisioning/usage.ts';
 import { listAudit, listCompanyAudit } from '#lib/store/audit.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 /** The reply as a client reads it, checked against its schema in the document. */
 function expectShape(name: keyof ResponseBodies, reply: unknown) {

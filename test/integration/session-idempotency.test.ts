@@ -23,8 +23,9 @@ import { cancelCompany, createCompany } from '#lib/provisioning/companies.ts';
 import { partnerScope } from '#lib/provisioning/scope.ts';
 import { listAudit } from '#lib/store/audit.ts';
 import { readFailureWindow } from '#lib/store/limits.ts';
+import { companyBody, inCompany, sampleEvent, uniqueUsername } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
 import { scanForValue } from './scan.ts';
-import { companyBody, inCompany, lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
 
 type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 

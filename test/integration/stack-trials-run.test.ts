@@ -7,7 +7,7 @@ import { createAccount, getAccount } from '#lib/provisioning/accounts.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { lastCompletedDay, markCompletedThrough } from '#lib/store/trials.ts';
 import { ensureTable } from '../../scripts/lib/table.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 /**
  * `npm run trials:run`, as an operator runs it, against DynamoDB Local with the real clock: a

@@ -8,7 +8,7 @@ import { createAccount, getAccount, updateAccount } from '#lib/provisioning/acco
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { runTrialJob } from '#lib/provisioning/trials.ts';
 import { ensureTable } from '../../scripts/lib/table.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2031-03-01T10:00:00.000Z');

@@ -11,7 +11,8 @@ import { effectiveQuotaMb, percentUsed } from '#lib/rules/quota.ts';
 import { allAccounts } from '#lib/store/accounts.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
-import { companyBody, countRequests, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
+import { countRequests } from './support.ts';
 
 const GB = 1024;
 
