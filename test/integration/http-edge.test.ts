@@ -12,25 +12,20 @@ import { documentClient, dynamoDb } from '#lib/clients/dynamodb.ts';
 import { type HttpEvent, route } from '#lib/http/handler.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
-import { sampleEvent, uniqueUsername } from '../support/builders.ts';
+import {
+  companyBody,
+  createCompanyRequest,
+  sampleEvent,
+  uniqueUsername,
+} from '../support/builders.ts';
 import { lambdaContext } from '../support/lambda-context.ts';
 
 type Reply = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> };
 
-function createCompanyEvent(partnerId: string, body: unknown | string): HttpEvent {
-  const event = sampleEvent<HttpEvent>('http/create-company');
-  (event.requestContext.authorizer as { lambda: Record<string, unknown> }).lambda.partnerId =
-    partnerId;
-  event.body = typeof body === 'string' ? body : JSON.stringify(body);
-  return event;
-}
+const createCompanyEvent = (partnerId: string, body: unknown) =>
+  createCompanyRequest<HttpEvent>(partnerId, body);
 
-const validBody = (username: string) => ({
-  name: 'HighTech',
-  quotaMb: 10240,
-  contact: { fullName: 'Hanna Tech', email: 'hanna@hightech.example' },
-  admin: { username, plan: 'select' },
-});
+const validBody = (username: string) => companyBody({ admin: { username } });
 
 async function invoke(
   event: HttpEvent,
@@ -140,11 +135,11 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
   });
 
   it('answers a caller the authorizer did not recognise with 401, and a storage key with 403', async () => {
-    const event = createCompanyEvent(ulid(), validBody(uniqueUsername()));
+    const event = createCompanyEvent(ulid(), companyBody());
     (event.requestContext.authorizer as { lambda: unknown }).lambda = { kind: 'anonymous' };
     expect((await invoke(event)).status).toBe(401);
 
-    const storage = createCompanyEvent(ulid(), validBody(uniqueUsername()));
+    const storage = createCompanyEvent(ulid(), companyBody());
     (storage.requestContext.authorizer as { lambda: unknown }).lambda = { kind: 'storage' };
     const reply = await invoke(storage);
     expect(reply.status).toBe(403);
@@ -154,7 +149,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
   it('answers an unknown caller 401 before reading its body, and sends DynamoDB nothing', async () => {
     // Prepare: what an unknown key sends should not matter, nor cost a write.
     const anonymous = (body: string | undefined, headers: Record<string, string> = {}) => {
-      const event = createCompanyEvent(ulid(), validBody(uniqueUsername()));
+      const event = createCompanyEvent(ulid(), companyBody());
       event.body = body;
       event.headers = { ...event.headers, ...headers };
       (event.requestContext.authorizer as { lambda: unknown }).lambda = { kind: 'anonymous' };
@@ -169,9 +164,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
         await invoke(anonymous('{"name":')),
         await invoke(anonymous('x'.repeat(70_000))),
         await invoke(anonymous(JSON.stringify(validBody('x')), { 'content-type': 'text/plain' })),
-        await invoke(
-          anonymous(JSON.stringify(validBody(uniqueUsername())), { 'idempotency-key': ulid() }),
-        ),
+        await invoke(anonymous(JSON.stringify(companyBody()), { 'idempotency-key': ulid() })),
       ];
 
       // Assess

@@ -91,8 +91,7 @@ describe('the welcome e-mail', () => {
 
   it('warns an UltraSafe user that a lost password cannot be recovered', async () => {
     const scope = newScope();
-    const body = companyBody();
-    body.admin.hardQuotaMb = 5120;
+    const body = companyBody({ admin: { hardQuotaMb: 5120 } });
     const { company } = await createCompany(scope, body);
     const email = `${uniqueUsername('safe')}@hightech.example`;
     const { account } = await createAccount(inCompany(scope, company.id), {

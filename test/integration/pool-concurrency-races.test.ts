@@ -41,8 +41,7 @@ describe('ten concurrent requests on one object', () => {
 
   it('absorbs ten resizes of one account: all succeed, the pool follows the last', async () => {
     const scope = newScope();
-    const body = companyBody({ quotaMb: 102400 });
-    body.admin.hardQuotaMb = 10240;
+    const body = companyBody({ quotaMb: 102400, admin: { hardQuotaMb: 10240 } });
     const { company, account: admin } = await createCompany(scope, body);
     const inPool = inCompany(scope, company.id);
     const { account } = await createAccount(inPool, {

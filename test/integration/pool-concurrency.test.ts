@@ -15,8 +15,7 @@ describe('one pooled company under concurrent creates, resizes and cancels', () 
   it('keeps the pool counter equal to the sum of its accounts and never over the quota', async () => {
     // Prepare: a pool of 100 GB, a 10 GB admin and 12 sub-accounts of 5 GB (free 20 GB).
     const scope = newScope();
-    const body = companyBody({ quotaMb: 102400 });
-    body.admin.hardQuotaMb = 10240;
+    const body = companyBody({ quotaMb: 102400, admin: { hardQuotaMb: 10240 } });
     const { company, account: admin } = await createCompany(scope, body);
     const inPool = inCompany(scope, company.id);
     const create = () =>

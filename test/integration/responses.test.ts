@@ -25,8 +25,7 @@ describe('what the service returns matches its response schemas', () => {
   it('for companies, accounts, contacts, usage, sessions and the audit log', async () => {
     // Prepare
     const scope = newScope();
-    const body = companyBody({ quotaMb: 51_200, endGuard: true });
-    body.admin.hardQuotaMb = 10_240;
+    const body = companyBody({ quotaMb: 51_200, endGuard: true, admin: { hardQuotaMb: 10_240 } });
     const created = await createCompany(scope, body);
     const companyId = created.company.id;
     const password = 'a long passphrase of mine';

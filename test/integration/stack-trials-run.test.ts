@@ -43,8 +43,7 @@ async function trialsRun(args: string[], env: Record<string, string> = {}) {
 async function endedTrial() {
   const written = new Date(R - 4 * DAY);
   const scope = newScope();
-  const body = companyBody({ quotaMb: 51200 });
-  body.admin.hardQuotaMb = 10240;
+  const body = companyBody({ quotaMb: 51200, admin: { hardQuotaMb: 10240 } });
   const { company } = await createCompany(scope, body, written);
   const { account } = await createAccount(
     inCompany(scope, company.id),

@@ -48,8 +48,7 @@ async function indexEntries(accountId: string) {
 /** A pooled company (50 GB, admin 10 GB) with a trial parent created at T0. */
 async function trialAccount(trialDays = 30) {
   const scope = newScope({ name: 'Acme IT' });
-  const body = companyBody({ quotaMb: 51200 });
-  body.admin.hardQuotaMb = 10240;
+  const body = companyBody({ quotaMb: 51200, admin: { hardQuotaMb: 10240 } });
   const { company } = await createCompany(scope, body, at(0));
   const { account } = await createAccount(
     inCompany(scope, company.id),
@@ -250,8 +249,7 @@ describe('the trial job', () => {
 
   it('refuses to convert a parent with more sub-accounts than one transaction holds, changing nothing', async () => {
     const scope = newScope();
-    const body = companyBody({ quotaMb: 1000 * 1024 });
-    body.admin.hardQuotaMb = 5120;
+    const body = companyBody({ quotaMb: 1000 * 1024, admin: { hardQuotaMb: 5120 } });
     const { company } = await createCompany(scope, body, at(0));
     const { account: parent } = await createAccount(
       inCompany(scope, company.id),

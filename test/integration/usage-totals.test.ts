@@ -43,8 +43,7 @@ const userOf = (scope: CompanyScope, accountId: string): BackupUserPrincipal => 
 /** A pooled company (100 GB, the admin at 10 GB) and its scope. */
 async function pooledCompany() {
   const scope = newScope();
-  const body = companyBody({ quotaMb: 100 * GB });
-  body.admin.hardQuotaMb = 10 * GB;
+  const body = companyBody({ quotaMb: 100 * GB, admin: { hardQuotaMb: 10 * GB } });
   const { company, account: admin } = await createCompany(scope, body);
   return { scope: inCompany(scope, company.id), admin };
 }
