@@ -264,15 +264,17 @@ describe('the trial job', () => {
       );
     }
 
-    const error = await updateAccount(
+    const converted = updateAccount(
       inCompany(scope, company.id),
       parent.id,
       { plan: 'basic' },
       at(1),
-    ).catch((e) => e);
+    );
 
-    expect(error.code).toBe('TOO_MANY_SUB_ACCOUNTS');
-    expect(error.extensions).toEqual({ subAccounts: 96, maxSubAccounts: 95 });
+    await expect(converted).rejects.toMatchObject({
+      code: 'TOO_MANY_SUB_ACCOUNTS',
+      extensions: { subAccounts: 96, maxSubAccounts: 95 },
+    });
     expect((await getAccount(inCompany(scope, company.id), parent.id)).plan).toBe('trial');
     expect(await indexEntries(parent.id)).toHaveLength(1);
   }, 60_000);
