@@ -8,7 +8,14 @@ import { createAccount, getAccount, updateAccount } from '#lib/provisioning/acco
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { runTrialJob } from '#lib/provisioning/trials.ts';
 import { ensureTable } from '../../scripts/lib/table.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
+import {
+  companyBody,
+  createAccountIn,
+  createCompanyFor,
+  inCompany,
+  newScope,
+  uniqueUsername,
+} from '../support/builders.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2031-03-01T10:00:00.000Z');
@@ -47,14 +54,12 @@ async function indexEntries(accountId: string) {
 
 /** A pooled company (50 GB, admin 10 GB) with a trial parent created at T0. */
 async function trialAccount(trialDays = 30) {
-  const scope = newScope({ name: 'Acme IT' });
-  const body = companyBody({ quotaMb: 51200, admin: { hardQuotaMb: 10240 } });
-  const { company } = await createCompany(scope, body, at(0));
-  const { account } = await createAccount(
-    inCompany(scope, company.id),
-    { username: uniqueUsername('trial'), plan: 'trial', trialDays },
+  const { scope, company, companyScope } = await createCompanyFor(
+    newScope(),
+    { quotaMb: 51200, admin: { hardQuotaMb: 10240 } },
     at(0),
   );
+  const { account } = await createAccountIn(companyScope, { plan: 'trial', trialDays }, at(0));
   return { scope, company, account };
 }
 
