@@ -87,18 +87,19 @@ describe('creating accounts', () => {
       hardQuotaMb: 25600,
     });
 
-    const created = createAccount(inCompany(scope, company.id), {
-      username: uniqueUsername(),
-      plan: 'select',
-      hardQuotaMb: 25600,
-    });
-    const converted = updateAccount(inCompany(scope, company.id), trial.account.id, {
-      plan: 'select',
-      hardQuotaMb: 25600,
-    });
-
-    await expect(created).rejects.toMatchObject({ code: 'PLAN_ALREADY_HAS_PARENT' });
-    await expect(converted).rejects.toMatchObject({ code: 'PLAN_ALREADY_HAS_PARENT' });
+    await expect(
+      createAccount(inCompany(scope, company.id), {
+        username: uniqueUsername(),
+        plan: 'select',
+        hardQuotaMb: 25600,
+      }),
+    ).rejects.toMatchObject({ code: 'PLAN_ALREADY_HAS_PARENT' });
+    await expect(
+      updateAccount(inCompany(scope, company.id), trial.account.id, {
+        plan: 'select',
+        hardQuotaMb: 25600,
+      }),
+    ).rejects.toMatchObject({ code: 'PLAN_ALREADY_HAS_PARENT' });
     // Either would also overdraw the pool: 15 GB are free, 25 GB were asked for.
     expect((await getCompany(inCompany(scope, company.id))).freeMb).toBe(15360);
   });

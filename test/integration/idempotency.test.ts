@@ -8,7 +8,7 @@ import { companyBody, createCompanyRequest } from '../support/builders.ts';
 import { lambdaContext } from '../support/lambda-context.ts';
 
 const request = (partnerId: string, body: unknown, idempotencyKey?: string) =>
-  createCompanyRequest<HttpEvent>(partnerId, body, { idempotencyKey });
+  createCompanyRequest(partnerId, body, { idempotencyKey });
 
 async function send(event: HttpEvent) {
   const reply = (await createCompanyHandler(

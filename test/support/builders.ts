@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
+import type { HttpEvent } from '#lib/http/handler.ts';
 import { type CompanyScope, partnerScope, type TenantScope } from '#lib/provisioning/scope.ts';
 import type { CreateAccountBody, CreateCompanyBody } from '#lib/schemas.ts';
 import outboxInsertEvent from '../../events/dynamodb/outbox-insert.json' with { type: 'json' };
@@ -99,20 +100,20 @@ type HttpSample = Record<string, unknown> & {
 };
 
 /** events/http/create-company.json as the partner `partnerId` sends it, with `body`. */
-export function createCompanyRequest<T>(
+export function createCompanyRequest(
   partnerId: string,
   body: unknown,
   options: { idempotencyKey?: string } = {},
-): T {
+): HttpEvent {
   const event = sampleEvent<HttpSample>('http/create-company');
   event.requestContext.authorizer.lambda.partnerId = partnerId;
   event.body = typeof body === 'string' ? body : JSON.stringify(body);
   if (options.idempotencyKey) event.headers['idempotency-key'] = options.idempotencyKey;
-  return event as unknown as T;
+  return event as unknown as HttpEvent;
 }
 
 /** An API Gateway v2 event for any route, built from events/http/create-company.json. */
-export function partnerRequest<T>(
+export function partnerRequest(
   scope: TenantScope,
   request: {
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -122,7 +123,7 @@ export function partnerRequest<T>(
     body?: unknown;
     requestId?: string;
   },
-): T {
+): HttpEvent {
   const event = sampleEvent<HttpSample>('http/create-company');
   event.routeKey = `${request.method} ${request.route}`;
   event.rawPath = request.path;
@@ -143,8 +144,23 @@ export function partnerRequest<T>(
     partnerName: scope.partnerName,
     fineIncrements: scope.fineIncrements,
   };
-  return event as unknown as T;
+  return event as unknown as HttpEvent;
 }
+
+/** An anonymous GET as API Gateway passes it, with the given headers, built from nothing. */
+export const anonymousRequest = (path: string, headers: Record<string, string> = {}): HttpEvent =>
+  ({
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers,
+    requestContext: {
+      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'unit' },
+      authorizer: { lambda: { kind: 'anonymous' } },
+    },
+    isBase64Encoded: false,
+  }) as unknown as HttpEvent;
 
 /** A company created for `scope` through the use case, with the scope kept beside it. */
 export async function createCompanyFor(
