@@ -12,7 +12,7 @@ import { handler as impersonateHandler } from '#functions/impersonate.ts';
 import { handler as loginHandler } from '#functions/login.ts';
 import { handler as recoverHandler } from '#functions/recover.ts';
 import { handler as resetPasswordHandler } from '#functions/reset-password.ts';
-import { type Principal, toAuthorizerContext } from '#lib/auth/principal.ts';
+import type { Principal } from '#lib/auth/principal.ts';
 import { principalForSession } from '#lib/auth/session-principal.ts';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
@@ -22,9 +22,9 @@ import { listAudit } from '#lib/store/audit.ts';
 import { readFailureWindow } from '#lib/store/limits.ts';
 import {
   companyBody,
+  idempotentPost,
   inCompany,
   newPartner,
-  sampleEvent,
   strongPassword,
   uniqueUsername,
 } from '../support/builders.ts';
@@ -33,19 +33,8 @@ import { scanForValue } from './scan.ts';
 
 type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
-function event(path: string, body: unknown, key: string, caller?: Principal): HttpEvent {
-  const sample = sampleEvent<HttpEvent>('http/login');
-  sample.rawPath = path;
-  sample.routeKey = `POST ${path}`;
-  sample.body = body === undefined ? undefined : JSON.stringify(body);
-  sample.headers = { ...sample.headers, 'idempotency-key': key };
-  if (caller) {
-    (sample.requestContext as unknown as Record<string, unknown>).authorizer = {
-      lambda: toAuthorizerContext(caller),
-    };
-  }
-  return sample;
-}
+const event = (path: string, body: unknown, idempotencyKey: string, caller?: Principal) =>
+  idempotentPost('http/login', { path, body, idempotencyKey, caller });
 
 async function send(handler: Handler, request: HttpEvent) {
   const reply = (await handler(request, lambdaContext())) as APIGatewayProxyStructuredResultV2;

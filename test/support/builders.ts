@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
+import { type Principal, toAuthorizerContext } from '#lib/auth/principal.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { type CompanyScope, partnerScope, type TenantScope } from '#lib/provisioning/scope.ts';
 import type { CreateAccountBody, CreateCompanyBody } from '#lib/schemas.ts';
@@ -109,6 +110,25 @@ export function createCompanyRequest(
   event.requestContext.authorizer.lambda.partnerId = partnerId;
   event.body = typeof body === 'string' ? body : JSON.stringify(body);
   if (options.idempotencyKey) event.headers['idempotency-key'] = options.idempotencyKey;
+  return event as unknown as HttpEvent;
+}
+
+/**
+ * A sample POST from events/ sent to `path` with an Idempotency-Key, by `caller` when given
+ * (otherwise as the sample's authorizer left it).
+ */
+export function idempotentPost(
+  sample: 'http/create-company' | 'http/login',
+  request: { path: string; body: unknown; idempotencyKey: string; caller?: Principal },
+): HttpEvent {
+  const event = sampleEvent<HttpSample>(sample);
+  event.rawPath = request.path;
+  event.routeKey = `POST ${request.path}`;
+  event.body = request.body === undefined ? undefined : JSON.stringify(request.body);
+  event.headers = { ...event.headers, 'idempotency-key': request.idempotencyKey };
+  if (request.caller) {
+    event.requestContext.authorizer = { lambda: { ...toAuthorizerContext(request.caller) } };
+  }
   return event as unknown as HttpEvent;
 }
 
