@@ -267,7 +267,10 @@ describe('accounts and companies as returned', () => {
     const path = accountPath(companyId, sub.account.id);
 
     // Act
-    const resized = await call('PATCH', path, { token: partner.apiKey, body: { hardQuotaMb: 10 * GB } });
+    const resized = await call('PATCH', path, {
+      token: partner.apiKey,
+      body: { hardQuotaMb: 10 * GB },
+    });
     const cancelled = await call('DELETE', path, { token: partner.apiKey });
     const afterCancel = await getCompany(partner.apiKey, companyId);
     const companyCancelled = await call('DELETE', `/v1/companies/${companyId}`, {

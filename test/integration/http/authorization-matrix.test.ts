@@ -200,7 +200,12 @@ const describeReply = (reply: HttpReply) =>
 /** Runs one case; returns what went wrong, or null. */
 async function runCase(item: Case): Promise<string | null> {
   const { operation, caller, expect: want } = item;
-  const context: Context = { fixture, refused: want.refused, caller, marker: uniqueName(MARKER_PREFIX) };
+  const context: Context = {
+    fixture,
+    refused: want.refused,
+    caller,
+    marker: uniqueName(MARKER_PREFIX),
+  };
   const body = operation.body ? BODIES[operation.operationId]?.(context) : undefined;
   const path = fillPath(operation, pathParams(operation, context));
   const token = fixture.tokens[caller.name];

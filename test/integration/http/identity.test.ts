@@ -4,13 +4,7 @@
  * token claims, hashing) are the unit and use-case tests'; here, the flows across the routes.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  call,
-  createAccount,
-  createCompany,
-  firstLogin,
-  login,
-} from '../../support/gateway.ts';
+import { call, createAccount, createCompany, firstLogin, login } from '../../support/gateway.ts';
 import {
   expectProblem,
   GB,
@@ -41,7 +35,11 @@ async function companyWithUser() {
   return {
     companyId: created.company.id as string,
     email: created.email,
-    admin: { id: created.account.id as string, username: created.username, password: adminPassword },
+    admin: {
+      id: created.account.id as string,
+      username: created.username,
+      password: adminPassword,
+    },
     user: {
       id: user.account.id as string,
       username: user.account.username as string,
@@ -148,7 +146,11 @@ describe('temporary passwords and the failed-login limit', () => {
     await agePassword(user.id, 7);
     const expired = await login(user.username, user.password, agent);
     const reset = await resetPassword(companyId, user.id);
-    const mail = await mailTo(partner.partnerId, email, `New temporary password for ${user.username}`);
+    const mail = await mailTo(
+      partner.partnerId,
+      email,
+      `New temporary password for ${user.username}`,
+    );
     const fresh = await login(user.username, temporaryPasswordIn(mail), '127.0.0.2');
 
     // Assess
