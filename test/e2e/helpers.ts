@@ -1,64 +1,54 @@
+/**
+ * The end-to-end tier's requests go over the network to the local stack (test/support/e2e-setup.ts):
+ * serverless-offline in front of the bundled functions, the stream reader, the SES emulator.
+ * The request helpers both HTTP tiers share are test/support/http-fixtures.ts's.
+ */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { assertConforms } from '../support/conformance.ts';
+import {
+  type CallOptions,
+  type HttpReply,
+  httpFixtures,
+  parseBody,
+  type StoredEmail,
+} from '../support/http-fixtures.ts';
 import { e2ePorts } from '../support/ports.ts';
 
 const run = promisify(execFile);
 
 export const api = () => inject('apiUrl');
 
-export interface HttpReply {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
 export async function call(
   method: string,
   path: string,
-  options: {
-    token?: string;
-    body?: unknown;
-    rawBody?: string;
-    headers?: Record<string, string>;
-    /** The loopback address to connect from (127.0.0.2, …), to be another source. */
-    from?: string;
-  } = {},
+  options: CallOptions = {},
 ): Promise<HttpReply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
-  if (options.rawBody !== undefined) body = options.rawBody;
-  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  const body =
+    options.rawBody ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
   if (body !== undefined) headers['content-type'] ??= 'application/json';
   const url = `${api()}${path}`;
-  const {
-    status,
-    headers: replyHeaders,
-    text,
-  } = options.from
+  const reply = options.from
     ? await requestFrom(options.from, method, url, headers, body)
     : await fetch(url, { method, headers, body }).then(async (response) => ({
         status: response.status,
         headers: response.headers,
         text: await response.text(),
       }));
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: keep the text
-  }
+  const parsed = parseBody(reply.text);
   // Every response a test receives is held to the served document.
-  assertConforms({ method, path, status, headers: replyHeaders, body: parsed });
-  return { status, headers: replyHeaders, body: parsed };
+  assertConforms({ method, path, status: reply.status, headers: reply.headers, body: parsed });
+  return { status: reply.status, headers: reply.headers, body: parsed };
 }
 
-/** fetch cannot choose its local address; node:http can. */
+/** fetch cannot choose its local address, and lower-cases header names; node:http does neither. */
 function requestFrom(
   localAddress: string,
   method: string,
@@ -88,6 +78,8 @@ function requestFrom(
   });
 }
 
+export const { createCompany, createAccount, login, session, firstLogin } = httpFixtures(call);
+
 /** Runs the operator CLI exactly as the README says, against the e2e stack's DynamoDB. */
 export async function cli(script: 'partner:create' | 'storage-key:create', ...args: string[]) {
   const { stdout } = await run('npm', ['run', '--silent', script, '--', ...args], {
@@ -100,24 +92,32 @@ export async function cli(script: 'partner:create' | 'storage-key:create', ...ar
   return JSON.parse(stdout) as Record<string, string>;
 }
 
-export async function newPartner(name = 'Acme IT', fineIncrements = false) {
-  const args = ['--name', name, ...(fineIncrements ? ['--fine-increments'] : [])];
-  return (await cli('partner:create', ...args)) as { partnerId: string; apiKey: string };
+const SCRIPTS = {
+  'partner:create': 'scripts/partner-create.ts',
+  'storage-key:create': 'scripts/storage-key-create.ts',
+} as const;
+
+/** The operator CLI's own script as `cli()` runs it, without npm's start-up (a second a run). */
+async function operator(script: keyof typeof SCRIPTS, ...args: string[]) {
+  const { stdout } = await run('node', ['--import', 'tsx', SCRIPTS[script], ...args], {
+    env: { ...process.env, DYNAMODB_PORT: String(e2ePorts.dynamoDb) },
+  });
+  return JSON.parse(stdout) as Record<string, string>;
 }
 
-export interface StoredEmail {
-  messageId: string;
-  from: string;
-  destination: { to: string[] };
-  subject: string;
-  body: { text: string; html: string };
-}
+export type Partner = { partnerId: string; apiKey: string };
+
+export const newPartner = async (name: string) =>
+  (await operator('partner:create', '--name', name)) as Partner;
+
+export const newStorageKey = async () => (await operator('storage-key:create')).apiKey as string;
 
 export async function inbox(): Promise<StoredEmail[]> {
   const response = await fetch(`${inject('inboxUrl')}/store`);
   return ((await response.json()) as { emails: StoredEmail[] }).emails;
 }
 
+/** The first e-mail to `to` (with that subject) the stream's mailer delivers to the emulator. */
 export async function waitForEmail(
   to: string,
   options: { subject?: string; timeoutMs?: number } = {},
@@ -136,8 +136,6 @@ export async function waitForEmail(
   }
 }
 
-const TABLE = 'backup-provisioning-local';
-
 const tableClient = () =>
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
@@ -147,36 +145,34 @@ const tableClient = () =>
     }),
   );
 
-/**
- * Moves an account's password issue time into the past: the one thing a test cannot do over
- * HTTP is wait seven days. The account is found by its id, whatever its key.
- */
-export async function agePassword(accountId: string, days: number): Promise<void> {
-  const item = (await scanTable()).find((i) => i.entity === 'ACCOUNT' && i.id === accountId);
-  if (!item) throw new Error(`No account ${accountId}`);
-  const issuedAt = new Date(Date.parse(String(item.passwordIssuedAt)) - days * 86_400_000);
-  await tableClient().send(
-    new UpdateCommand({
-      TableName: TABLE,
-      Key: { PK: item.PK, SK: item.SK },
-      UpdateExpression: 'SET passwordIssuedAt = :at',
-      ExpressionAttributeValues: { ':at': issuedAt.toISOString() },
-    }),
-  );
-}
-
 export async function scanTable(): Promise<Record<string, unknown>[]> {
   const client = tableClient();
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await client.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: start }));
+    const out = await client.send(
+      new ScanCommand({ TableName: 'backup-provisioning-local', ExclusiveStartKey: start }),
+    );
     items.push(...(out.Items ?? []));
     start = out.LastEvaluatedKey;
   } while (start);
   return items;
 }
 
-let counter = 0;
-export const uniqueName = (prefix: string) =>
-  `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`.toLowerCase();
+/** Waits until the stream-triggered mailer has sent every e-mail in the outbox. */
+export async function drainOutbox(timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const unsent = (await scanTable()).filter(
+      (item) => item.entity === 'OUTBOX' && (item.sentAt ?? null) === null,
+    );
+    if (unsent.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${unsent.length} e-mails still unsent after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** The stack's output so far: serverless-offline's lines and each Lambda's JSON log lines. */
+export const stackLog = (): string => readFileSync(inject('stackLogFile'), 'utf8');

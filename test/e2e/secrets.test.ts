@@ -5,21 +5,27 @@
  * searched for each of them.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
-  drainOutbox,
   expectProblem,
   GB,
+  type HttpReply,
+  strongPassword,
+  temporaryPasswordIn,
+  uniqueName,
+} from '../support/http-fixtures.ts';
+import {
+  call,
+  drainOutbox,
   login,
   newPartner,
   newStorageKey,
   type Partner,
+  scanTable,
   session,
-  strongPassword,
-  temporaryPasswordIn,
-} from './fixtures.ts';
-import { call, type HttpReply, scanTable, uniqueName, waitForEmail } from './helpers.ts';
+  stackLog,
+  waitForEmail,
+} from './helpers.ts';
 
 /** Every secret the flows used or were given, by what it is. */
 const secrets = new Map<string, string>();
@@ -97,7 +103,7 @@ beforeAll(async () => {
 
   // Every e-mail sent, so the send path (password generated, hashed and stored) has run and
   // logged for the accounts above before anything is searched.
-  await drainOutbox(0);
+  await drainOutbox();
 }, 240_000);
 
 interface CompanyWithSecrets {
@@ -388,10 +394,10 @@ const sentLine = (line: string, accountId: string) => {
  * The stack's output once the mailer's line for every e-mail above is in it: the output reaches
  * the file a moment after the mailer records the send.
  */
-async function stackLog(): Promise<string> {
+async function stackLogOnceSent(): Promise<string> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const text = readFileSync(inject('stackLogFile'), 'utf8');
+    const text = stackLog();
     const lines = text.split('\n');
     const missing = seen.mailedAccountIds.filter((id) => !lines.some((l) => sentLine(l, id)));
     if (missing.length === 0 || Date.now() > deadline) return text;
@@ -427,7 +433,7 @@ describe('secrets after the flows', () => {
 
   it('are in no log line', async () => {
     // Act
-    const text = await stackLog();
+    const text = await stackLogOnceSent();
 
     // Assess
     const lines = text.split('\n');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createApiClient } from '../../client/index.ts';
 import { assertConforms } from '../support/conformance.ts';
-import { api, cli, newPartner, scanTable, uniqueName, waitForEmail } from './helpers.ts';
+import { uniqueName } from '../support/http-fixtures.ts';
+import { api, cli, newPartner, scanTable, waitForEmail } from './helpers.ts';
 
 /** The generated client, with every response it receives held to the document too. */
 const client = (token: string) =>
@@ -24,7 +25,7 @@ const client = (token: string) =>
 describe('the README walk-through over HTTP', () => {
   it("prints the operator commands' keys exactly as SPEC names them", async () => {
     // Act
-    const partner = await newPartner('Acme IT');
+    const partner = await cli('partner:create', '--name', 'Acme IT');
     const storage = await cli('storage-key:create');
 
     // Assess

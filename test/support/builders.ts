@@ -42,6 +42,10 @@ export const inCompany = (scope: TenantScope, companyId: string): CompanyScope =
 export const uniqueUsername = (prefix = 'user') =>
   `${prefix}.${Date.now().toString(36)}.${(sequence++).toString(36)}.${Math.random().toString(36).slice(2, 6)}`;
 
+/** A lower-case name no other test or run uses: companies, usernames, e-mail local parts. */
+export const uniqueName = (prefix: string) =>
+  `${prefix}${Date.now().toString(36)}${(sequence++).toString(36)}${Math.random().toString(36).slice(2, 5)}`.toLowerCase();
+
 /** Unique per call, so a scan of the table for it can only find this test's copy. */
 export const strongPassword = (prefix = 'Pw') =>
   `${prefix}-${randomBytes(12).toString('base64url')}`;

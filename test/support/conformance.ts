@@ -1,7 +1,8 @@
 /**
  * Checks a response against the OpenAPI document the API serves: its status is documented for
  * its operation, its content type and body match that response's schema, and it carries the
- * headers the document promises. The end-to-end helpers run every response through it.
+ * headers the document promises. Both HTTP tiers run every response through it
+ * (test/e2e/helpers.ts over the network, ./gateway.ts in-process).
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';

@@ -9,19 +9,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { inject } from 'vitest';
 import type { PrincipalKind } from '#lib/auth/principal.ts';
-import {
-  createAccount,
-  createCompany,
-  firstLogin,
-  newPartners,
-  newStorageKey,
-  type Partner,
-  strongPassword,
-  temporaryPasswordIn,
-} from './fixtures.ts';
-import { call, uniqueName, waitForEmail } from './helpers.ts';
+import { call, createAccount, createCompany, firstLogin } from '../../support/gateway.ts';
+import { strongPassword, temporaryPasswordIn, uniqueName } from '../../support/http-fixtures.ts';
+import { mailTo, newPartners, newStorageKey, type Partner } from './support.ts';
 
 /** The tenants a reply may speak of; `secret` values must never appear in any reply. */
 export type Tenant = 'partnerA' | 'A1' | 'A2' | 'A3' | 'partnerB' | 'B1' | 'secret';
@@ -151,7 +142,7 @@ async function fixtureCompany(
     admin: mailed ? {} : { password: givenPassword },
   });
   const adminPassword = mailed
-    ? temporaryPasswordIn(await waitForEmail(created.email))
+    ? temporaryPasswordIn(await mailTo(partner.partnerId, created.email))
     : givenPassword;
   const companyId = created.company.id as string;
   const email = `${uniqueName(`contact.${label.toLowerCase()}.`)}@matrix.example`;
@@ -350,7 +341,7 @@ function marksOf(f: Fixture): Mark[] {
     f.A2.sub.password,
     f.B1.sub.password,
     f.spare.recover.secretAnswer,
-    inject('sessionSecret'),
+    process.env.SESSION_SECRET as string,
   ].map((value) => ({ tenant: 'secret' as const, what: 'a secret', value }));
   return [
     { tenant: 'partnerA', what: 'partner id', value: f.partnerA.partnerId },
