@@ -140,6 +140,8 @@ function httpEvent(
     partnerId: scope.partnerId,
     partnerName: scope.partnerName,
     fineIncrements: scope.fineIncrements,
+    keyId: '01JBENCHKEY000000000000000',
+    keyScope: 'full',
   };
   return event;
 }

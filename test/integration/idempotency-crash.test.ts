@@ -109,6 +109,7 @@ const partner = (): PartnerPrincipal => ({
   partnerId: ulid(),
   partnerName: 'Acme IT',
   fineIncrements: false,
+  key: { id: ulid(), scope: 'full' },
 });
 
 const companyOf = (caller: PartnerPrincipal) => createCompany(partnerScope(caller), companyBody());
