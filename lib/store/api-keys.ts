@@ -51,7 +51,9 @@ export type KeyLookup =
       lastUsedAt: string | null;
     };
 
-const scopeOf = (value: unknown): ApiKeyScope => (value === 'read' ? 'read' : 'full');
+/** No scope is an older key's (full); any scope but these two reads as `read`, never as more. */
+const scopeOf = (value: unknown): ApiKeyScope =>
+  value === undefined || value === 'full' ? 'full' : 'read';
 const textOrNull = (value: unknown) => (typeof value === 'string' && value ? value : null);
 
 /** Absent rather than null: the touch condition compares `lastUsedAt` as a string. */
