@@ -10,7 +10,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import { isEntity } from './items.ts';
-import { ENTITY, INDEX, keys } from './keys.ts';
+import { ATTRIBUTE, ENTITY, INDEX, keys } from './keys.ts';
 import {
   getItem,
   type Item,
@@ -142,7 +142,12 @@ export async function createApiKey(
 ): Promise<ApiKey> {
   await transact([
     {
-      item: write.check(keys.partner(key.partnerId), 'attribute_exists(PK)', {}),
+      item: write.check(
+        keys.partner(key.partnerId),
+        '#entity = :partner',
+        { ':partner': ENTITY.partner },
+        { '#entity': ATTRIBUTE.entity },
+      ),
       onConditionFailed: () => new PartnerNotFoundError(key.partnerId),
     },
     ...newApiKeySteps(key, keyHash),
