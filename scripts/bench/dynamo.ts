@@ -9,13 +9,20 @@
  *
  * Usage: node --import tsx scripts/bench/dynamo.ts --out result.json [--runs 5] [--port 8400]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
-import type { CompanyScope, TenantScope } from '#lib/provisioning/scope.ts';
-import type { CreateCompanyBody } from '#lib/schemas.ts';
+import type { CompanyScope } from '#lib/provisioning/scope.ts';
+import {
+  accountBody,
+  companyBody,
+  inCompany,
+  newScope,
+  partnerRequest,
+  uniqueUsername,
+} from '../../test/support/builders.ts';
 import { lambdaContext } from '../../test/support/lambda-context.ts';
 import { startDynamoDb } from '../lib/local-stack.ts';
 import { ensureTable } from '../lib/table.ts';
@@ -62,88 +69,6 @@ async function measured<T>(run: () => Promise<T>): Promise<{ result: T; sent: Se
   } finally {
     recorder.sent = null;
   }
-}
-
-let sequence = 0;
-const uniqueUsername = (prefix: string) =>
-  `${prefix}.${Date.now().toString(36)}.${(sequence++).toString(36)}.${Math.random().toString(36).slice(2, 6)}`;
-
-const inCompany = (scope: TenantScope, companyId: string): CompanyScope => ({
-  ...scope,
-  companyId,
-});
-
-function newScope(): TenantScope {
-  const partnerId = ulid();
-  return {
-    partnerId,
-    partnerName: 'Bench IT',
-    fineIncrements: false,
-    companyId: null,
-    actor: `partner:${partnerId}`,
-    actingAs: null,
-  };
-}
-
-/** A company body without passwords: scrypt hashing of a given password is CPU by design. */
-function companyBody(quotaMb: number | null, adminQuotaMb?: number): CreateCompanyBody {
-  const username = uniqueUsername('admin');
-  return {
-    name: 'HighTech',
-    ...(quotaMb === null ? {} : { quotaMb }),
-    contact: { fullName: 'Hanna Tech', email: `${username}@hightech.example` },
-    admin: {
-      username,
-      plan: 'select',
-      ...(adminQuotaMb === undefined ? {} : { hardQuotaMb: adminQuotaMb }),
-    },
-  };
-}
-
-const sampleEvent = JSON.parse(
-  readFileSync(new URL('../../events/http/create-company.json', import.meta.url), 'utf8'),
-) as Record<string, unknown> & {
-  headers: Record<string, string>;
-  requestContext: Record<string, unknown> & {
-    authorizer: { lambda: Record<string, unknown> };
-    http: Record<string, unknown>;
-  };
-};
-
-/** An API Gateway v2 event built from events/http/create-company.json. */
-function httpEvent(
-  scope: TenantScope,
-  request: {
-    method: 'GET' | 'POST';
-    route: string;
-    path: string;
-    pathParameters?: Record<string, string>;
-    body?: unknown;
-  },
-) {
-  const event = structuredClone(sampleEvent);
-  event.routeKey = `${request.method} ${request.route}`;
-  event.rawPath = request.path;
-  event.headers['x-request-id'] = `bench-${ulid()}`;
-  if (request.body === undefined) {
-    delete event.headers['content-type'];
-    delete event.body;
-  } else {
-    event.body = JSON.stringify(request.body);
-  }
-  if (request.pathParameters) event.pathParameters = request.pathParameters;
-  event.requestContext.routeKey = event.routeKey;
-  event.requestContext.http.method = request.method;
-  event.requestContext.http.path = request.path;
-  event.requestContext.authorizer.lambda = {
-    kind: 'partner',
-    partnerId: scope.partnerId,
-    partnerName: scope.partnerName,
-    fineIncrements: scope.fineIncrements,
-    keyId: '01JBENCHKEY000000000000000',
-    keyScope: 'full',
-  };
-  return event;
 }
 
 type Handler = (
@@ -231,25 +156,22 @@ async function measureRequests({ companies, accounts, usage }: Service): Promise
     return result;
   };
 
-  const oneRun = async () => {
-    const scope = newScope();
+  const oneRun = async (run: number) => {
+    const scope = newScope({ name: 'Bench IT' });
     // A 50 GB pool whose admin holds 10 GB: the accounts below fit.
     const created = await op('create company', 1, '', () =>
-      companies.createCompany(scope, companyBody(51200, 10240)),
+      companies.createCompany(
+        scope,
+        companyBody({ quotaMb: 51200, admin: { hardQuotaMb: 10240 } }),
+      ),
     );
     const companyId = created.company.id;
     const adminId = created.account.id;
     const parent = await op('create account (parent)', 2, '', () =>
-      accounts.createAccount(inCompany(scope, companyId), {
-        username: uniqueUsername('parent'),
-        plan: 'basic',
-      }),
+      accounts.createAccount(inCompany(scope, companyId), accountBody()),
     );
     const sub = await op('create sub-account', 2, '', () =>
-      accounts.createAccount(inCompany(scope, companyId), {
-        username: uniqueUsername('sub'),
-        parentId: adminId,
-      }),
+      accounts.createAccount(inCompany(scope, companyId), accountBody({ parentId: adminId })),
     );
     await op('resize account (hardQuotaMb)', 1, '', () =>
       accounts.updateAccount(inCompany(scope, companyId), parent.account.id, {
@@ -263,7 +185,7 @@ async function measureRequests({ companies, accounts, usage }: Service): Promise
       usage.usageTable(inCompany(scope, companyId), { limit: 25 }),
     );
     await op('usage report (1 account)', 3, '2 reads + 1 write', () =>
-      usage.reportUsage([{ accountId: adminId, usedMb: 1000 + sequence }]),
+      usage.reportUsage([{ accountId: adminId, usedMb: 1000 + run }]),
     );
     await op('cancel account (sub)', 1, '', () =>
       accounts.cancelAccount(inCompany(scope, companyId), sub.account.id),
@@ -276,11 +198,11 @@ async function measureRequests({ companies, accounts, usage }: Service): Promise
   recorder.addCapacity = true;
   try {
     progress('section 1: warm-up run');
-    await oneRun();
+    await oneRun(0);
     record = true;
     for (let run = 1; run <= RUNS; run++) {
       progress(`section 1: run ${run}/${RUNS}`);
-      await oneRun();
+      await oneRun(run);
     }
   } finally {
     recorder.addCapacity = false;
@@ -365,8 +287,8 @@ async function seedAccounts(
 /** Section 1: the capacity of one usage-table page (10 rows) of a 10 000-account company over a 10-account one. */
 async function measureUsagePage(service: Service) {
   const capacityOfPage = async (accountCount: number) => {
-    const partner = newScope();
-    const created = await service.companies.createCompany(partner, companyBody(null));
+    const partner = newScope({ name: 'Bench IT' });
+    const created = await service.companies.createCompany(partner, companyBody({ quotaMb: null }));
     const scope = inCompany(partner, created.company.id);
     const started = performance.now();
     await seedAccounts(service, scope, accountCount - 1);
@@ -403,15 +325,15 @@ async function measureHandlers({ companies, accounts }: Service): Promise<Handle
     getAccount: (await import('#functions/get-account.ts')).handler as unknown as Handler,
     listAccounts: (await import('#functions/list-accounts.ts')).handler as unknown as Handler,
   };
-  const scope = newScope();
-  const fixture = await companies.createCompany(scope, companyBody(51200, 10240));
+  const scope = newScope({ name: 'Bench IT' });
+  const fixture = await companies.createCompany(
+    scope,
+    companyBody({ quotaMb: 51200, admin: { hardQuotaMb: 10240 } }),
+  );
   const companyId = fixture.company.id;
   const adminId = fixture.account.id;
   for (let i = 0; i < 4; i++) {
-    await accounts.createAccount(inCompany(scope, companyId), {
-      username: uniqueUsername('sub'),
-      parentId: adminId,
-    });
+    await accounts.createAccount(inCompany(scope, companyId), accountBody({ parentId: adminId }));
   }
 
   /** Each gives the handler and its event, prepared outside the timing. */
@@ -420,11 +342,11 @@ async function measureHandlers({ companies, accounts }: Service): Promise<Handle
       'create company',
       async () => [
         handlers.createCompany,
-        httpEvent(scope, {
+        partnerRequest(scope, {
           method: 'POST',
           route: '/v1/companies',
           path: '/v1/companies',
-          body: companyBody(10240),
+          body: companyBody(),
         }),
       ],
     ],
@@ -432,16 +354,16 @@ async function measureHandlers({ companies, accounts }: Service): Promise<Handle
       'create account',
       async () => {
         // A company of its own for each new parent account: one parent per plan.
-        const company = await companies.createCompany(scope, companyBody(null));
+        const company = await companies.createCompany(scope, companyBody({ quotaMb: null }));
         const id = company.company.id;
         return [
           handlers.createAccount,
-          httpEvent(scope, {
+          partnerRequest(scope, {
             method: 'POST',
             route: '/v1/companies/{companyId}/accounts',
             path: `/v1/companies/${id}/accounts`,
             pathParameters: { companyId: id },
-            body: { username: uniqueUsername('parent'), plan: 'basic' },
+            body: accountBody(),
           }),
         ];
       },
@@ -450,7 +372,7 @@ async function measureHandlers({ companies, accounts }: Service): Promise<Handle
       'get account',
       async () => [
         handlers.getAccount,
-        httpEvent(scope, {
+        partnerRequest(scope, {
           method: 'GET',
           route: '/v1/companies/{companyId}/accounts/{accountId}',
           path: `/v1/companies/${companyId}/accounts/${adminId}`,
@@ -462,7 +384,7 @@ async function measureHandlers({ companies, accounts }: Service): Promise<Handle
       'list accounts',
       async () => [
         handlers.listAccounts,
-        httpEvent(scope, {
+        partnerRequest(scope, {
           method: 'GET',
           route: '/v1/companies/{companyId}/accounts',
           path: `/v1/companies/${companyId}/accounts`,

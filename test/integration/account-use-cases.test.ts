@@ -7,16 +7,17 @@ import {
   type AccountStoreHarness,
   accountUseCaseSuite,
 } from '../support/account-use-cases.suite.ts';
-import { companyBody, inCompany, newScope } from './support.ts';
+import { companyBody, inCompany, newScope } from '../support/builders.ts';
 
 /** The company written by createCompany itself, read back through the store. */
 const dynamoHarness = (): AccountStoreHarness => ({
   store: dynamoAccountStore,
   async newCompany({ quotaMb, adminMb, adminPlan, now }) {
     const tenant = newScope();
-    const body = companyBody({ quotaMb: quotaMb ?? undefined });
-    body.admin.plan = adminPlan;
-    if (adminMb !== undefined) body.admin.hardQuotaMb = adminMb;
+    const body = companyBody({
+      quotaMb: quotaMb ?? undefined,
+      admin: { plan: adminPlan, ...(adminMb !== undefined && { hardQuotaMb: adminMb }) },
+    });
     const created = await createCompany(tenant, body, now);
     const context = await dynamoAccountStore.loadContext(tenant.partnerId, created.company.id, {
       accountId: created.account.id,

@@ -23,7 +23,9 @@ import {
 import { keys } from '#lib/store/keys.ts';
 import { partnerToItem, setFineIncrements } from '#lib/store/partners.ts';
 import { getItem } from '#lib/store/table.ts';
-import { countRequests, lambdaContext, sampleEvent } from './support.ts';
+import { sampleEvent } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
+import { countRequests } from './support.ts';
 
 const T0 = new Date('2026-12-01T09:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);

@@ -16,7 +16,7 @@ import { createAccount } from '#lib/provisioning/accounts.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { allAccounts } from '#lib/store/accounts.ts';
 import { getOutboxMessage } from '#lib/store/outbox.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 const realSend = documentClient.send.bind(documentClient) as (command: unknown) => Promise<unknown>;
 const mock = mockClient(documentClient);
@@ -73,21 +73,17 @@ async function createWith(injected: Array<() => Error>) {
   const { company } = await createCompany(scope, companyBody());
   const username = uniqueUsername('fault');
   faults = injected;
-  const outcome = await createAccount(inCompany(scope, company.id), {
-    username,
-    plan: 'trial',
-  }).then(
-    (created) => ({ ok: true as const, created }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
+  const [outcome] = await Promise.allSettled([
+    createAccount(inCompany(scope, company.id), { username, plan: 'trial' }),
+  ]);
   faults = [];
   const stored = (await allAccounts(scope.partnerId, company.id)).filter(
     (a) => a.username === username,
   );
   tally.cases++;
-  if (outcome.ok && stored.length === 0) tally.lost++;
+  if (outcome?.status === 'fulfilled' && stored.length === 0) tally.lost++;
   if (stored.length > 1) tally.doubled++;
-  return { outcome, stored };
+  return { outcome: outcome as PromiseSettledResult<unknown>, stored };
 }
 
 describe('DynamoDB faults on a create', () => {
@@ -96,7 +92,7 @@ describe('DynamoDB faults on a create', () => {
     ['ThrottlingError', cancelled('ThrottlingError', 'None')],
   ])('retries a transaction cancelled by %s and creates the account once', async (_name, fault) => {
     const { outcome, stored } = await createWith([fault, fault]);
-    expect(outcome.ok).toBe(true);
+    expect(outcome.status).toBe('fulfilled');
     expect(stored).toHaveLength(1);
   });
 
@@ -105,21 +101,21 @@ describe('DynamoDB faults on a create', () => {
     const { outcome, stored } = await createWith([
       cancelled('None', 'None', 'ConditionalCheckFailed'),
     ]);
-    expect(outcome.ok ? null : (outcome.error as AppError).code).toBe('USERNAME_TAKEN');
+    expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'USERNAME_TAKEN' } });
     expect(stored).toHaveLength(0);
   });
 
   it('answers a ValidationError reason with a server error, writing nothing', async () => {
     const { outcome, stored } = await createWith([cancelled('None', 'ValidationError')]);
-    expect(outcome.ok).toBe(false);
-    expect(outcome.ok ? null : outcome.error).not.toBeInstanceOf(AppError);
+    expect(outcome.status).toBe('rejected');
+    expect((outcome as PromiseRejectedResult).reason).not.toBeInstanceOf(AppError);
     expect(stored).toHaveLength(0);
   });
 
   it('answers sustained contention with CONFLICT, writing nothing', async () => {
     const conflicts = Array.from({ length: 20 }, () => cancelled('TransactionConflict'));
     const { outcome, stored } = await createWith(conflicts);
-    expect(outcome.ok ? null : (outcome.error as AppError).code).toBe('CONFLICT');
+    expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'CONFLICT' } });
     expect(stored).toHaveLength(0);
   });
 
@@ -127,7 +123,7 @@ describe('DynamoDB faults on a create', () => {
     'answers a transaction throttled past the SDK retries (%s) with a server error, writing nothing',
     async (name) => {
       const { outcome, stored } = await createWith([throttled(name)]);
-      expect(outcome.ok).toBe(false);
+      expect(outcome.status).toBe('rejected');
       expect(stored).toHaveLength(0);
     },
   );

@@ -8,7 +8,8 @@ import type { Operation } from '#lib/api/operations.ts';
 import { dynamoDb } from '#lib/clients/dynamodb.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { keys } from '#lib/store/keys.ts';
-import { companyBody, lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
+import { companyBody, sampleEvent, uniqueUsername } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
 
 /**
  * Bodies generated from each operation's request JSON Schema, mostly right and mostly wrong, sent

@@ -12,24 +12,17 @@ import { documentClient, dynamoDb } from '#lib/clients/dynamodb.ts';
 import { type HttpEvent, route } from '#lib/http/handler.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
-import { lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
+import {
+  companyBody,
+  createCompanyRequest,
+  sampleEvent,
+  uniqueUsername,
+} from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
 
 type Reply = APIGatewayProxyStructuredResultV2 & { headers: Record<string, string> };
 
-function createCompanyEvent(partnerId: string, body: unknown | string): HttpEvent {
-  const event = sampleEvent<HttpEvent>('http/create-company');
-  (event.requestContext.authorizer as { lambda: Record<string, unknown> }).lambda.partnerId =
-    partnerId;
-  event.body = typeof body === 'string' ? body : JSON.stringify(body);
-  return event;
-}
-
-const validBody = (username: string) => ({
-  name: 'HighTech',
-  quotaMb: 10240,
-  contact: { fullName: 'Hanna Tech', email: 'hanna@hightech.example' },
-  admin: { username, plan: 'select' },
-});
+const validBody = (username: string) => companyBody({ admin: { username } });
 
 async function invoke(
   event: HttpEvent,
@@ -53,7 +46,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
     const partnerId = ulid();
     const username = uniqueUsername();
 
-    const reply = await invoke(createCompanyEvent(partnerId, validBody(username)));
+    const reply = await invoke(createCompanyRequest(partnerId, validBody(username)));
 
     expect(reply.status).toBe(201);
     expect(reply.headers['x-request-id']).toBe('example-request-1');
@@ -70,7 +63,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
       admin: { username, plan: 'select', role: 'root' },
     };
 
-    const reply = await invoke(createCompanyEvent(partnerId, body));
+    const reply = await invoke(createCompanyRequest(partnerId, body));
 
     expect(reply.status).toBe(400);
     expect(reply.headers['content-type']).toBe('application/problem+json');
@@ -89,7 +82,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
     const username = uniqueUsername();
     const body = { ...validBody(username), quotaMb: '10 GB', endGuard: 'yes' };
 
-    const reply = await invoke(createCompanyEvent(partnerId, body));
+    const reply = await invoke(createCompanyRequest(partnerId, body));
 
     expect(reply.status).toBe(400);
     expect(reply.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
@@ -102,7 +95,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
   it('rejects malformed JSON', async () => {
     const partnerId = ulid();
 
-    const reply = await invoke(createCompanyEvent(partnerId, '{"name": "HighTech",'));
+    const reply = await invoke(createCompanyRequest(partnerId, '{"name": "HighTech",'));
 
     expect(reply.status).toBe(400);
     expect(reply.body.code).toBe('VALIDATION_FAILED');
@@ -114,7 +107,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
     const username = uniqueUsername();
     const body = { ...validBody(username), name: 'x'.repeat(70 * 1024) };
 
-    const reply = await invoke(createCompanyEvent(partnerId, body));
+    const reply = await invoke(createCompanyRequest(partnerId, body));
 
     expect(reply.status).toBe(400);
     expect(reply.body.detail).toMatch(/too large/);
@@ -129,7 +122,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
       admin: { username, plan: 'select', password: 'password123' },
     };
 
-    const reply = await invoke(createCompanyEvent(partnerId, body));
+    const reply = await invoke(createCompanyRequest(partnerId, body));
 
     expect(reply.status).toBe(422);
     expect(reply.body.code).toBe('WEAK_PASSWORD');
@@ -139,11 +132,11 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
   });
 
   it('answers a caller the authorizer did not recognise with 401, and a storage key with 403', async () => {
-    const event = createCompanyEvent(ulid(), validBody(uniqueUsername()));
+    const event = createCompanyRequest(ulid(), companyBody());
     (event.requestContext.authorizer as { lambda: unknown }).lambda = { kind: 'anonymous' };
     expect((await invoke(event)).status).toBe(401);
 
-    const storage = createCompanyEvent(ulid(), validBody(uniqueUsername()));
+    const storage = createCompanyRequest(ulid(), companyBody());
     (storage.requestContext.authorizer as { lambda: unknown }).lambda = { kind: 'storage' };
     const reply = await invoke(storage);
     expect(reply.status).toBe(403);
@@ -153,7 +146,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
   it('answers an unknown caller 401 before reading its body, and sends DynamoDB nothing', async () => {
     // Prepare: what an unknown key sends should not matter, nor cost a write.
     const anonymous = (body: string | undefined, headers: Record<string, string> = {}) => {
-      const event = createCompanyEvent(ulid(), validBody(uniqueUsername()));
+      const event = createCompanyRequest(ulid(), companyBody());
       event.body = body;
       event.headers = { ...event.headers, ...headers };
       (event.requestContext.authorizer as { lambda: unknown }).lambda = { kind: 'anonymous' };
@@ -168,9 +161,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
         await invoke(anonymous('{"name":')),
         await invoke(anonymous('x'.repeat(70_000))),
         await invoke(anonymous(JSON.stringify(validBody('x')), { 'content-type': 'text/plain' })),
-        await invoke(
-          anonymous(JSON.stringify(validBody(uniqueUsername())), { 'idempotency-key': ulid() }),
-        ),
+        await invoke(anonymous(JSON.stringify(companyBody()), { 'idempotency-key': ulid() })),
       ];
 
       // Assess
@@ -196,7 +187,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
       expiresAtSeconds: Math.floor(Date.now() / 1000) + 600,
     };
     const withContext = (lambda: Record<string, unknown>) => {
-      const event = createCompanyEvent(ulid(), '');
+      const event = createCompanyRequest(ulid(), '');
       event.pathParameters = { companyId: session.companyId };
       event.body = undefined;
       (event.requestContext.authorizer as { lambda: unknown }).lambda = lambda;
@@ -238,7 +229,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
         mustChangePassword: false,
       }),
     });
-    const event = createCompanyEvent(ulid(), '');
+    const event = createCompanyRequest(ulid(), '');
     event.body = JSON.stringify({ username: 'someone', password: 'a password' });
 
     // Act
@@ -253,7 +244,7 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
   });
 
   it('answers a malformed id with 404', async () => {
-    const event = createCompanyEvent(ulid(), '');
+    const event = createCompanyRequest(ulid(), '');
     event.pathParameters = { companyId: 'not-an-id' };
     event.body = undefined;
 
@@ -267,10 +258,10 @@ describe('the HTTP conventions beyond bodies', () => {
   it('refuses an unknown query parameter like an unknown field, on routes with and without a query', async () => {
     // Prepare
     const partnerId = ulid();
-    const withQuery = createCompanyEvent(partnerId, '');
+    const withQuery = createCompanyRequest(partnerId, '');
     withQuery.body = undefined;
     withQuery.queryStringParameters = { limt: '5' };
-    const withoutQuery = createCompanyEvent(partnerId, '');
+    const withoutQuery = createCompanyRequest(partnerId, '');
     withoutQuery.body = undefined;
     withoutQuery.pathParameters = { companyId: ulid() };
     withoutQuery.queryStringParameters = { expand: 'accounts' };
@@ -300,7 +291,7 @@ describe('the HTTP conventions beyond bodies', () => {
     );
     const { handler: notFound } = await import('#functions/not-found.ts');
     const request = (method: string, path: string) => {
-      const event = createCompanyEvent(ulid(), '');
+      const event = createCompanyRequest(ulid(), '');
       event.requestContext.http.method = method;
       event.rawPath = path;
       return notFound(event, lambdaContext()) as Promise<Reply>;
@@ -353,7 +344,7 @@ describe('the authorizer (sample event from events/)', () => {
     const { partnerId, apiKey } = await createPartner('Session IT', false);
     const username = uniqueUsername();
     const password = `Pw-${ulid()}`;
-    const created = createCompanyEvent(partnerId, {
+    const created = createCompanyRequest(partnerId, {
       ...validBody(username),
       admin: { username, plan: 'select', password },
     });

@@ -6,21 +6,16 @@ import { handler as createCompanyHandler } from '#functions/create-company.ts';
 import { handler as createContactHandler } from '#functions/create-contact.ts';
 import { handler as reportUsageHandler } from '#functions/report-usage.ts';
 import { handler as resetPasswordHandler } from '#functions/reset-password.ts';
-import { type PartnerPrincipal, type Principal, toAuthorizerContext } from '#lib/auth/principal.ts';
+import type { PartnerPrincipal, Principal } from '#lib/auth/principal.ts';
 import { documentClient } from '#lib/clients/dynamodb.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { partnerScope } from '#lib/provisioning/scope.ts';
 import { allAccounts } from '#lib/store/accounts.ts';
 import { listContacts } from '#lib/store/contacts.ts';
-import {
-  companyBody,
-  countRequests,
-  lambdaContext,
-  outboxIdsFor,
-  sampleEvent,
-  uniqueUsername,
-} from './support.ts';
+import { companyBody, idempotentPost, uniqueUsername } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
+import { countRequests, outboxIdsFor } from './support.ts';
 
 type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
@@ -61,17 +56,8 @@ afterEach(() => {
   waiting = 0;
 });
 
-function event(path: string, body: unknown, key: string, caller: Principal): HttpEvent {
-  const sample = sampleEvent<HttpEvent>('http/create-company');
-  sample.rawPath = path;
-  sample.routeKey = `POST ${path}`;
-  sample.body = body === undefined ? undefined : JSON.stringify(body);
-  sample.headers = { ...sample.headers, 'idempotency-key': key };
-  (sample.requestContext as unknown as Record<string, unknown>).authorizer = {
-    lambda: toAuthorizerContext(caller),
-  };
-  return sample;
-}
+const event = (path: string, body: unknown, idempotencyKey: string, caller: Principal) =>
+  idempotentPost('http/create-company', { path, body, idempotencyKey, caller });
 
 async function send(handler: Handler, request: HttpEvent, context = lambdaContext()) {
   // Invoked from a context of its own, as the Lambda runtime does for every invocation.

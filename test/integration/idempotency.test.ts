@@ -4,23 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { handler as createCompanyHandler } from '#functions/create-company.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { listCompanies } from '#lib/store/companies.ts';
-import { lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
+import { companyBody, createCompanyRequest } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
 
-function request(partnerId: string, body: unknown, idempotencyKey?: string): HttpEvent {
-  const event = sampleEvent<HttpEvent>('http/create-company');
-  (event.requestContext.authorizer as { lambda: Record<string, unknown> }).lambda.partnerId =
-    partnerId;
-  event.body = JSON.stringify(body);
-  if (idempotencyKey) event.headers['idempotency-key'] = idempotencyKey;
-  return event;
-}
-
-const body = (username: string) => ({
-  name: 'HighTech',
-  quotaMb: 10240,
-  contact: { fullName: 'Hanna Tech', email: 'hanna@hightech.example' },
-  admin: { username, plan: 'select' },
-});
+const request = (partnerId: string, body: unknown, idempotencyKey?: string) =>
+  createCompanyRequest(partnerId, body, { idempotencyKey });
 
 async function send(event: HttpEvent) {
   const reply = (await createCompanyHandler(
@@ -33,7 +21,7 @@ async function send(event: HttpEvent) {
 describe('Idempotency-Key', () => {
   it('answers a repeated request with the first response and no second effect', async () => {
     const partnerId = ulid();
-    const payload = body(uniqueUsername());
+    const payload = companyBody();
     const key = ulid();
 
     const first = await send(request(partnerId, payload, key));
@@ -47,10 +35,10 @@ describe('Idempotency-Key', () => {
   it('refuses the same key with another body, and keeps answering the first with its reply', async () => {
     const partnerId = ulid();
     const key = ulid();
-    const payload = body(uniqueUsername());
+    const payload = companyBody();
     const first = await send(request(partnerId, payload, key));
 
-    const reused = await send(request(partnerId, body(uniqueUsername()), key));
+    const reused = await send(request(partnerId, companyBody(), key));
     const repeat = await send(request(partnerId, payload, key));
 
     expect(reused.status).toBe(422);
@@ -65,10 +53,10 @@ describe('Idempotency-Key', () => {
     const a = ulid();
     const b = ulid();
 
-    const fromA = await send(request(a, body(uniqueUsername()), key));
-    const fromB = await send(request(b, body(uniqueUsername()), key));
-    const plain1 = await send(request(a, body(uniqueUsername())));
-    const plain2 = await send(request(a, body(uniqueUsername())));
+    const fromA = await send(request(a, companyBody(), key));
+    const fromB = await send(request(b, companyBody(), key));
+    const plain1 = await send(request(a, companyBody()));
+    const plain2 = await send(request(a, companyBody()));
 
     expect([fromA.status, fromB.status, plain1.status, plain2.status]).toEqual([
       201, 201, 201, 201,
@@ -80,7 +68,7 @@ describe('Idempotency-Key', () => {
   it('lets a failed request be retried with the same key', async () => {
     const partnerId = ulid();
     const key = ulid();
-    const payload = body(uniqueUsername());
+    const payload = companyBody();
 
     const refused = await send(request(partnerId, { ...payload, quotaMb: 7000 }, key));
     const again = await send(request(partnerId, { ...payload, quotaMb: 7000 }, key));

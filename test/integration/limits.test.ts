@@ -20,7 +20,7 @@ import {
   reserveAttempt,
 } from '#lib/store/limits.ts';
 import { transact } from '#lib/store/table.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 /**
  * Clock readings spread over two seconds either side of `base`, in an order that puts later
@@ -248,8 +248,7 @@ describe('the use cases under a burst', () => {
   it('recover: 20 wrong answers at once from 20 sources get at most five comparisons', async () => {
     // Prepare
     const scope = newScope({ name: 'Burst recover IT' });
-    const body = companyBody();
-    body.admin.hardQuotaMb = 5120;
+    const body = companyBody({ admin: { hardQuotaMb: 5120 } });
     const created = await createCompany(scope, body);
     const username = uniqueUsername('user');
     await createAccount(inCompany(scope, created.company.id), {

@@ -10,15 +10,15 @@ import { createAccount, getAccount } from '#lib/provisioning/accounts.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
-import { scanForValue } from './scan.ts';
 import {
   companyBody,
   inCompany,
-  lambdaContext,
   newScope,
   sampleEvent,
   uniqueUsername,
-} from './support.ts';
+} from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
+import { scanForValue } from './scan.ts';
 
 const inboxUrl = `${process.env.SES_ENDPOINT}`;
 
@@ -91,8 +91,7 @@ describe('the welcome e-mail', () => {
 
   it('warns an UltraSafe user that a lost password cannot be recovered', async () => {
     const scope = newScope();
-    const body = companyBody();
-    body.admin.hardQuotaMb = 5120;
+    const body = companyBody({ admin: { hardQuotaMb: 5120 } });
     const { company } = await createCompany(scope, body);
     const email = `${uniqueUsername('safe')}@hightech.example`;
     const { account } = await createAccount(inCompany(scope, company.id), {

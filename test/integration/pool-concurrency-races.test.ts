@@ -4,7 +4,7 @@ import { createCompany } from '#lib/provisioning/companies.ts';
 import { reportUsage } from '#lib/provisioning/usage.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 /** An account's item as stored, or (null) its company's: the counters included. */
 async function findAccount(partnerId: string, companyId: string, accountId: string | null) {
@@ -41,8 +41,7 @@ describe('ten concurrent requests on one object', () => {
 
   it('absorbs ten resizes of one account: all succeed, the pool follows the last', async () => {
     const scope = newScope();
-    const body = companyBody({ quotaMb: 102400 });
-    body.admin.hardQuotaMb = 10240;
+    const body = companyBody({ quotaMb: 102400, admin: { hardQuotaMb: 10240 } });
     const { company, account: admin } = await createCompany(scope, body);
     const inPool = inCompany(scope, company.id);
     const { account } = await createAccount(inPool, {

@@ -6,7 +6,7 @@ import { pooledMbOf } from '#lib/rules/quota.ts';
 import { allAccounts } from '#lib/store/accounts.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 /** What a request may answer in a race: success, or a domain reason. Never a 5xx or CONFLICT. */
 const DOMAIN_REFUSALS = new Set(['POOL_EXCEEDED', 'ACCOUNT_CANCELLED']);
@@ -15,8 +15,7 @@ describe('one pooled company under concurrent creates, resizes and cancels', () 
   it('keeps the pool counter equal to the sum of its accounts and never over the quota', async () => {
     // Prepare: a pool of 100 GB, a 10 GB admin and 12 sub-accounts of 5 GB (free 20 GB).
     const scope = newScope();
-    const body = companyBody({ quotaMb: 102400 });
-    body.admin.hardQuotaMb = 10240;
+    const body = companyBody({ quotaMb: 102400, admin: { hardQuotaMb: 10240 } });
     const { company, account: admin } = await createCompany(scope, body);
     const inPool = inCompany(scope, company.id);
     const create = () =>

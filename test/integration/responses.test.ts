@@ -12,7 +12,7 @@ import { createContact, listContacts } from '#lib/provisioning/contacts.ts';
 import { impersonate, login, resetPassword } from '#lib/provisioning/identity.ts';
 import { reportUsage, usageTable } from '#lib/provisioning/usage.ts';
 import { listAudit, listCompanyAudit } from '#lib/store/audit.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
 
 /** The reply as a client reads it, checked against its schema in the document. */
 function expectShape(name: keyof ResponseBodies, reply: unknown) {
@@ -25,8 +25,7 @@ describe('what the service returns matches its response schemas', () => {
   it('for companies, accounts, contacts, usage, sessions and the audit log', async () => {
     // Prepare
     const scope = newScope();
-    const body = companyBody({ quotaMb: 51_200, endGuard: true });
-    body.admin.hardQuotaMb = 10_240;
+    const body = companyBody({ quotaMb: 51_200, endGuard: true, admin: { hardQuotaMb: 10_240 } });
     const created = await createCompany(scope, body);
     const companyId = created.company.id;
     const password = 'a long passphrase of mine';

@@ -3,7 +3,6 @@
  * gets the first reply, token included, though no token is ever stored; a repeat with another
  * body is refused. Through the real handlers, against DynamoDB Local.
  */
-import { randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
@@ -13,36 +12,29 @@ import { handler as impersonateHandler } from '#functions/impersonate.ts';
 import { handler as loginHandler } from '#functions/login.ts';
 import { handler as recoverHandler } from '#functions/recover.ts';
 import { handler as resetPasswordHandler } from '#functions/reset-password.ts';
-import { createPartner, principalForApiKey } from '#lib/auth/api-keys.ts';
-import { type Principal, toAuthorizerContext } from '#lib/auth/principal.ts';
+import type { Principal } from '#lib/auth/principal.ts';
 import { principalForSession } from '#lib/auth/session-principal.ts';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { cancelAccount, createAccount } from '#lib/provisioning/accounts.ts';
 import { cancelCompany, createCompany } from '#lib/provisioning/companies.ts';
-import { partnerScope } from '#lib/provisioning/scope.ts';
 import { listAudit } from '#lib/store/audit.ts';
 import { readFailureWindow } from '#lib/store/limits.ts';
+import {
+  companyBody,
+  idempotentPost,
+  inCompany,
+  newPartner,
+  strongPassword,
+  uniqueUsername,
+} from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
 import { scanForValue } from './scan.ts';
-import { companyBody, inCompany, lambdaContext, sampleEvent, uniqueUsername } from './support.ts';
 
 type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
-const strongPassword = (prefix = 'Pw') => `${prefix}-${randomBytes(12).toString('base64url')}`;
-
-function event(path: string, body: unknown, key: string, caller?: Principal): HttpEvent {
-  const sample = sampleEvent<HttpEvent>('http/login');
-  sample.rawPath = path;
-  sample.routeKey = `POST ${path}`;
-  sample.body = body === undefined ? undefined : JSON.stringify(body);
-  sample.headers = { ...sample.headers, 'idempotency-key': key };
-  if (caller) {
-    (sample.requestContext as unknown as Record<string, unknown>).authorizer = {
-      lambda: toAuthorizerContext(caller),
-    };
-  }
-  return sample;
-}
+const event = (path: string, body: unknown, idempotencyKey: string, caller?: Principal) =>
+  idempotentPost('http/login', { path, body, idempotencyKey, caller });
 
 async function send(handler: Handler, request: HttpEvent) {
   const reply = (await handler(request, lambdaContext())) as APIGatewayProxyStructuredResultV2;
@@ -54,10 +46,7 @@ async function send(handler: Handler, request: HttpEvent) {
 
 /** A partner with a company whose admin and one backup user have passwords of their own. */
 async function setUp() {
-  const { apiKey } = await createPartner('Replay IT', false);
-  const partner = await principalForApiKey(apiKey);
-  if (partner.kind !== 'partner') throw new Error('The new API key did not resolve');
-  const scope = partnerScope(partner);
+  const { principal: partner, scope } = await newPartner('Replay IT');
   const body = companyBody();
   body.admin.password = strongPassword('Adm');
   body.admin.hardQuotaMb = 5120;

@@ -18,7 +18,7 @@ import { createCompany } from '#lib/provisioning/companies.ts';
 import { getOutboxMessage } from '#lib/store/outbox.ts';
 import { replayQueue } from '../../scripts/lib/outbox-replay.ts';
 import { ensureTable } from '../../scripts/lib/table.ts';
-import { companyBody, newScope } from './support.ts';
+import { companyBody, newScope } from '../support/builders.ts';
 
 /** `npm run outbox:replay`: the e-mails the mailer gave up on, delivered once they can be. */
 const streams = new DynamoDBStreamsClient({

@@ -3,11 +3,10 @@ import { promisify } from 'node:util';
 import { ulid } from 'ulid';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoDb, tableName } from '#lib/clients/dynamodb.ts';
-import { createAccount, getAccount } from '#lib/provisioning/accounts.ts';
-import { createCompany } from '#lib/provisioning/companies.ts';
+import { getAccount } from '#lib/provisioning/accounts.ts';
 import { lastCompletedDay, markCompletedThrough } from '#lib/store/trials.ts';
 import { ensureTable } from '../../scripts/lib/table.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import { createAccountIn, createCompanyFor, newScope } from '../support/builders.ts';
 
 /**
  * `npm run trials:run`, as an operator runs it, against DynamoDB Local with the real clock: a
@@ -42,16 +41,13 @@ async function trialsRun(args: string[], env: Record<string, string> = {}) {
  */
 async function endedTrial() {
   const written = new Date(R - 4 * DAY);
-  const scope = newScope();
-  const body = companyBody({ quotaMb: 51200 });
-  body.admin.hardQuotaMb = 10240;
-  const { company } = await createCompany(scope, body, written);
-  const { account } = await createAccount(
-    inCompany(scope, company.id),
-    { username: uniqueUsername('trial'), plan: 'trial', trialDays: 3 },
+  const { companyScope } = await createCompanyFor(
+    newScope(),
+    { quotaMb: 51200, admin: { hardQuotaMb: 10240 } },
     written,
   );
-  return { scope: inCompany(scope, company.id), account };
+  const { account } = await createAccountIn(companyScope, { plan: 'trial', trialDays: 3 }, written);
+  return { scope: companyScope, account };
 }
 
 describe('npm run trials:run', () => {

@@ -270,15 +270,14 @@ describe('the packaged stack', () => {
 
   it('refuses to package a deployed stage without a real sender, saying what to set', async () => {
     for (const mailFrom of ['', 'no-reply@backup.example.com']) {
-      const failed = await promisify(execFile)(
-        process.execPath,
-        [bin, 'print', '--stage', 'prod'],
-        { env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', MAIL_FROM: mailFrom } },
-      ).then(
-        () => null,
-        (error: { stdout: string; stderr: string }) => `${error.stdout}${error.stderr}`,
+      const printed = promisify(execFile)(process.execPath, [bin, 'print', '--stage', 'prod'], {
+        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', MAIL_FROM: mailFrom },
+      });
+      await expect(printed, mailFrom).rejects.toSatisfy(
+        (error: { stdout: string; stderr: string }) =>
+          `${error.stdout}${error.stderr}`.includes('MAIL_FROM must be the SES-verified address'),
+        'a failed print saying MAIL_FROM must be the SES-verified address',
       );
-      expect(failed, mailFrom).toContain('MAIL_FROM must be the SES-verified address');
     }
   }, 60_000);
 

@@ -8,7 +8,14 @@ import { createAccount, getAccount, updateAccount } from '#lib/provisioning/acco
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { runTrialJob } from '#lib/provisioning/trials.ts';
 import { ensureTable } from '../../scripts/lib/table.ts';
-import { companyBody, inCompany, newScope, uniqueUsername } from './support.ts';
+import {
+  companyBody,
+  createAccountIn,
+  createCompanyFor,
+  inCompany,
+  newScope,
+  uniqueUsername,
+} from '../support/builders.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2031-03-01T10:00:00.000Z');
@@ -47,15 +54,12 @@ async function indexEntries(accountId: string) {
 
 /** A pooled company (50 GB, admin 10 GB) with a trial parent created at T0. */
 async function trialAccount(trialDays = 30) {
-  const scope = newScope({ name: 'Acme IT' });
-  const body = companyBody({ quotaMb: 51200 });
-  body.admin.hardQuotaMb = 10240;
-  const { company } = await createCompany(scope, body, at(0));
-  const { account } = await createAccount(
-    inCompany(scope, company.id),
-    { username: uniqueUsername('trial'), plan: 'trial', trialDays },
+  const { scope, company, companyScope } = await createCompanyFor(
+    newScope(),
+    { quotaMb: 51200, admin: { hardQuotaMb: 10240 } },
     at(0),
   );
+  const { account } = await createAccountIn(companyScope, { plan: 'trial', trialDays }, at(0));
   return { scope, company, account };
 }
 
@@ -250,8 +254,7 @@ describe('the trial job', () => {
 
   it('refuses to convert a parent with more sub-accounts than one transaction holds, changing nothing', async () => {
     const scope = newScope();
-    const body = companyBody({ quotaMb: 1000 * 1024 });
-    body.admin.hardQuotaMb = 5120;
+    const body = companyBody({ quotaMb: 1000 * 1024, admin: { hardQuotaMb: 5120 } });
     const { company } = await createCompany(scope, body, at(0));
     const { account: parent } = await createAccount(
       inCompany(scope, company.id),
@@ -266,15 +269,17 @@ describe('the trial job', () => {
       );
     }
 
-    const error = await updateAccount(
+    const converted = updateAccount(
       inCompany(scope, company.id),
       parent.id,
       { plan: 'basic' },
       at(1),
-    ).catch((e) => e);
+    );
 
-    expect(error.code).toBe('TOO_MANY_SUB_ACCOUNTS');
-    expect(error.extensions).toEqual({ subAccounts: 96, maxSubAccounts: 95 });
+    await expect(converted).rejects.toMatchObject({
+      code: 'TOO_MANY_SUB_ACCOUNTS',
+      extensions: { subAccounts: 96, maxSubAccounts: 95 },
+    });
     expect((await getAccount(inCompany(scope, company.id), parent.id)).plan).toBe('trial');
     expect(await indexEntries(parent.id)).toHaveLength(1);
   }, 60_000);

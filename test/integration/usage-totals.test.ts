@@ -2,16 +2,24 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { BackupUserPrincipal } from '#lib/auth/principal.ts';
 import { documentClient, dynamoDb, tableName } from '#lib/clients/dynamodb.ts';
-import { cancelAccount, createAccount, updateAccount } from '#lib/provisioning/accounts.ts';
+import { cancelAccount, updateAccount } from '#lib/provisioning/accounts.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { updateMe } from '#lib/provisioning/identity.ts';
 import type { CompanyScope } from '#lib/provisioning/scope.ts';
 import { reportUsage, usageTable } from '#lib/provisioning/usage.ts';
 import { effectiveQuotaMb, percentUsed } from '#lib/rules/quota.ts';
+import type { CreateAccountBody } from '#lib/schemas.ts';
 import { allAccounts } from '#lib/store/accounts.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
-import { companyBody, countRequests, inCompany, newScope, uniqueUsername } from './support.ts';
+import {
+  companyBody,
+  createAccountIn,
+  createCompanyFor,
+  inCompany,
+  newScope,
+} from '../support/builders.ts';
+import { countRequests } from './support.ts';
 
 const GB = 1024;
 
@@ -41,15 +49,15 @@ const userOf = (scope: CompanyScope, accountId: string): BackupUserPrincipal => 
 
 /** A pooled company (100 GB, the admin at 10 GB) and its scope. */
 async function pooledCompany() {
-  const scope = newScope();
-  const body = companyBody({ quotaMb: 100 * GB });
-  body.admin.hardQuotaMb = 10 * GB;
-  const { company, account: admin } = await createCompany(scope, body);
-  return { scope: inCompany(scope, company.id), admin };
+  const created = await createCompanyFor(newScope(), {
+    quotaMb: 100 * GB,
+    admin: { hardQuotaMb: 10 * GB },
+  });
+  return { scope: created.companyScope, admin: created.account };
 }
 
-const newAccount = (scope: CompanyScope, body: Record<string, unknown>) =>
-  createAccount(scope, { username: uniqueUsername(), ...body } as never).then((r) => r.account);
+const newAccount = (scope: CompanyScope, body: Partial<CreateAccountBody>) =>
+  createAccountIn(scope, body).then((created) => created.account);
 
 describe('the usage table totals kept on the company', () => {
   it('equal the totals over all accounts after creates, resizes, user quotas, reports, conversions and cancels', async () => {

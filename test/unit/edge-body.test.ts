@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCompany } from '#lib/api/operations.ts';
 import { type HttpEvent, MAX_BODY_DEPTH, route } from '#lib/http/handler.ts';
-import { httpEvent, lambdaContext } from './output.ts';
+import { anonymousRequest } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
 
 /** A recursive walk of the body, as any later step may make (it overflows on a deep body). */
 const walk = (value: unknown): void => {
@@ -39,7 +40,10 @@ function createCompanyEdge() {
 }
 
 function post(body: string | undefined, headers: Record<string, string> = {}): HttpEvent {
-  const event = httpEvent('/v1/companies', { 'content-type': 'application/json', ...headers });
+  const event = anonymousRequest('/v1/companies', {
+    'content-type': 'application/json',
+    ...headers,
+  });
   (event.requestContext as { http: { method: string } }).http.method = 'POST';
   (event.requestContext as { authorizer: unknown }).authorizer = {
     lambda: {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { notFound } from '#lib/errors.ts';
 import { fallbackRoute, type HttpEvent } from '#lib/http/handler.ts';
-import { httpEvent, lambdaContext } from './output.ts';
+import { anonymousRequest } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
 
 describe('the HTTP edge', () => {
   it('gives the handler header names lower-cased, whatever case the client sent', async () => {
@@ -12,7 +13,7 @@ describe('the HTTP edge', () => {
     });
 
     await handler(
-      httpEvent('/v1/anything', {
+      anonymousRequest('/v1/anything', {
         Authorization: 'Bearer x',
         'Idempotency-Key': 'key-1',
         'content-type': 'application/json',

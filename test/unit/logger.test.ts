@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notFound } from '#lib/errors.ts';
 import { fallbackRoute } from '#lib/http/handler.ts';
 import { logger } from '#lib/logger.ts';
-import { httpEvent, lambdaContext, printed } from './output.ts';
+import { anonymousRequest } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
+import { printed } from './output.ts';
 
 describe('the logger of an HTTP function', () => {
   const previous = process.env.POWERTOOLS_LOG_LEVEL;
@@ -27,8 +29,8 @@ describe('the logger of an HTTP function', () => {
     const second = lambdaContext();
 
     const lines = await printed(async () => {
-      await handler(httpEvent('/v1/nothing', { 'x-request-id': 'request-one' }), first);
-      await handler(httpEvent('/v1/nothing', { 'x-request-id': 'request-two' }), second);
+      await handler(anonymousRequest('/v1/nothing', { 'x-request-id': 'request-one' }), first);
+      await handler(anonymousRequest('/v1/nothing', { 'x-request-id': 'request-two' }), second);
     });
 
     expect(lines.map((line) => [line.message, line.requestId, line.function_request_id])).toEqual([

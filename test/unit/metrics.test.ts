@@ -4,7 +4,9 @@ import { METRICS_NAMESPACE } from '#lib/emf.ts';
 import { fallbackRoute } from '#lib/http/handler.ts';
 import { endInvocation } from '#lib/invocation.ts';
 import { count } from '#lib/metrics.ts';
-import { httpEvent, lambdaContext, printed } from './output.ts';
+import { anonymousRequest } from '../support/builders.ts';
+import { lambdaContext } from '../support/lambda-context.ts';
+import { printed } from './output.ts';
 
 const emf = (lines: Record<string, unknown>[]) => lines.filter((line) => '_aws' in line);
 
@@ -50,7 +52,9 @@ describe('business metrics', () => {
   });
 
   it('are not printed by a function that counts nothing', async () => {
-    const lines = await printed(() => notFoundHandler(httpEvent('/v1/nowhere'), lambdaContext()));
+    const lines = await printed(() =>
+      notFoundHandler(anonymousRequest('/v1/nowhere'), lambdaContext()),
+    );
 
     expect(emf(lines)).toEqual([]);
   });
@@ -62,8 +66,9 @@ describe('business metrics', () => {
 
     let status: number | undefined;
     const lines = await printed(async () => {
-      status = (await failing(httpEvent('/v1/boom', { 'x-request-id': 'boom-1' }), lambdaContext()))
-        .statusCode;
+      status = (
+        await failing(anonymousRequest('/v1/boom', { 'x-request-id': 'boom-1' }), lambdaContext())
+      ).statusCode;
     });
 
     expect(status).toBe(500);

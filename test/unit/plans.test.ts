@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '#lib/errors.ts';
 import {
   type CompanyAddOns,
   featuresFor,
@@ -10,16 +9,6 @@ import {
 import { TRIAL_DEFAULT_DAYS, trialEndsAt } from '#lib/rules/trials.ts';
 
 const NO_ADD_ONS: CompanyAddOns = { licenses: { egr: 0, spV5: 0 }, endGuard: false };
-
-function _caught(act: () => unknown): AppError {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError, nothing was thrown');
-}
 
 describe('plans (SPEC §2.1)', () => {
   it('knows exactly the three plans', () => {

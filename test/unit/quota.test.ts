@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '#lib/errors.ts';
 import {
   assertFitsPool,
   assertLadderSize,
@@ -22,16 +21,6 @@ import {
 const GB = MB_PER_GB;
 const PLAIN: LadderOptions = { fineIncrements: false };
 const FINE: LadderOptions = { fineIncrements: true };
-
-function caught(act: () => unknown): AppError {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError, nothing was thrown');
-}
 
 /** Sizes up to 2 TB: arbitrary MB, whole GB, and multiples of 50 GB so valid sizes are common. */
 const anySizeMb = fc.oneof(
@@ -179,51 +168,58 @@ describe('assertLadderSize', () => {
   });
 
   it('refuses 75 GB with 422 QUOTA_NOT_ON_LADDER naming 50 GB and 100 GB', () => {
-    // Act
-    const error = caught(() => assertLadderSize(75 * GB, PLAIN, 'hardQuotaMb'));
-
-    // Assess
-    expect(error.status).toBe(422);
-    expect(error.code).toBe('QUOTA_NOT_ON_LADDER');
-    expect(error.extensions).toEqual({ nearestMb: [50 * GB, 100 * GB] });
-    expect(error.errors).toHaveLength(1);
-    expect(error.errors[0]?.path).toBe('hardQuotaMb');
-    expect(error.errors[0]?.message).toMatch(/50 GB/);
-    expect(error.errors[0]?.message).toMatch(/100 GB/);
-    expect(error.detail).toMatch(/hardQuotaMb/);
-    expect(error.detail).toMatch(/50 GB.*100 GB/);
+    expect(() => assertLadderSize(75 * GB, PLAIN, 'hardQuotaMb')).toThrow(
+      expect.objectContaining({
+        status: 422,
+        code: 'QUOTA_NOT_ON_LADDER',
+        extensions: { nearestMb: [50 * GB, 100 * GB] },
+        errors: [
+          {
+            path: 'hardQuotaMb',
+            message: expect.stringMatching(/^(?=.*50 GB)(?=.*100 GB)/s),
+          },
+        ],
+        detail: expect.stringMatching(/^(?=.*hardQuotaMb)(?=.*50 GB.*100 GB)/s),
+      }),
+    );
   });
 
   it('refuses 150 GB without the entitlement, pointing to 100 GB and 200 GB', () => {
-    const error = caught(() => assertLadderSize(150 * GB, PLAIN, 'quotaMb'));
-    expect(error.code).toBe('QUOTA_NOT_ON_LADDER');
-    expect(error.extensions.nearestMb).toEqual([100 * GB, 200 * GB]);
-    expect(error.errors[0]?.path).toBe('quotaMb');
+    expect(() => assertLadderSize(150 * GB, PLAIN, 'quotaMb')).toThrow(
+      expect.objectContaining({
+        code: 'QUOTA_NOT_ON_LADDER',
+        extensions: { nearestMb: [100 * GB, 200 * GB] },
+        errors: [expect.objectContaining({ path: 'quotaMb' })],
+      }),
+    );
   });
 
   it('refuses 250 GB without the entitlement and accepts it with', () => {
-    expect(caught(() => assertLadderSize(250 * GB, PLAIN, 'quotaMb')).extensions.nearestMb).toEqual(
-      [200 * GB, 300 * GB],
+    expect(() => assertLadderSize(250 * GB, PLAIN, 'quotaMb')).toThrow(
+      expect.objectContaining({ extensions: { nearestMb: [200 * GB, 300 * GB] } }),
     );
     expect(() => assertLadderSize(250 * GB, FINE, 'quotaMb')).not.toThrow();
   });
 
   it.each([0, 1 * GB, 4 * GB])('refuses %i MB, below the 5 GB minimum, as off the ladder', (mb) => {
-    // Act
-    const error = caught(() => assertLadderSize(mb, FINE, 'quotaMb'));
-
-    // Assess
-    expect(error.status).toBe(422);
-    expect(error.code).toBe('QUOTA_NOT_ON_LADDER');
-    expect(error.extensions.nearestMb).toEqual([5 * GB, 10 * GB]);
-    expect(error.errors[0]?.message).toMatch(/5 GB and 10 GB/);
+    expect(() => assertLadderSize(mb, FINE, 'quotaMb')).toThrow(
+      expect.objectContaining({
+        status: 422,
+        code: 'QUOTA_NOT_ON_LADDER',
+        extensions: { nearestMb: [5 * GB, 10 * GB] },
+        errors: [expect.objectContaining({ message: expect.stringMatching(/5 GB and 10 GB/) })],
+      }),
+    );
   });
 
   it('refuses 5121 MB, one MB over 5 GB', () => {
-    const error = caught(() => assertLadderSize(5121, PLAIN, 'hardQuotaMb'));
-    expect(error.status).toBe(422);
-    expect(error.code).toBe('QUOTA_NOT_ON_LADDER');
-    expect(error.extensions.nearestMb).toEqual([5 * GB, 10 * GB]);
+    expect(() => assertLadderSize(5121, PLAIN, 'hardQuotaMb')).toThrow(
+      expect.objectContaining({
+        status: 422,
+        code: 'QUOTA_NOT_ON_LADDER',
+        extensions: { nearestMb: [5 * GB, 10 * GB] },
+      }),
+    );
   });
 
   it('property: refuses exactly what isLadderSize refuses, with its nearest sizes', () => {
@@ -233,17 +229,18 @@ describe('assertLadderSize', () => {
           expect(() => assertLadderSize(mb, opts, 'quotaMb')).not.toThrow();
         } else {
           const { below, above } = nearestLadderSizes(mb, opts);
-          const error = caught(() => assertLadderSize(mb, opts, 'quotaMb'));
-          expect(error.code).toBe('QUOTA_NOT_ON_LADDER');
           // Always two valid sizes: below the smallest, the two smallest.
           const expected =
             below === null
               ? [MIN_POOLED_MB, nearestLadderSizes(MIN_POOLED_MB, opts).above]
               : [below, above];
-          expect(error.extensions.nearestMb).toEqual(expected);
-          for (const size of error.extensions.nearestMb as number[]) {
-            expect(isLadderSize(size, opts)).toBe(true);
-          }
+          for (const size of expected) expect(isLadderSize(size, opts)).toBe(true);
+          expect(() => assertLadderSize(mb, opts, 'quotaMb')).toThrow(
+            expect.objectContaining({
+              code: 'QUOTA_NOT_ON_LADDER',
+              extensions: { nearestMb: expected },
+            }),
+          );
         }
       }),
       { numRuns: 1000 },
@@ -312,15 +309,15 @@ describe('pool arithmetic', () => {
     // Prepare
     const pool = { quotaMb: 10 * GB, allocatedMb: 10 * GB - 100 };
 
-    // Act
-    const error = caught(() => assertFitsPool(pool, 5 * GB));
-
-    // Assess
-    expect(error.status).toBe(409);
-    expect(error.code).toBe('POOL_EXCEEDED');
-    expect(error.extensions).toEqual({ freeMb: 100, requestedMb: 5 * GB });
-    expect(error.detail).toMatch(/100 MB/);
-    expect(error.detail).toMatch(/5120 MB/);
+    // Act / Assess
+    expect(() => assertFitsPool(pool, 5 * GB)).toThrow(
+      expect.objectContaining({
+        status: 409,
+        code: 'POOL_EXCEEDED',
+        extensions: { freeMb: 100, requestedMb: 5 * GB },
+        detail: expect.stringMatching(/^(?=.*100 MB)(?=.*5120 MB)/s),
+      }),
+    );
   });
 
   it('accepts an allocation that exactly fills the pool', () => {
@@ -352,18 +349,18 @@ describe('pool arithmetic', () => {
           // Act
           if (step.kind === 'allocate') {
             const fits = allocatedMb + step.mb <= quotaMb;
-            let refused = false;
-            try {
-              assertFitsPool({ quotaMb, allocatedMb }, step.mb);
-            } catch (error) {
-              expect((error as AppError).code).toBe('POOL_EXCEEDED');
-              expect((error as AppError).extensions.freeMb).toBe(quotaMb - allocatedMb);
-              refused = true;
-            }
-            expect(refused).toBe(!fits);
-            if (!refused) {
+            const pool = { quotaMb, allocatedMb };
+            if (fits) {
+              expect(() => assertFitsPool(pool, step.mb)).not.toThrow();
               allocations.push(step.mb);
               allocatedMb += step.mb;
+            } else {
+              expect(() => assertFitsPool(pool, step.mb)).toThrow(
+                expect.objectContaining({
+                  code: 'POOL_EXCEEDED',
+                  extensions: expect.objectContaining({ freeMb: quotaMb - allocatedMb }),
+                }),
+              );
             }
           } else if (allocations.length > 0) {
             const [released] = allocations.splice(step.index % allocations.length, 1);
@@ -388,20 +385,25 @@ describe('assertPoolResize', () => {
   });
 
   it('refuses shrinking below what is allocated with 409 POOL_BELOW_ALLOCATED', () => {
-    // Act
-    const error = caught(() => assertPoolResize(10 * GB, 15 * GB, PLAIN));
-
-    // Assess
-    expect(error.status).toBe(409);
-    expect(error.code).toBe('POOL_BELOW_ALLOCATED');
-    expect(error.extensions).toEqual({ allocatedMb: 15 * GB });
+    expect(() => assertPoolResize(10 * GB, 15 * GB, PLAIN)).toThrow(
+      expect.objectContaining({
+        status: 409,
+        code: 'POOL_BELOW_ALLOCATED',
+        extensions: { allocatedMb: 15 * GB },
+      }),
+    );
   });
 
   it('checks the ladder first, on the field quotaMb', () => {
-    const error = caught(() => assertPoolResize(75 * GB, 500 * GB, PLAIN));
-    expect(error.status).toBe(422);
-    expect(error.code).toBe('QUOTA_NOT_ON_LADDER');
-    expect(error.errors[0]?.path).toBe('quotaMb');
+    for (const offLadder of [30 * GB, 75 * GB]) {
+      expect(() => assertPoolResize(offLadder, 500 * GB, PLAIN)).toThrow(
+        expect.objectContaining({
+          status: 422,
+          code: 'QUOTA_NOT_ON_LADDER',
+          errors: [expect.objectContaining({ path: 'quotaMb' })],
+        }),
+      );
+    }
   });
 
   it('property: refuses every valid size below allocated and accepts every other', () => {
@@ -411,8 +413,8 @@ describe('assertPoolResize', () => {
         fc.integer({ min: 0, max: 20_000 * GB }),
         (newQuotaMb, allocated) => {
           if (newQuotaMb < allocated) {
-            expect(caught(() => assertPoolResize(newQuotaMb, allocated, FINE)).code).toBe(
-              'POOL_BELOW_ALLOCATED',
+            expect(() => assertPoolResize(newQuotaMb, allocated, FINE)).toThrow(
+              expect.objectContaining({ code: 'POOL_BELOW_ALLOCATED' }),
             );
           } else {
             expect(() => assertPoolResize(newQuotaMb, allocated, FINE)).not.toThrow();
@@ -426,10 +428,13 @@ describe('assertPoolResize', () => {
 
 describe('assertNotBelowUsage', () => {
   it('refuses a hard quota below what the account stores', () => {
-    const error = caught(() => assertNotBelowUsage(5 * GB, 5 * GB + 1));
-    expect(error.status).toBe(409);
-    expect(error.code).toBe('BELOW_USAGE');
-    expect(error.extensions).toEqual({ usedMb: 5 * GB + 1 });
+    expect(() => assertNotBelowUsage(5 * GB, 5 * GB + 1)).toThrow(
+      expect.objectContaining({
+        status: 409,
+        code: 'BELOW_USAGE',
+        extensions: { usedMb: 5 * GB + 1 },
+      }),
+    );
   });
 
   it('accepts a quota equal to usage, above usage, or unlimited', () => {
@@ -474,24 +479,34 @@ describe('decideHardQuota', () => {
   });
 
   it('refuses an explicitly unlimited pooled account with 422 POOLED_QUOTA_REQUIRED', () => {
-    const error = caught(() => decideHardQuota({ ...base, poolMb: 10 * GB, requestedMb: null }));
-    expect(error.status).toBe(422);
-    expect(error.code).toBe('POOLED_QUOTA_REQUIRED');
-    expect(error.errors[0]?.path).toBe('hardQuotaMb');
+    expect(() => decideHardQuota({ ...base, poolMb: 10 * GB, requestedMb: null })).toThrow(
+      expect.objectContaining({
+        status: 422,
+        code: 'POOLED_QUOTA_REQUIRED',
+        errors: [expect.objectContaining({ path: 'hardQuotaMb' })],
+      }),
+    );
   });
 
   it('refuses a pooled allocation off the ladder, on hardQuotaMb', () => {
-    const error = caught(() =>
-      decideHardQuota({ ...base, poolMb: 100 * GB, requestedMb: 75 * GB }),
+    for (const requestedMb of [75 * GB, 7000]) {
+      expect(() => decideHardQuota({ ...base, poolMb: 100 * GB, requestedMb })).toThrow(
+        expect.objectContaining({
+          code: 'QUOTA_NOT_ON_LADDER',
+          errors: [expect.objectContaining({ path: 'hardQuotaMb' })],
+        }),
+      );
+    }
+    expect(() => decideHardQuota({ ...base, poolMb: 100 * GB, requestedMb: 75 * GB })).toThrow(
+      expect.objectContaining({ extensions: { nearestMb: [50 * GB, 100 * GB] } }),
     );
-    expect(error.code).toBe('QUOTA_NOT_ON_LADDER');
-    expect(error.errors[0]?.path).toBe('hardQuotaMb');
-    expect(error.extensions.nearestMb).toEqual([50 * GB, 100 * GB]);
   });
 
   it('honours the partner fineIncrements entitlement for pooled allocations', () => {
     const input = { ...base, poolMb: 500 * GB, requestedMb: 150 * GB };
-    expect(caught(() => decideHardQuota(input)).code).toBe('QUOTA_NOT_ON_LADDER');
+    expect(() => decideHardQuota(input)).toThrow(
+      expect.objectContaining({ code: 'QUOTA_NOT_ON_LADDER' }),
+    );
     expect(decideHardQuota({ ...input, fineIncrements: true })).toEqual({
       hardQuotaMb: 150 * GB,
       pooledMb: 150 * GB,
@@ -516,10 +531,13 @@ describe('decideHardQuota', () => {
   });
 
   it('refuses an unlimited trial with 422 INVALID_QUOTA', () => {
-    const error = caught(() => decideHardQuota({ ...base, plan: 'trial', requestedMb: null }));
-    expect(error.status).toBe(422);
-    expect(error.code).toBe('INVALID_QUOTA');
-    expect(error.errors[0]?.path).toBe('hardQuotaMb');
+    expect(() => decideHardQuota({ ...base, plan: 'trial', requestedMb: null })).toThrow(
+      expect.objectContaining({
+        status: 422,
+        code: 'INVALID_QUOTA',
+        errors: [expect.objectContaining({ path: 'hardQuotaMb' })],
+      }),
+    );
   });
 
   it('leaves basic and select unlimited by default when the company has no pool', () => {
@@ -542,9 +560,9 @@ describe('decideHardQuota', () => {
   });
 
   it.each([0, -1, 1.5])('refuses a requested size of %s MB', (requestedMb) => {
-    const error = caught(() => decideHardQuota({ ...base, requestedMb }));
-    expect(error.status).toBe(422);
-    expect(error.code).toBe('INVALID_QUOTA');
+    expect(() => decideHardQuota({ ...base, requestedMb })).toThrow(
+      expect.objectContaining({ status: 422, code: 'INVALID_QUOTA' }),
+    );
   });
 
   it('property: pooled decisions are finite ladder sizes that count in full', () => {

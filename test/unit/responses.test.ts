@@ -16,7 +16,7 @@ import {
   usageTableResponse,
 } from '#lib/api/responses.ts';
 import { issueSession } from '#lib/auth/sessions.ts';
-import { AppError, tooManyAttempts } from '#lib/errors.ts';
+import { AppError, quotaNotOnLadder, tooManyAttempts } from '#lib/errors.ts';
 import { problemFor } from '#lib/http/handler.ts';
 import {
   type Account,
@@ -30,7 +30,6 @@ import {
   toContactView,
 } from '#lib/model.ts';
 import type { SessionReply } from '#lib/provisioning/identity.ts';
-import { assertLadderSize } from '#lib/rules/quota.ts';
 import type { AuditEntry } from '#lib/store/audit.ts';
 import type { Page } from '#lib/store/table.ts';
 
@@ -239,16 +238,9 @@ describe('views parse with the response schemas', () => {
 
   it('accepts the problem documents the edge writes, with their extension members', () => {
     // Prepare
-    const ladder = (() => {
-      try {
-        assertLadderSize(7_000, { fineIncrements: false }, 'quotaMb');
-      } catch (error) {
-        return error;
-      }
-    })();
     const errors = [
       new AppError(409, 'POOL_EXCEEDED', { extensions: { freeMb: 0, requestedMb: 5_120 } }),
-      ladder,
+      quotaNotOnLadder('quotaMb', 7_000, [5_120, 10_240]),
       tooManyAttempts('login', 42),
       new AppError(400, 'VALIDATION_FAILED', { errors: [{ path: 'name', message: 'Required.' }] }),
       new Error('a bug'),
