@@ -156,7 +156,10 @@ export async function createApiKey(
   return key;
 }
 
-/** A page of the partner's keys, oldest first to the millisecond (ids are ULIDs), revoked ones included. */
+/**
+ * A page of the partner's keys, oldest first to the millisecond (ids are ULIDs), revoked ones
+ * included.
+ */
 export async function listApiKeys(
   partnerId: string,
   limit: number,
