@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { commandLine } from './lib/cli-args.ts';
 import { fail, useTableFromEnvironment } from './lib/cli-env.ts';
 
 const usage = `Usage: npm run outbox:replay [-- --queue-url <url>]
@@ -11,18 +11,7 @@ is still unsent, so running it twice sends nothing twice.
     (--queue-url, or OUTBOX_FAILURES_QUEUE_URL; the stack's output OutboxFailuresQueueUrl),
     delivers each failed batch's unsent messages, and deletes the queue message once they are.`;
 
-let values: { 'queue-url'?: string; help?: boolean } = {};
-try {
-  ({ values } = parseArgs({
-    options: { 'queue-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  }));
-} catch (error) {
-  fail(`${(error as Error).message}\n${usage}`);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = commandLine(usage, { 'queue-url': { type: 'string' } });
 
 useTableFromEnvironment();
 const local = Boolean(process.env.DYNAMODB_ENDPOINT);

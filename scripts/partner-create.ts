@@ -1,17 +1,19 @@
-import { parseArgs } from 'node:util';
+import { commandLine } from './lib/cli-args.ts';
 import { fail, printJson, useTableFromEnvironment } from './lib/cli-env.ts';
 
-const usage = 'Usage: npm run partner:create -- --name "Acme IT" [--fine-increments]';
-let values: { name?: string; 'fine-increments'?: boolean };
-try {
-  ({ values } = parseArgs({
-    options: { name: { type: 'string' }, 'fine-increments': { type: 'boolean', default: false } },
-  }));
-} catch (error) {
-  fail(`${(error as Error).message}\n${usage}`);
-}
+const usage = `Usage: npm run partner:create -- --name "Acme IT" [--fine-increments]
+
+Creates a partner and its first API key, a full key named "Created by the operator", and prints
+{ "partnerId": "…", "apiKey": "…" }. The key is shown this once; only its hash is stored.
+  --name <name>       the partner's name (1-200 characters)
+  --fine-increments   allow the fine quota increments (later: npm run partner:entitle)`;
+
+const values = commandLine(usage, {
+  name: { type: 'string' },
+  'fine-increments': { type: 'boolean', default: false },
+});
 const name = values.name?.trim();
-if (!name || name.length > 200) fail(usage);
+if (!name || name.length > 200) fail(`--name is required (1-200 characters).\n${usage}`);
 
 useTableFromEnvironment();
 const { createPartner } = await import('#lib/auth/api-keys.ts');

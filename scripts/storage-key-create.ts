@@ -1,4 +1,12 @@
+import { commandLine } from './lib/cli-args.ts';
 import { fail, printJson, useTableFromEnvironment } from './lib/cli-env.ts';
+
+const usage = `Usage: npm run storage-key:create
+
+Creates an API key for the storage service and prints { "apiKey": "…" }. The key is shown this
+once; only its hash is stored.`;
+
+commandLine(usage, {});
 
 useTableFromEnvironment();
 const { createStorageKey } = await import('#lib/auth/api-keys.ts');

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { commandLine } from './lib/cli-args.ts';
 import { fail, useTableFromEnvironment } from './lib/cli-env.ts';
 
 const usage = `Usage: npm run trials:run [-- --now 2026-12-01T09:00:00Z [--i-know]]
@@ -11,22 +11,7 @@ Runs the daily trial job once: reminders 7 days and 1 day before a trial ends, t
                    it really e-mails that stage's users and expires their trials.`;
 let now = new Date();
 let asOf = false;
-let values: { now?: string; 'i-know'?: boolean; help?: boolean } = {};
-try {
-  ({ values } = parseArgs({
-    options: {
-      now: { type: 'string' },
-      'i-know': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }));
-} catch (error) {
-  fail(`${(error as Error).message}\n${usage}`);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = commandLine(usage, { now: { type: 'string' }, 'i-know': { type: 'boolean' } });
 if (values.now !== undefined) {
   now = new Date(values.now);
   asOf = true;

@@ -7,6 +7,8 @@ export interface PartnerPrincipal {
   partnerId: string;
   partnerName: string;
   fineIncrements: boolean;
+  /** The key the call came with; `id` is empty for a key made before keys had ids. */
+  key: { id: string; scope: 'full' | 'read' };
 }
 
 /** What every session (from a login or an impersonation) names. */
@@ -64,6 +66,8 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
         partnerId: principal.partnerId,
         partnerName: principal.partnerName,
         fineIncrements: principal.fineIncrements,
+        keyId: principal.key.id,
+        keyScope: principal.key.scope,
       };
     case 'companyAdmin':
     case 'backupUser':
@@ -98,6 +102,8 @@ export function fromAuthorizerContext(context: unknown): Principal {
       partnerId: text(c.partnerId),
       partnerName: text(c.partnerName),
       fineIncrements: flag(c.fineIncrements),
+      // Anything but an explicit `full` reads as `read`, so a garbled scope never grants more.
+      key: { id: text(c.keyId), scope: c.keyScope === 'full' ? 'full' : 'read' },
     };
   }
   if ((c.kind === 'companyAdmin' || c.kind === 'backupUser') && text(c.partnerId)) {

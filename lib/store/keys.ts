@@ -1,12 +1,12 @@
 /**
  * Every key of the table is built here and nowhere else.
  *
- * Tenant data lives under the partner: `PARTNER#<p>` holds the partner's companies, and each
- * company's children (accounts, contacts, parent-per-plan markers) sit in their own partition
- * `PARTNER#<p>#COMPANY#<c>`, so one company's accounts are one Query and a partner's company
- * list never reads accounts. The few global items are the ones that must be global: username
- * markers (usernames are unique across partners), API-key hashes, account references for the
- * storage service, and outbox items.
+ * Tenant data lives under the partner: `PARTNER#<p>` holds the partner's companies and its API
+ * keys' listing, and each company's children (accounts, contacts, parent-per-plan markers) sit in
+ * their own partition `PARTNER#<p>#COMPANY#<c>`, so one company's accounts are one Query and a
+ * partner's company list never reads accounts. The few global items are the ones that must be
+ * global: username markers (usernames are unique across partners), API-key hashes, account
+ * references for the storage service, and outbox items.
  */
 import type { PlanName } from '#lib/rules/plans.ts';
 
@@ -18,6 +18,7 @@ export interface Key {
 export const ENTITY = {
   partner: 'PARTNER',
   apiKey: 'APIKEY',
+  partnerApiKey: 'PARTNER_APIKEY',
   company: 'COMPANY',
   contact: 'CONTACT',
   account: 'ACCOUNT',
@@ -38,6 +39,7 @@ export const ATTRIBUTE = {
   trialDuePk: 'TrialDuePK',
   trialDueSk: 'TrialDueSK',
   companyAuditPk: 'CompanyAuditPK',
+  apiKeyIdPk: 'ApiKeyIdPK',
   /** The table's TTL attribute (epoch seconds). */
   expiresAt: 'expiresAt',
 } as const;
@@ -48,6 +50,8 @@ export const INDEX = {
   trialDue: { name: 'TrialDue', partition: ATTRIBUTE.trialDuePk, sort: ATTRIBUTE.trialDueSk },
   /** Sparse: audit entries about a company, for its company admin. */
   companyAudit: { name: 'CompanyAudit', partition: ATTRIBUTE.companyAuditPk, sort: ATTRIBUTE.sk },
+  /** Sparse: a partner's API key by its id alone, for the operator's revoke. */
+  apiKeyById: { name: 'ApiKeyById', partition: ATTRIBUTE.apiKeyIdPk },
 } as const;
 
 const partnerPk = (partnerId: string) => `PARTNER#${partnerId}`;
@@ -71,7 +75,16 @@ export const TRIAL_INDEX = INDEX.trialDue.name;
 export const keys = {
   idempotencyPartition: () => IDEMPOTENCY.partition,
   partner: (partnerId: string): Key => ({ PK: partnerPk(partnerId), SK: 'PARTNER' }),
+  /** Global: what the authorizer reads, found by the key's SHA-256 hash. */
   apiKey: (keyHash: string): Key => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
+  /** The same key as its partner lists it, in the partner's own partition. */
+  partnerApiKey: (partnerId: string, keyId: string): Key => ({
+    PK: partnerPk(partnerId),
+    SK: `APIKEY#${keyId}`,
+  }),
+  apiKeysOf: (partnerId: string) => ({ PK: partnerPk(partnerId), skPrefix: 'APIKEY#' }),
+  /** The ApiKeyById index key a listing item carries. */
+  apiKeyById: (keyId: string) => ({ ApiKeyIdPK: `APIKEY#${keyId}` }),
 
   company: (partnerId: string, companyId: string): Key => ({
     PK: partnerPk(partnerId),

@@ -1,11 +1,14 @@
 /**
- * Partners and API keys: their items, and the reads and writes the authorizer, the session
- * check and the operator's scripts make of them. Keys arrive here already hashed.
+ * Partners, and the reads the authorizer and the session check make of them with their caller's
+ * key or account. Keys arrive here already hashed.
  */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import type { Account } from '#lib/model.ts';
+import { type ApiKey, type KeyLookup, keyLookupFromItem, newApiKeySteps } from './api-keys.ts';
 import { accountFromItem, isEntity } from './items.ts';
-import { ENTITY, keys } from './keys.ts';
-import { getItem, getItems, type Item, keyId, transact, write } from './table.ts';
+import { ATTRIBUTE, ENTITY, keys } from './keys.ts';
+import { getItem, getItems, type Item, keyId, type Page, transact, write } from './table.ts';
 
 export interface Partner {
   id: string;
@@ -13,11 +16,6 @@ export interface Partner {
   fineIncrements: boolean;
   createdAt: string;
 }
-
-/** What an API key opens: the storage service, or one partner (named on the key itself). */
-export type ApiKey =
-  | { role: 'storage' }
-  | { role: 'partner'; partnerId: string; partnerName: string; fineIncrements: boolean };
 
 export function partnerToItem(partner: Partner): Item {
   return { ...keys.partner(partner.id), entity: ENTITY.partner, ...partner };
@@ -32,46 +30,20 @@ export function partnerFromItem(item: Item): Partner {
   };
 }
 
-export function apiKeyToItem(keyHash: string, key: ApiKey, createdAt: string): Item {
-  // The partner's name and entitlements travel with the key so the authorizer resolves a
-  // caller in one read.
-  return { ...keys.apiKey(keyHash), entity: ENTITY.apiKey, ...key, createdAt };
+export async function findPartner(partnerId: string): Promise<Partner | null> {
+  const item = await getItem(keys.partner(partnerId));
+  return isEntity(item, ENTITY.partner) ? partnerFromItem(item) : null;
 }
 
-/** Null for a revoked key or one of no known role. */
-export function apiKeyFromItem(item: Item): ApiKey | null {
-  if (item.revokedAt) return null;
-  if (item.role === 'storage') return { role: 'storage' };
-  if (item.role === 'partner' && typeof item.partnerId === 'string') {
-    return {
-      role: 'partner',
-      partnerId: item.partnerId,
-      partnerName: String(item.partnerName ?? ''),
-      fineIncrements: item.fineIncrements === true,
-    };
-  }
-  return null;
-}
-
-/** One eventually consistent GetItem: the authorizer's whole cost per uncached request. */
-export async function findApiKey(keyHash: string): Promise<ApiKey | null> {
-  const item = await getItem(keys.apiKey(keyHash), false);
-  return isEntity(item, ENTITY.apiKey) ? apiKeyFromItem(item) : null;
-}
-
-/** A new partner and its first key, in one transaction; neither may exist yet. */
-export async function putPartnerWithKey(partner: Partner, keyHash: string): Promise<void> {
-  const key: ApiKey = {
-    role: 'partner',
-    partnerId: partner.id,
-    partnerName: partner.name,
-    fineIncrements: partner.fineIncrements,
-  };
+/** A new partner and its first key, in one transaction; none of the items may exist yet. */
+export async function putPartnerWithKey(
+  partner: Partner,
+  key: ApiKey,
+  keyHash: string,
+): Promise<void> {
   await transact([
     { item: write.put(partnerToItem(partner), 'attribute_not_exists(PK)') },
-    {
-      item: write.put(apiKeyToItem(keyHash, key, partner.createdAt), 'attribute_not_exists(PK)'),
-    },
+    ...newApiKeySteps(key, keyHash),
   ]);
 }
 
@@ -79,11 +51,76 @@ export async function putStorageKey(keyHash: string, createdAt: string): Promise
   await transact([
     {
       item: write.put(
-        apiKeyToItem(keyHash, { role: 'storage' }, createdAt),
+        { ...keys.apiKey(keyHash), entity: ENTITY.apiKey, role: 'storage', createdAt },
         'attribute_not_exists(PK)',
       ),
     },
   ]);
+}
+
+/**
+ * Grants or withdraws fine increments; the partner as changed, or null for no such partner.
+ * Keys and sessions read the partner item on every request, so the change holds at once.
+ */
+export async function setFineIncrements(partnerId: string, on: boolean): Promise<Partner | null> {
+  const alreadyGone = new Error('no such partner');
+  try {
+    await transact([
+      {
+        item: write.update(
+          keys.partner(partnerId),
+          'SET fineIncrements = :on',
+          { ':on': on },
+          { condition: 'attribute_exists(PK)' },
+        ),
+        onConditionFailed: () => alreadyGone,
+      },
+    ]);
+  } catch (error) {
+    if (error === alreadyGone) return null;
+    throw error;
+  }
+  return findPartner(partnerId);
+}
+
+/**
+ * One page of a Scan for partner items, for the operator's list: partners have no partition of
+ * their own to Query, and a rare operator command does not justify an index every partner write
+ * would pay for. The cursor is the Scan's own position.
+ */
+export async function scanPartners(cursor: string | null): Promise<Page<Partner>> {
+  const out = await documentClient.send(
+    new ScanCommand({
+      TableName: tableName(),
+      FilterExpression: '#entity = :partner',
+      ExpressionAttributeNames: { '#entity': ATTRIBUTE.entity },
+      ExpressionAttributeValues: { ':partner': ENTITY.partner },
+      ...(cursor
+        ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) }
+        : {}),
+    }),
+  );
+  const last = out.LastEvaluatedKey;
+  return {
+    items: (out.Items ?? []).map(partnerFromItem),
+    nextCursor: last ? Buffer.from(JSON.stringify(last), 'utf8').toString('base64url') : null,
+  };
+}
+
+/** The lookup item of a key and the partner it names, in one BatchGetItem (consistent reads). */
+export async function findKeyAndPartner(
+  keyHash: string,
+  partnerId: string,
+): Promise<{ lookup: KeyLookup | null; partner: Partner | null }> {
+  const lookupKey = keys.apiKey(keyHash);
+  const partnerKey = keys.partner(partnerId);
+  const found = await getItems([lookupKey, partnerKey]);
+  const lookup = found.get(keyId(lookupKey));
+  const partner = found.get(keyId(partnerKey));
+  return {
+    lookup: isEntity(lookup, ENTITY.apiKey) ? keyLookupFromItem(lookup) : null,
+    partner: isEntity(partner, ENTITY.partner) ? partnerFromItem(partner) : null,
+  };
 }
 
 /** A session's partner and account, in one BatchGetItem; null for either not there. */

@@ -396,6 +396,8 @@ const partner = (partnerId: string) => ({
   partnerId,
   partnerName: 'Fuzz IT',
   fineIncrements: false,
+  keyId: '01JEXAMPLEKEY0000000000000',
+  keyScope: 'full',
 });
 
 function callerFor(operation: Operation, fixture: Fixture): Record<string, unknown> {

@@ -326,7 +326,14 @@ describe('the authorizer (sample event from events/)', () => {
 
     expect(known).toEqual({
       isAuthorized: true,
-      context: { kind: 'partner', partnerId, partnerName: 'Acme IT', fineIncrements: true },
+      context: {
+        kind: 'partner',
+        partnerId,
+        partnerName: 'Acme IT',
+        fineIncrements: true,
+        keyId: expect.any(String),
+        keyScope: 'full',
+      },
     });
     expect(unknown.context).toEqual({ kind: 'anonymous' });
     expect(missing.context).toEqual({ kind: 'anonymous' });

@@ -59,7 +59,7 @@ describe('the packaged stack', () => {
     });
     expect(
       table.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName),
-    ).toEqual(['TrialDue', 'CompanyAudit']);
+    ).toEqual(['TrialDue', 'CompanyAudit', 'ApiKeyById']);
   });
 
   it('gives every function a role of its own, with table actions only on the table', () => {

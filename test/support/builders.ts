@@ -167,6 +167,8 @@ export function partnerRequest(
     partnerId: scope.partnerId,
     partnerName: scope.partnerName,
     fineIncrements: scope.fineIncrements,
+    keyId: '01JEXAMPLEKEY0000000000000',
+    keyScope: 'full',
   };
   return event as unknown as HttpEvent;
 }

@@ -51,6 +51,8 @@ function post(body: string | undefined, headers: Record<string, string> = {}): H
       partnerId: '01JEXAMPLEPARTNER000000000',
       partnerName: 'Acme IT',
       fineIncrements: false,
+      keyId: '01JEXAMPLEKEY0000000000000',
+      keyScope: 'full',
     },
   };
   if (body !== undefined) event.body = body;

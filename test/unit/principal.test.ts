@@ -17,6 +17,7 @@ const partner: PartnerPrincipal = {
   partnerId: '01JPARTNER0000000000000000',
   partnerName: 'Acme Backup',
   fineIncrements: true,
+  key: { id: '01JKEY00000000000000000000', scope: 'full' },
 };
 
 const companyAdmin: CompanyAdminPrincipal = {
@@ -59,6 +60,11 @@ describe('toAuthorizerContext / fromAuthorizerContext', () => {
   it.each([
     ['a partner', partner],
     ['a partner without fine increments', { ...partner, fineIncrements: false }],
+    ['a partner with a read key', { ...partner, key: { id: partner.key.id, scope: 'read' } }],
+    [
+      'a partner with a key made before keys had ids',
+      { ...partner, key: { id: '', scope: 'full' } },
+    ],
     ['a company admin', companyAdmin],
     ['a partner acting as company admin', impersonation],
     ['a backup user', backupUser],
@@ -148,6 +154,10 @@ describe('toAuthorizerContext / fromAuthorizerContext', () => {
         partnerId: id,
         partnerName: fc.string({ maxLength: 40 }),
         fineIncrements: fc.boolean(),
+        key: fc.record({
+          id: fc.string({ maxLength: 30 }),
+          scope: fc.constantFrom('full', 'read'),
+        }),
       }),
       fc.record({
         kind: fc.constant('companyAdmin' as const),
@@ -236,6 +246,22 @@ describe('fromAuthorizerContext', () => {
     expect(readSession.mustChangePassword).toBe(expected);
   });
 
+  it.each([
+    ['missing', undefined],
+    ['in another case', 'FULL'],
+    ['unknown', 'admin'],
+    ['a boolean', true],
+  ])('reads a key scope that is %s as read', (_label, keyScope) => {
+    // Prepare: a garbled scope must never grant more than reading.
+    const context = { ...toAuthorizerContext(partner), keyScope };
+
+    // Act
+    const read = fromAuthorizerContext(context) as PartnerPrincipal;
+
+    // Assess
+    expect(read.key).toEqual({ id: partner.key.id, scope: 'read' });
+  });
+
   it('reads a missing or non-string partner name as empty, keeping the partner', () => {
     // Prepare
     const missing = { kind: 'partner', partnerId: partner.partnerId };
@@ -246,8 +272,9 @@ describe('fromAuthorizerContext', () => {
     const fromNumeric = fromAuthorizerContext(numeric);
 
     // Assess
-    expect(fromMissing).toEqual({ ...partner, partnerName: '', fineIncrements: false });
-    expect(fromNumeric).toEqual({ ...partner, partnerName: '', fineIncrements: false });
+    const bare = { ...partner, partnerName: '', fineIncrements: false };
+    expect(fromMissing).toEqual({ ...bare, key: { id: '', scope: 'read' } });
+    expect(fromNumeric).toEqual({ ...bare, key: { id: '', scope: 'read' } });
   });
 
   it('reads a missing or non-string acting partner as no impersonation', () => {
