@@ -44,6 +44,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/e2e-setup.ts'],
+          setupFiles: ['test/support/e2e-ready.ts'],
           testTimeout: 60_000,
           hookTimeout: 240_000,
           fileParallelism: false,

@@ -27,8 +27,20 @@ export const newPartners = (...names: string[]): Promise<Partner[]> =>
 
 export const newStorageKey = async () => (await createStorageKey()).apiKey;
 
-/** The partner's unsent outbox messages, sent by the mailer function as their stream records. */
-export async function deliverOutbox(partnerId: string): Promise<void> {
+let delivering: Promise<unknown> = Promise.resolve();
+
+/**
+ * The partner's unsent outbox messages, sent by the mailer function as their stream records.
+ * One delivery at a time, as a stream shard's records go to one invocation at a time: two
+ * overlapping deliveries would send the same message twice at once.
+ */
+export function deliverOutbox(partnerId: string): Promise<void> {
+  const turn = delivering.then(() => deliverPending(partnerId));
+  delivering = turn.catch(() => {});
+  return turn;
+}
+
+async function deliverPending(partnerId: string): Promise<void> {
   const pending = (await scanTable()).filter(
     (item) => item.entity === 'OUTBOX' && item.partnerId === partnerId && item.sentAt === null,
   );
