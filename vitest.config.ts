@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { integrationPorts, TEST_TABLE } from './test/support/ports.ts';
 
@@ -8,9 +7,6 @@ const TEST_SESSION_SECRET = randomBytes(32).toString('base64url');
 
 export default defineConfig({
   test: {
-    // Vitest's default is one worker fewer than the cores; most of a test's time here is spent
-    // waiting on DynamoDB Local, the SES emulator or a child process, so the files overlap.
-    maxWorkers: Math.max(2, availableParallelism() + 1),
     reporters: ['default', './test/support/proof-summary.ts'],
     projects: [
       {
