@@ -13,6 +13,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // The property tests run a thousand cases; a shared machine's load must not fail them.
+          testTimeout: 20_000,
           env: {
             TABLE_NAME: TEST_TABLE,
             POWERTOOLS_LOG_LEVEL: 'SILENT',
