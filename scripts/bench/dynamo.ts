@@ -17,6 +17,7 @@ import { ulid } from 'ulid';
 import type { CompanyScope } from '#lib/provisioning/scope.ts';
 import {
   accountBody,
+  accountRecord,
   companyBody,
   inCompany,
   newScope,
@@ -226,31 +227,20 @@ async function seedAccounts(
 ): Promise<void> {
   const at = new Date().toISOString();
   const all = Array.from({ length: count }, (_, i) =>
-    items.accountToItem({
-      id: ulid(),
-      partnerId: scope.partnerId,
-      companyId: scope.companyId,
-      username: uniqueUsername(`seed${i}`),
-      kind: 'sub',
-      parentId: null,
-      plan: 'basic',
-      contactId: scope.companyId,
-      status: 'active',
-      hardQuotaMb: 5120,
-      userQuotaMb: null,
-      usedMb: 100,
-      ultraSafe: false,
-      secretQuestion: null,
-      secretAnswerHash: null,
-      passwordHash: null,
-      passwordIssuedAt: null,
-      mustChangePassword: true,
-      trialEndsAt: null,
-      trialStage: null,
-      subAccountCount: 0,
-      createdAt: at,
-      updatedAt: at,
-    }),
+    items.accountToItem(
+      accountRecord({
+        id: ulid(),
+        partnerId: scope.partnerId,
+        companyId: scope.companyId,
+        username: uniqueUsername(`seed${i}`),
+        kind: 'sub',
+        contactId: scope.companyId,
+        hardQuotaMb: 5120,
+        usedMb: 100,
+        createdAt: at,
+        updatedAt: at,
+      }),
+    ),
   );
   const client = lib.DynamoDBDocumentClient.from(dynamoDb);
   const batches: Array<typeof all> = [];

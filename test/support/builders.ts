@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
 import { type Principal, toAuthorizerContext } from '#lib/auth/principal.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
+import type { Account } from '#lib/model.ts';
 import { type CompanyScope, partnerScope, type TenantScope } from '#lib/provisioning/scope.ts';
 import type { CreateAccountBody, CreateCompanyBody } from '#lib/schemas.ts';
 import outboxInsertEvent from '../../events/dynamodb/outbox-insert.json' with { type: 'json' };
@@ -221,3 +222,34 @@ export async function newPartner(name: string, fineIncrements = false) {
   if (principal.kind !== 'partner') throw new Error('The new API key did not resolve');
   return { partnerId, apiKey, principal, scope: partnerScope(principal) };
 }
+
+/**
+ * An account record as the store holds it: an active basic parent with no password yet, whose
+ * fields a test overrides to what it is about.
+ */
+export const accountRecord = (overrides: Partial<Account> = {}): Account => ({
+  id: 'A1',
+  partnerId: 'P1',
+  companyId: 'C1',
+  username: 'hanna.laptop',
+  kind: 'parent',
+  parentId: null,
+  plan: 'basic',
+  contactId: 'C1',
+  status: 'active',
+  hardQuotaMb: 10240,
+  userQuotaMb: null,
+  usedMb: 0,
+  ultraSafe: false,
+  secretQuestion: null,
+  secretAnswerHash: null,
+  passwordHash: null,
+  passwordIssuedAt: null,
+  mustChangePassword: true,
+  trialEndsAt: null,
+  trialStage: null,
+  subAccountCount: 0,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  ...overrides,
+});

@@ -9,6 +9,7 @@ import {
   versionAfter,
 } from '#lib/rules/account-change.ts';
 import { firstPendingStage, trialEndsAt } from '#lib/rules/trials.ts';
+import { accountRecord } from '../support/builders.ts';
 
 const GB = 1024;
 const DAY = 86_400_000;
@@ -34,32 +35,8 @@ const company = (overrides: Partial<Company> = {}): Company => ({
   ...overrides,
 });
 
-const account = (overrides: Partial<Account> = {}): Account => ({
-  id: 'A1',
-  partnerId: 'P1',
-  companyId: 'C1',
-  username: 'hanna.laptop',
-  kind: 'parent',
-  parentId: null,
-  plan: 'basic',
-  contactId: 'C1',
-  status: 'active',
-  hardQuotaMb: 10 * GB,
-  userQuotaMb: null,
-  usedMb: 0,
-  ultraSafe: false,
-  secretQuestion: null,
-  secretAnswerHash: null,
-  passwordHash: null,
-  passwordIssuedAt: null,
-  mustChangePassword: true,
-  trialEndsAt: null,
-  trialStage: null,
-  subAccountCount: 0,
-  createdAt: iso(0),
-  updatedAt: iso(0),
-  ...overrides,
-});
+const account = (overrides: Partial<Account> = {}): Account =>
+  accountRecord({ createdAt: iso(0), updatedAt: iso(0), ...overrides });
 
 const trialParent = (overrides: Partial<Account> = {}) =>
   account({

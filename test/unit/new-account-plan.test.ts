@@ -6,6 +6,7 @@ import {
   planNewAccount,
 } from '#lib/rules/new-account.ts';
 import { firstPendingStage, trialEndsAt } from '#lib/rules/trials.ts';
+import { accountRecord } from '../support/builders.ts';
 
 const GB = 1024;
 const DAY = 86_400_000;
@@ -39,32 +40,16 @@ const adminContact: Contact = {
   createdAt: AT,
 };
 
-const parentAccount = (overrides: Partial<Account> = {}): Account => ({
-  id: 'ADMIN',
-  partnerId: 'P1',
-  companyId: 'C1',
-  username: 'hanna.admin',
-  kind: 'parent',
-  parentId: null,
-  plan: 'select',
-  contactId: 'C1',
-  status: 'active',
-  hardQuotaMb: 40 * GB,
-  userQuotaMb: null,
-  usedMb: 0,
-  ultraSafe: false,
-  secretQuestion: null,
-  secretAnswerHash: null,
-  passwordHash: null,
-  passwordIssuedAt: null,
-  mustChangePassword: true,
-  trialEndsAt: null,
-  trialStage: null,
-  subAccountCount: 0,
-  createdAt: AT,
-  updatedAt: AT,
-  ...overrides,
-});
+const parentAccount = (overrides: Partial<Account> = {}): Account =>
+  accountRecord({
+    id: 'ADMIN',
+    username: 'hanna.admin',
+    plan: 'select',
+    hardQuotaMb: 40 * GB,
+    createdAt: AT,
+    updatedAt: AT,
+    ...overrides,
+  });
 
 const plan = (overrides: Partial<NewAccountPlanInput> = {}) =>
   planNewAccount({
