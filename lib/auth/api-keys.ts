@@ -9,13 +9,13 @@
  */
 import { ulid } from 'ulid';
 import { logger } from '#lib/logger.ts';
+import { touchDue } from '#lib/rules/api-keys.ts';
 import {
   type ApiKey,
   type ApiKeyScope,
   findKeyLookup,
   createApiKey as storeApiKey,
   touchApiKey,
-  touchDue,
 } from '#lib/store/api-keys.ts';
 import {
   findKeyAndPartner,

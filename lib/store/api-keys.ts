@@ -6,9 +6,9 @@
  * created or revoked shows so at once, and the partition stays the partner's. The key itself is
  * never stored; the listing item keeps the hash so a revoke reaches the lookup item.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
+import { touchedBefore } from '#lib/rules/api-keys.ts';
 import { isEntity } from './items.ts';
 import { ATTRIBUTE, ENTITY, INDEX, keys } from './keys.ts';
 import {
@@ -19,6 +19,7 @@ import {
   transact,
   type WriteStep,
   write,
+  writeItemsOnce,
 } from './table.ts';
 
 export type ApiKeyScope = 'full' | 'read';
@@ -243,12 +244,6 @@ export async function findKeyLookup(keyHash: string): Promise<KeyLookup | null> 
   return isEntity(item, ENTITY.apiKey) ? keyLookupFromItem(item) : null;
 }
 
-export const TOUCH_INTERVAL_MS = 60_000;
-
-/** Whether a key last used at `lastUsedAt` is due a new `lastUsedAt` at `now`. */
-export const touchDue = (lastUsedAt: string | null, now: Date): boolean =>
-  lastUsedAt === null || lastUsedAt < new Date(now.getTime() - TOUCH_INTERVAL_MS).toISOString();
-
 /**
  * Sets `lastUsedAt` on both items unless another request did within the last minute, in one
  * request. False when the condition stopped it (touched meanwhile, revoked, or gone).
@@ -259,26 +254,10 @@ export async function touchApiKey(
   keyId: string,
   now: Date,
 ): Promise<boolean> {
-  const values = {
-    ':now': now.toISOString(),
-    ':minuteAgo': new Date(now.getTime() - TOUCH_INTERVAL_MS).toISOString(),
-  };
+  const values = { ':now': now.toISOString(), ':minuteAgo': touchedBefore(now) };
   const condition =
     'attribute_exists(PK) AND attribute_not_exists(revokedAt) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :minuteAgo)';
   const touch = (target: { PK: string; SK: string }) =>
-    write.update(target, 'SET lastUsedAt = :now', values, { condition }).Update;
-  try {
-    await documentClient.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Update: touch(keys.apiKey(keyHash)) },
-          { Update: touch(keys.partnerApiKey(partnerId, keyId)) },
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCanceledException) return false;
-    throw error;
-  }
+    write.update(target, 'SET lastUsedAt = :now', values, { condition });
+  return writeItemsOnce([touch(keys.apiKey(keyHash)), touch(keys.partnerApiKey(partnerId, keyId))]);
 }

@@ -267,6 +267,20 @@ export async function writeItem(
   throw new Error('A single write is a put or an update');
 }
 
+/**
+ * Several conditional writes as one TransactWriteItems, sent once: true when written, false
+ * when a condition lost the race. For best-effort writes that are not worth a retry.
+ */
+export async function writeItemsOnce(items: TransactItem[]): Promise<boolean> {
+  try {
+    await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+    return true;
+  } catch (error) {
+    if (lostRace(error)) return false;
+    throw error;
+  }
+}
+
 /** Full jitter, capped: racing writers spread out instead of meeting again. */
 export const backoff = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(400, 20 * 2 ** attempt)));

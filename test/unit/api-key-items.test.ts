@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { generatePartnerKey, keyPrefix, PREFIX_LENGTH } from '#lib/auth/api-keys.ts';
 import { hashApiKey } from '#lib/auth/secrets.ts';
+import { touchDue } from '#lib/rules/api-keys.ts';
 import {
   type ApiKey,
   apiKeyFromItem,
   apiKeyToItems,
   keyLookupFromItem,
-  touchDue,
 } from '#lib/store/api-keys.ts';
 import { readArguments } from '../../scripts/lib/cli-args.ts';
 
