@@ -23,16 +23,18 @@ import { assertFitsPool, decideHardQuota, type LadderOptions } from './quota.ts'
 import { assertTrialDaysApply, openingTrial } from './trials.ts';
 import { assertUltraSafeCreation } from './ultrasafe.ts';
 
-export interface AccountRequest {
-  username: string;
-  password?: string;
-  ultraSafe?: boolean;
-  secretQuestion?: string;
-  secretAnswer?: string;
-  hardQuotaMb?: number | null;
-  userQuotaMb?: number | null;
-  trialDays?: number;
-}
+/** What an account's own request gives, in a new account's body or a new company's admin. */
+export type AccountRequest = Pick<
+  CreateAccountBody,
+  | 'username'
+  | 'password'
+  | 'ultraSafe'
+  | 'secretQuestion'
+  | 'secretAnswer'
+  | 'hardQuotaMb'
+  | 'userQuotaMb'
+  | 'trialDays'
+>;
 
 export interface NewAccountInput {
   request: AccountRequest;
