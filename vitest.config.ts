@@ -38,6 +38,9 @@ export default defineConfig({
             // The handlers publish their metrics when an invocation ends; the unit tests read them.
             POWERTOOLS_METRICS_DISABLED: 'true',
             SESSION_SECRET: TEST_SESSION_SECRET,
+            // Password hashing at a sixteenth of the production cost (lib/auth/secrets.ts): the
+            // hashes name their N, so every check still runs; the unit tests keep the real cost.
+            SCRYPT_N: '1024',
           },
         },
       },

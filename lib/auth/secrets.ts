@@ -20,14 +20,30 @@ export function generateTemporaryPassword(): string {
   }
 }
 
-const N = 16384;
+/** The production cost (scrypt's N). */
+export const DEFAULT_SCRYPT_N = 16384;
 const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
 const MAX_MEMORY = 64 * 1024 * 1024;
 
+/**
+ * The N new hashes get: DEFAULT_SCRYPT_N unless SCRYPT_N says otherwise, which only the tests
+ * set (vitest.config.ts), to spend less CPU. A hash names its N, so verifying never reads this.
+ */
+export function scryptN(): number {
+  const configured = process.env.SCRYPT_N;
+  if (configured === undefined || configured === '') return DEFAULT_SCRYPT_N;
+  const n = Number(configured);
+  if (!Number.isSafeInteger(n) || n < 2 || (n & (n - 1)) !== 0) {
+    throw new Error(`SCRYPT_N must be a power of two of at least 2, not "${configured}"`);
+  }
+  return n;
+}
+
 /** A slow, salted hash that names its own parameters, so they can be raised later. */
 export async function hashSecret(plain: string): Promise<string> {
+  const N = scryptN();
   const salt = randomBytes(16);
   const hash = await scryptAsync(plain, salt, KEY_LENGTH, { N, r: R, p: P, maxmem: MAX_MEMORY });
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${hash.toString('base64url')}`;

@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  DEFAULT_SCRYPT_N,
   generateApiKey,
   generateTemporaryPassword,
   hashApiKey,
   hashSecret,
+  scryptN,
   verifySecret,
 } from '#lib/auth/secrets.ts';
 
@@ -21,6 +23,36 @@ describe('hashSecret / verifySecret', () => {
     expect(stored).not.toBe(plain);
     expect(stored).not.toContain(plain);
     expect(stored).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+  });
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('hashes at the production cost unless SCRYPT_N lowers it, and verifies at any cost', async () => {
+    // Prepare
+    vi.stubEnv('SCRYPT_N', undefined);
+    const atDefault = await hashSecret('pass phrase');
+    vi.stubEnv('SCRYPT_N', '1024');
+
+    // Act
+    const lowered = await hashSecret('pass phrase');
+
+    // Assess
+    expect(DEFAULT_SCRYPT_N).toBe(16384);
+    expect(atDefault).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(lowered).toMatch(/^scrypt\$1024\$8\$1\$/);
+    expect(await verifySecret('pass phrase', atDefault)).toBe(true);
+    vi.stubEnv('SCRYPT_N', undefined);
+    expect(await verifySecret('pass phrase', lowered)).toBe(true);
+    expect(await verifySecret('pass phrase!', lowered)).toBe(false);
+  });
+
+  it('refuses a SCRYPT_N that is not a power of two of at least 2', () => {
+    for (const bad of ['1', '1000', 'abc', '-16', '0']) {
+      vi.stubEnv('SCRYPT_N', bad);
+      expect(() => scryptN(), bad).toThrow(/SCRYPT_N/);
+    }
   });
 
   it('accepts the right secret and rejects a wrong one', async () => {
