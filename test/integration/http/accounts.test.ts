@@ -23,12 +23,12 @@ import {
   type HttpReply,
   uniqueName,
 } from '../../support/http-fixtures.ts';
-import { emailsTo, mailTo, newPartner, type Partner } from './support.ts';
+import { emailsTo, mailTo, newPartnerWithKey, type Partner } from './support.ts';
 
 let partner: Partner;
 
 beforeAll(async () => {
-  partner = await newPartner('Accounts IT');
+  partner = await newPartnerWithKey('Accounts IT');
 });
 
 /** A company with a pool whose admin (select) holds part of it. */

@@ -12,12 +12,12 @@ import {
   temporaryPasswordIn,
   uniqueName,
 } from '../../support/http-fixtures.ts';
-import { agePassword, mailTo, newPartner, type Partner } from './support.ts';
+import { agePassword, mailTo, newPartnerWithKey, type Partner } from './support.ts';
 
 let partner: Partner;
 
 beforeAll(async () => {
-  partner = await newPartner('Identity IT');
+  partner = await newPartnerWithKey('Identity IT');
 });
 
 /** A company whose admin and one backup user were given temporary passwords by the partner. */

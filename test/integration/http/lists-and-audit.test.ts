@@ -2,13 +2,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, createAccount, createCompany, readAllPages } from '../../support/gateway.ts';
 import { expectProblem, GB, uniqueName } from '../../support/http-fixtures.ts';
-import { newPartners, type Partner } from './support.ts';
+import { newPartnersWithKeys, type Partner } from './support.ts';
 
 let listPartner: Partner;
 let auditPartner: Partner;
 
 beforeAll(async () => {
-  [listPartner, auditPartner] = (await newPartners('Lists IT', 'Audit IT')) as [Partner, Partner];
+  [listPartner, auditPartner] = (await newPartnersWithKeys('Lists IT', 'Audit IT')) as [
+    Partner,
+    Partner,
+  ];
 });
 
 const ids = (items: Array<{ id: string }>) => items.map((item) => item.id);

@@ -12,7 +12,7 @@ import { SignJWT } from 'jose';
 import type { PrincipalKind } from '#lib/auth/principal.ts';
 import { call, createAccount, createCompany, firstLogin } from '../../support/gateway.ts';
 import { strongPassword, temporaryPasswordIn, uniqueName } from '../../support/http-fixtures.ts';
-import { mailTo, newPartners, newStorageKey, type Partner } from './support.ts';
+import { mailTo, newPartnersWithKeys, newStorageKey, type Partner } from './support.ts';
 
 /** The tenants a reply may speak of; `secret` values must never appear in any reply. */
 export type Tenant = 'partnerA' | 'A1' | 'A2' | 'A3' | 'partnerB' | 'B1' | 'secret';
@@ -209,7 +209,7 @@ function unsigned(token: string): string {
 export async function buildFixture(): Promise<Fixture> {
   const partnerNames = [uniqueName('Matrix A IT '), uniqueName('Matrix B IT ')];
   const [[partnerA, partnerB], storageKey] = (await Promise.all([
-    newPartners(...partnerNames),
+    newPartnersWithKeys(...partnerNames),
     newStorageKey(),
   ])) as [[Partner, Partner], string];
   const [A1, A2, B1] = await Promise.all([

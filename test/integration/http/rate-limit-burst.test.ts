@@ -5,14 +5,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, createAccount, createCompany, login } from '../../support/gateway.ts';
 import { expectProblem, GB, type HttpReply, strongPassword } from '../../support/http-fixtures.ts';
-import { newPartner, type Partner } from './support.ts';
+import { newPartnerWithKey, type Partner } from './support.ts';
 
 let partner: Partner;
 
 const BURST = 20;
 
 beforeAll(async () => {
-  partner = await newPartner('Burst IT');
+  partner = await newPartnerWithKey('Burst IT');
 });
 
 /** The replies of a burst: at most five checked (401 `checked`), every other one a 429. */

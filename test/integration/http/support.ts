@@ -19,11 +19,11 @@ export { scanTable };
 
 export type Partner = { partnerId: string; apiKey: string };
 
-export const newPartner = (name: string, fineIncrements = false): Promise<Partner> =>
+export const newPartnerWithKey = (name: string, fineIncrements = false): Promise<Partner> =>
   createPartner(name, fineIncrements);
 
-export const newPartners = (...names: string[]): Promise<Partner[]> =>
-  Promise.all(names.map((name) => newPartner(name)));
+export const newPartnersWithKeys = (...names: string[]): Promise<Partner[]> =>
+  Promise.all(names.map((name) => newPartnerWithKey(name)));
 
 export const newStorageKey = async () => (await createStorageKey()).apiKey;
 

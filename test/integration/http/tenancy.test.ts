@@ -14,7 +14,7 @@ import {
   readAllPages,
 } from '../../support/gateway.ts';
 import { expectProblem, GB, uniqueName } from '../../support/http-fixtures.ts';
-import { newPartners, newStorageKey, type Partner } from './support.ts';
+import { newPartnersWithKeys, newStorageKey, type Partner } from './support.ts';
 
 let partnerA: Partner;
 let partnerB: Partner;
@@ -23,7 +23,7 @@ let a: { companyId: string; adminId: string; subId: string; contactId: string; e
 
 beforeAll(async () => {
   const [partners, storage] = await Promise.all([
-    newPartners('Tenant A IT', 'Tenant B IT'),
+    newPartnersWithKeys('Tenant A IT', 'Tenant B IT'),
     newStorageKey(),
   ]);
   [partnerA, partnerB] = partners as [Partner, Partner];

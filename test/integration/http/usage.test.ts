@@ -11,13 +11,13 @@ import {
   getCompany,
 } from '../../support/gateway.ts';
 import { errorPaths, expectProblem, GB } from '../../support/http-fixtures.ts';
-import { newPartner, newStorageKey, type Partner } from './support.ts';
+import { newPartnerWithKey, newStorageKey, type Partner } from './support.ts';
 
 let partner: Partner;
 let storageKey: string;
 
 beforeAll(async () => {
-  [partner, storageKey] = await Promise.all([newPartner('Usage IT'), newStorageKey()]);
+  [partner, storageKey] = await Promise.all([newPartnerWithKey('Usage IT'), newStorageKey()]);
 });
 
 const report = (reports: Array<{ accountId: string; usedMb: number }>) =>

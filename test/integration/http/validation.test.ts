@@ -13,14 +13,14 @@ import {
   readAllPages,
 } from '../../support/gateway.ts';
 import { errorPaths, expectProblem, GB, uniqueName } from '../../support/http-fixtures.ts';
-import { newPartner, newStorageKey, type Partner, scanTable } from './support.ts';
+import { newPartnerWithKey, newStorageKey, type Partner, scanTable } from './support.ts';
 
 let partner: Partner;
 let storageKey: string;
 let company: Awaited<ReturnType<typeof createCompany>>;
 
 beforeAll(async () => {
-  [partner, storageKey] = await Promise.all([newPartner('Validation IT'), newStorageKey()]);
+  [partner, storageKey] = await Promise.all([newPartnerWithKey('Validation IT'), newStorageKey()]);
   company = await createCompany(partner.apiKey, {
     quotaMb: 25 * GB,
     admin: { hardQuotaMb: 10 * GB },
