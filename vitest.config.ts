@@ -13,6 +13,10 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Two files at a time: they wait on nothing outside the process. A group of their own,
+          // before the integration files, which stay one at a time on the shared table.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
           // The property tests run a thousand cases; a shared machine's load must not fail them.
           testTimeout: 20_000,
           env: {
@@ -26,6 +30,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/support/integration-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
