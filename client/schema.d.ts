@@ -112,6 +112,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the partner's API keys
+         * @description With prefix, creator and last use; never the keys themselves.
+         *
+         *     Callers: owner, admin.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key of the partner
+         * @description The key is in this reply only; it is stored as a hash. No Idempotency-Key: a replay would have to store the key to answer it again, so a retried request makes a second key (revoke the one not kept). API keys cannot manage keys or staff: a leaked key cannot mint its successor.
+         *
+         *     Callers: owner, admin.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/companies": {
         parameters: {
             query?: never;
@@ -382,6 +410,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Final, and at once: the key is refused from the next request. A repeat answers the key as it is.
+         *
+         *     Callers: owner, admin.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -479,7 +529,7 @@ export interface components {
             actingAs: string | null;
             action: string;
             /** @enum {string} */
-            targetType: "company" | "account" | "contact" | "usage";
+            targetType: "company" | "account" | "contact" | "usage" | "apiKey";
             targetId: string;
             companyId: string | null;
             details: {
@@ -489,6 +539,38 @@ export interface components {
         /** @description A page of the audit log, newest first; nextCursor is null on the last. */
         AuditList: {
             items: components["schemas"]["AuditEntry"][];
+            nextCursor: string | null;
+        };
+        /** @description One of the partner's API keys, never the key itself: createdBy is operator or staff:<id>; lastUsedAt is recorded at most once a minute. */
+        ApiKey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "full" | "read";
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+        };
+        /** @description A new API key: `key` is shown in this reply only and stored as a hash. */
+        CreatedApiKey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "full" | "read";
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            key: string;
+        };
+        /** @description A page of the partner's API keys, oldest first, revoked ones included. */
+        ApiKeyList: {
+            items: components["schemas"]["ApiKey"][];
             nextCursor: string | null;
         };
         /** @description One account of the usage table (never a cancelled one): its size is its effective quota, null when unlimited. */
@@ -785,6 +867,19 @@ export interface components {
             };
         };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        CreateApiKey403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         CreateCompany403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -954,6 +1049,19 @@ export interface components {
             };
         };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ListApiKeys403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         ListAudit403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1071,6 +1179,19 @@ export interface components {
             };
         };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        RevokeApiKey403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         UpdateAccount403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1169,6 +1290,8 @@ export interface components {
         AccountId: string;
         /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
         ContactId: string;
+        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+        KeyId: string;
         /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
         IdempotencyKey: string;
         /** @description As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew. */
@@ -1525,6 +1648,69 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["CreateAccount409"];
             422: components["responses"]["CreateAccount422"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of API keys */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ListApiKeys403"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    scope: "full" | "read";
+                };
+            };
+        };
+        responses: {
+            /** @description The key, shown once */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CreateApiKey403"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -2043,6 +2229,36 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["ResetPassword409"];
             422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked key */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["RevokeApiKey403"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };

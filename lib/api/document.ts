@@ -227,6 +227,7 @@ const TAGS: Record<Operation['tag'], string> = {
   Audit: 'Who did what, acting as whom',
   Sessions: 'Logging in, passwords, and logging in as a company admin',
   Self: 'A logged-in user’s own account',
+  ApiKeys: 'The partner’s API keys: scopes full and read, managed by its owners and admins',
   Service: 'About the API itself',
 };
 

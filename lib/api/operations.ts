@@ -12,6 +12,7 @@ import {
   changePasswordSchema,
   contactSchema,
   createAccountSchema,
+  createApiKeySchema,
   createCompanySchema,
   listQuerySchema,
   loginSchema,
@@ -32,7 +33,15 @@ export type PathParams<P extends string> = P extends `${string}{${infer Name}}${
 
 export type ResponseName = keyof ResponseBodies;
 
-export type Tag = 'Companies' | 'Contacts' | 'Accounts' | 'Usage' | 'Audit' | 'Sessions' | 'Self';
+export type Tag =
+  | 'Companies'
+  | 'Contacts'
+  | 'Accounts'
+  | 'Usage'
+  | 'Audit'
+  | 'Sessions'
+  | 'Self'
+  | 'ApiKeys';
 
 /** The zod/mini schema type without importing zod's runtime. */
 type Schema = import('zod/mini').ZodMiniType;
@@ -421,5 +430,46 @@ export const getOpenApi = /* @__PURE__ */ define({
   tag: 'Service',
   allow: ['anonymous'],
   response: { status: 200, body: 'OpenApiDocument', description: 'The OpenAPI 3.1 document' },
+  errors: [],
+});
+
+export const createApiKey = /* @__PURE__ */ define({
+  operationId: 'createApiKey',
+  method: 'POST',
+  path: '/v1/api-keys',
+  summary: 'Create an API key of the partner',
+  description:
+    'The key is in this reply only; it is stored as a hash. No Idempotency-Key: a replay would have to store the key to answer it again, so a retried request makes a second key (revoke the one not kept). ' +
+    'API keys cannot manage keys or staff: a leaked key cannot mint its successor.',
+  tag: 'ApiKeys',
+  allow: ['owner', 'admin'],
+  body: createApiKeySchema,
+  response: { status: 201, body: 'CreatedApiKey', description: 'The key, shown once' },
+  errors: [],
+});
+
+export const listApiKeys = /* @__PURE__ */ define({
+  operationId: 'listApiKeys',
+  method: 'GET',
+  path: '/v1/api-keys',
+  summary: "List the partner's API keys",
+  description: 'With prefix, creator and last use; never the keys themselves.',
+  tag: 'ApiKeys',
+  allow: ['owner', 'admin'],
+  query: listQuerySchema,
+  response: { status: 200, body: 'ApiKeyList', description: 'A page of API keys' },
+  errors: [],
+});
+
+export const revokeApiKey = /* @__PURE__ */ define({
+  operationId: 'revokeApiKey',
+  method: 'DELETE',
+  path: '/v1/api-keys/{keyId}',
+  summary: 'Revoke an API key',
+  description:
+    'Final, and at once: the key is refused from the next request. A repeat answers the key as it is.',
+  tag: 'ApiKeys',
+  allow: ['owner', 'admin'],
+  response: { status: 200, body: 'ApiKey', description: 'The revoked key' },
   errors: [],
 });

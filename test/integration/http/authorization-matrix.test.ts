@@ -135,6 +135,7 @@ const BODIES: Record<string, (c: Context) => unknown> = {
     newPassword: strongPassword('Recovered'),
   }),
   updateMe: () => ({ userQuotaMb: 2048 }),
+  createApiKey: ({ marker }) => ({ name: `Key ${marker}`, scope: 'full' }),
 };
 
 /**
@@ -148,6 +149,7 @@ function pathParams(operation: Operation, c: Context): Record<string, string> {
     companyId: f.A1.id,
     accountId: f.A1.sub.id,
     contactId: f.A1.contact.id,
+    keyId: f.readKeyId,
   };
   if (c.refused) return params;
   const byPartner = c.caller.name === 'partner';

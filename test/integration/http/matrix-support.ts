@@ -99,8 +99,9 @@ export interface FixtureCompany {
 export interface Fixture {
   partnerA: Partner & { name: string };
   partnerB: Partner & { name: string };
-  /** Partner A's key of scope `read`. */
+  /** Partner A's key of scope `read`, and its id. */
   readKey: string;
+  readKeyId: string;
   storageKey: string;
   A1: FixtureCompany;
   A2: FixtureCompany;
@@ -257,7 +258,7 @@ export async function buildFixture(): Promise<Fixture> {
   A2.admin.password = adminA2.password;
   A1.sub.password = userA1.password;
   // No route makes keys yet: the read key is made as the operator's CLI makes one.
-  const { apiKey: readKey } = await createApiKey(partnerA.partnerId, {
+  const { apiKey: readKey, key: readKeyRecord } = await createApiKey(partnerA.partnerId, {
     name: 'Matrix read key',
     scope: 'read',
     createdBy: 'operator',
@@ -293,6 +294,7 @@ export async function buildFixture(): Promise<Fixture> {
     partnerA: { ...partnerA, name: partnerNames[0] as string },
     partnerB: { ...partnerB, name: partnerNames[1] as string },
     readKey,
+    readKeyId: readKeyRecord.id,
     storageKey,
     A1,
     A2,
