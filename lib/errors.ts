@@ -166,6 +166,18 @@ export const passwordChangeRequired = /* @__PURE__ */ defineError(
   }),
 );
 
+export const mfaEnrolmentRequired = /* @__PURE__ */ defineError(
+  {
+    code: 'MFA_ENROLMENT_REQUIRED',
+    status: 403,
+    title: 'Second factor enrolment required',
+  },
+  () => ({
+    detail:
+      'This staff session has no second factor yet: enrol one with POST /v1/auth/mfa/setup and POST /v1/auth/mfa/confirm first.',
+  }),
+);
+
 export const notFound = /* @__PURE__ */ defineError(
   {
     code: 'NOT_FOUND',

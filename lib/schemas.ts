@@ -250,6 +250,13 @@ export const usageReportsSchema = /* @__PURE__ */ schema(() =>
 );
 export type UsageReportsBody = z.infer<typeof usageReportsSchema>;
 
+export const createApiKeySchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    name: text(100),
+    scope: z.enum(['full', 'read']),
+  }),
+);
+
 export const listQuerySchema = /* @__PURE__ */ schema(() =>
   z.strictObject({
     limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),

@@ -12,6 +12,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   FORBIDDEN: 'The caller is known but its role may not do this.',
   PASSWORD_CHANGE_REQUIRED:
     'The session comes from a temporary password: only POST /v1/auth/password is served until a new one is chosen.',
+  MFA_ENROLMENT_REQUIRED:
+    'A staff member signed in without a second factor: only TOTP enrolment is served until it is confirmed.',
   NOT_FOUND:
     'Nothing the caller may see has this id or path; an id of another partner or company is not found either.',
   METHOD_NOT_ALLOWED:

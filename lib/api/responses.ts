@@ -141,6 +141,39 @@ export const contactListResponse = /* @__PURE__ */ schema(() =>
   component(list(contactResponse), { id: 'ContactList', description: LIST }),
 );
 
+const apiKeyFields = () => ({
+  id: id(),
+  name: z.string(),
+  scope: z.enum(['full', 'read']),
+  prefix: z.string(),
+  createdAt: timestamp(),
+  createdBy: z.string(),
+  lastUsedAt: z.nullable(timestamp()),
+  revokedAt: z.nullable(timestamp()),
+});
+
+export const apiKeyResponse = /* @__PURE__ */ schema(() =>
+  component(z.strictObject(apiKeyFields()), {
+    id: 'ApiKey',
+    description:
+      "One of the partner's API keys, never the key itself: createdBy is operator or staff:<id>; lastUsedAt is recorded at most once a minute.",
+  }),
+);
+
+export const createdApiKeyResponse = /* @__PURE__ */ schema(() =>
+  component(z.strictObject({ ...apiKeyFields(), key: z.string().check(z.minLength(20)) }), {
+    id: 'CreatedApiKey',
+    description: 'A new API key: `key` is shown in this reply only and stored as a hash.',
+  }),
+);
+
+export const apiKeyListResponse = /* @__PURE__ */ schema(() =>
+  component(list(apiKeyResponse), {
+    id: 'ApiKeyList',
+    description: "A page of the partner's API keys, oldest first, revoked ones included.",
+  }),
+);
+
 export const auditEntryResponse = /* @__PURE__ */ schema(() =>
   component(
     z.strictObject({
@@ -149,7 +182,7 @@ export const auditEntryResponse = /* @__PURE__ */ schema(() =>
       actor: z.string(),
       actingAs: z.nullable(z.string()),
       action: z.string(),
-      targetType: z.enum(['company', 'account', 'contact', 'usage']),
+      targetType: z.enum(['company', 'account', 'contact', 'usage', 'apiKey']),
       targetId: z.string(),
       companyId: z.nullable(id()),
       details: z.record(z.string(), z.unknown()),
@@ -320,6 +353,9 @@ export const responseSchemas = /* @__PURE__ */ schema(() => ({
   ContactList: contactListResponse,
   AuditEntry: auditEntryResponse,
   AuditList: auditListResponse,
+  ApiKey: apiKeyResponse,
+  CreatedApiKey: createdApiKeyResponse,
+  ApiKeyList: apiKeyListResponse,
   UsageRow: usageRowResponse,
   UsageTable: usageTableResponse,
   CreatedCompany: createdCompanyResponse,

@@ -53,7 +53,7 @@ export async function principalForApiKey(apiKey: string, now = new Date()): Prom
     partnerName: partner.name,
     fineIncrements: partner.fineIncrements,
     // An older key has no id: it cannot be listed or revoked by id, and opens what it always did.
-    key: { id: '', scope: 'full' },
+    via: { type: 'key', id: '', scope: 'full' },
   };
 }
 
@@ -80,7 +80,7 @@ async function principalForPartnerKey(
     partnerId,
     partnerName: partner.name,
     fineIncrements: partner.fineIncrements,
-    key: { id: lookup.keyId, scope: lookup.scope },
+    via: { type: 'key', id: lookup.keyId, scope: lookup.scope },
   };
 }
 
@@ -107,16 +107,16 @@ function newKey(partnerId: string, fields: NewApiKey, now: Date) {
 
 /**
  * A new key of an existing partner: the key itself (to show once) and its record. `steps` are
- * written in the same transaction (an audit entry).
+ * written in the same transaction (an audit entry, which names the new key's id).
  */
 export async function createApiKey(
   partnerId: string,
   fields: NewApiKey,
   now = new Date(),
-  steps: WriteStep[] = [],
+  steps: WriteStep[] | ((key: ApiKey) => WriteStep[]) = [],
 ): Promise<{ apiKey: string; key: ApiKey }> {
   const { apiKey, key, keyHash } = newKey(partnerId, fields, now);
-  await storeApiKey(key, keyHash, steps);
+  await storeApiKey(key, keyHash, typeof steps === 'function' ? steps(key) : steps);
   return { apiKey, key };
 }
 

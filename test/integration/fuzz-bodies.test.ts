@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodesOf, OPERATIONS } from '#lib/api/document.ts';
 import { type JsonSchema, requestJsonSchema } from '#lib/api/json-schema.ts';
 import type { Operation } from '#lib/api/operations.ts';
+import { createPartner } from '#lib/auth/api-keys.ts';
 import { dynamoDb } from '#lib/clients/dynamodb.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { keys } from '#lib/store/keys.ts';
@@ -396,13 +397,26 @@ const partner = (partnerId: string) => ({
   partnerId,
   partnerName: 'Fuzz IT',
   fineIncrements: false,
+  via: 'key',
   keyId: '01JEXAMPLEKEY0000000000000',
   keyScope: 'full',
 });
 
 function callerFor(operation: Operation, fixture: Fixture): Record<string, unknown> {
   const [kind] = operation.allow;
-  if (kind === 'partner') return partner(fixture.partnerId);
+  if (kind === 'owner') {
+    // A staff owner, as staff sign-in passes one: the only caller of some routes (API keys).
+    return {
+      ...partner(fixture.partnerId),
+      via: 'staff',
+      staffId: '01JEXAMPLESTAFF00000000000',
+      staffRole: 'owner',
+      mustChangePassword: false,
+      mfaEnrolled: true,
+      expiresAtSeconds: Math.floor(Date.now() / 1000) + 3600,
+    };
+  }
+  if (kind === 'fullKey') return partner(fixture.partnerId);
   if (kind === 'companyAdmin' || kind === 'backupUser') {
     return {
       kind: 'companyAdmin',
@@ -460,7 +474,8 @@ function compactReport(details: fc.RunDetails<[Sent]>): void {
 let fixture: Fixture;
 
 beforeAll(async () => {
-  const partnerId = ulid();
+  // A partner that exists, as every caller the authorizer resolves names one (a key is its own).
+  const { partnerId } = await createPartner('Fuzz IT', false);
   const createCompany = await handlerOf(
     OPERATIONS.find((o) => o.operationId === 'createCompany') as Operation,
   );
@@ -515,6 +530,7 @@ describe('fuzzed bodies, from each operation’s request schema', () => {
       [
         'changePassword',
         'createAccount',
+        'createApiKey',
         'createCompany',
         'createContact',
         'login',
