@@ -166,6 +166,18 @@ export const passwordChangeRequired = /* @__PURE__ */ defineError(
   }),
 );
 
+export const mfaEnrolmentRequired = /* @__PURE__ */ defineError(
+  {
+    code: 'MFA_ENROLMENT_REQUIRED',
+    status: 403,
+    title: 'MFA enrolment required',
+  },
+  () => ({
+    detail:
+      'Staff sign in with a second factor: enrol one with POST /v1/auth/mfa/setup and POST /v1/auth/mfa/confirm first.',
+  }),
+);
+
 export const notFound = /* @__PURE__ */ defineError(
   {
     code: 'NOT_FOUND',
@@ -613,4 +625,49 @@ export const tooManyAttempts = /* @__PURE__ */ defineError(
       extensions: { retryAfterSeconds },
     };
   },
+);
+
+// ---- Staff ------------------------------------------------------------------------------------
+
+export const lastOwner = /* @__PURE__ */ defineError(
+  {
+    code: 'LAST_OWNER',
+    status: 409,
+    title: 'Last owner',
+  },
+  () => ({
+    detail: "This is the partner's last active owner: make another staff member owner first.",
+  }),
+);
+
+export const staffEmailTaken = /* @__PURE__ */ defineError(
+  {
+    code: 'STAFF_EMAIL_TAKEN',
+    status: 409,
+    title: 'E-mail taken',
+  },
+  () => ({
+    detail: 'A staff member with this e-mail exists already.',
+    errors: [{ path: 'email', message: 'This e-mail belongs to a staff member already.' }],
+  }),
+);
+
+export const mfaRequired = /* @__PURE__ */ defineError(
+  {
+    code: 'MFA_REQUIRED',
+    status: 401,
+    title: 'MFA code required',
+  },
+  () => ({
+    detail: 'Send the current code of your authenticator app (or a recovery code) as `totp`.',
+  }),
+);
+
+export const invalidMfaCode = /* @__PURE__ */ defineError(
+  {
+    code: 'INVALID_MFA_CODE',
+    status: 401,
+    title: 'Wrong MFA code',
+  },
+  () => ({ detail: 'The code is wrong, expired or already used.' }),
 );
