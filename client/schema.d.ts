@@ -479,7 +479,7 @@ export interface components {
             actingAs: string | null;
             action: string;
             /** @enum {string} */
-            targetType: "company" | "account" | "contact" | "usage";
+            targetType: "company" | "account" | "contact" | "usage" | "staff";
             targetId: string;
             companyId: string | null;
             details: {

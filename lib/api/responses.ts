@@ -149,7 +149,7 @@ export const auditEntryResponse = /* @__PURE__ */ schema(() =>
       actor: z.string(),
       actingAs: z.nullable(z.string()),
       action: z.string(),
-      targetType: z.enum(['company', 'account', 'contact', 'usage']),
+      targetType: z.enum(['company', 'account', 'contact', 'usage', 'staff']),
       targetId: z.string(),
       companyId: z.nullable(id()),
       details: z.record(z.string(), z.unknown()),
