@@ -13,14 +13,14 @@ export interface paths {
         };
         /**
          * One account
-         * @description Callers: partner, companyAdmin.
+         * @description Callers: owner, admin, operator, billing, fullKey, readKey, companyAdmin.
          */
         get: operations["getAccount"];
         put?: never;
         post?: never;
         /**
          * Cancel an account (and its sub-accounts)
-         * @description Callers: partner, companyAdmin.
+         * @description Callers: owner, admin, operator, fullKey, companyAdmin.
          */
         delete: operations["cancelAccount"];
         options?: never;
@@ -29,7 +29,7 @@ export interface paths {
          * Resize, convert plan, extend trial or change contact
          * @description Converting a parent converts its sub-accounts in the same write; a company admin resizes within the pool.
          *
-         *     Callers: partner, companyAdmin.
+         *     Callers: owner, admin, operator, fullKey, companyAdmin.
          */
         patch: operations["updateAccount"];
         trace?: never;
@@ -43,7 +43,7 @@ export interface paths {
         };
         /**
          * One company
-         * @description Callers: partner, companyAdmin.
+         * @description Callers: owner, admin, operator, billing, fullKey, readKey, companyAdmin.
          */
         get: operations["getCompany"];
         put?: never;
@@ -52,14 +52,14 @@ export interface paths {
          * Cancel the company and all its accounts
          * @description Final. Usernames stay reserved and data is kept. A repeat answers the company as it is.
          *
-         *     Callers: partner.
+         *     Callers: owner, admin, operator, fullKey.
          */
         delete: operations["cancelCompany"];
         options?: never;
         head?: never;
         /**
          * Rename, resize the pool, set licences or EndGuard
-         * @description Callers: partner.
+         * @description Callers: owner, admin, operator, fullKey.
          */
         patch: operations["updateCompany"];
         trace?: never;
@@ -95,7 +95,7 @@ export interface paths {
         };
         /**
          * List accounts
-         * @description Callers: partner, companyAdmin.
+         * @description Callers: owner, admin, operator, billing, fullKey, readKey, companyAdmin.
          */
         get: operations["listAccounts"];
         put?: never;
@@ -103,7 +103,7 @@ export interface paths {
          * Create a parent account (plan) or a sub-account (parentId)
          * @description Exactly one of `plan` (a parent account, one per plan) or `parentId` (a sub-account, on its parent's plan). At most one of `contactId` or `contact`; neither gives the account the company admin's contact.
          *
-         *     Callers: partner, companyAdmin.
+         *     Callers: owner, admin, operator, fullKey, companyAdmin.
          */
         post: operations["createAccount"];
         delete?: never;
@@ -121,7 +121,7 @@ export interface paths {
         };
         /**
          * List companies
-         * @description Callers: partner.
+         * @description Callers: owner, admin, operator, billing, fullKey, readKey.
          */
         get: operations["listCompanies"];
         put?: never;
@@ -129,7 +129,7 @@ export interface paths {
          * Create a company with its admin account and contact
          * @description The admin account gets the whole pool unless `admin.hardQuotaMb` names a smaller ladder size. Without `admin.password`, a temporary password is generated and e-mailed to the contact.
          *
-         *     Callers: partner.
+         *     Callers: owner, admin, operator, fullKey.
          */
         post: operations["createCompany"];
         delete?: never;
@@ -147,13 +147,13 @@ export interface paths {
         };
         /**
          * List contacts
-         * @description Callers: partner, companyAdmin.
+         * @description Callers: owner, admin, operator, fullKey, readKey, companyAdmin.
          */
         get: operations["listContacts"];
         put?: never;
         /**
          * Create a contact
-         * @description Callers: partner, companyAdmin.
+         * @description Callers: owner, admin, operator, fullKey, companyAdmin.
          */
         post: operations["createContact"];
         delete?: never;
@@ -171,7 +171,7 @@ export interface paths {
         };
         /**
          * One contact
-         * @description Callers: partner, companyAdmin.
+         * @description Callers: owner, admin, operator, fullKey, readKey, companyAdmin.
          */
         get: operations["getContact"];
         put?: never;
@@ -241,7 +241,7 @@ export interface paths {
          * The Backup Account Usage table
          * @description A page of accounts with size, used and percent; the totals cover every account.
          *
-         *     Callers: partner, companyAdmin.
+         *     Callers: owner, admin, operator, billing, fullKey, readKey, companyAdmin.
          */
         get: operations["getUsage"];
         put?: never;
@@ -265,7 +265,7 @@ export interface paths {
          * Login as company admin
          * @description A company-admin session of one hour that names the partner; the partner's own key keeps working (resume).
          *
-         *     Callers: partner.
+         *     Callers: owner, admin, operator, fullKey.
          */
         post: operations["impersonate"];
         delete?: never;
@@ -285,7 +285,7 @@ export interface paths {
          * The audit log, newest first
          * @description A partner reads all of its log; a company admin the entries about its own company.
          *
-         *     Callers: partner, companyAdmin.
+         *     Callers: owner, admin, operator, billing, fullKey, readKey, companyAdmin.
          */
         get: operations["listAudit"];
         put?: never;
@@ -373,7 +373,7 @@ export interface paths {
          * A new temporary password, e-mailed to the account contact
          * @description Not for UltraSafe accounts. Earlier sessions of the account end at once.
          *
-         *     Callers: partner, companyAdmin.
+         *     Callers: owner, admin, operator, fullKey, companyAdmin.
          */
         post: operations["resetPassword"];
         delete?: never;
@@ -614,8 +614,8 @@ export interface components {
                 };
             };
         };
-        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required */
-        ForbiddenOrPasswordChangeRequired: {
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        CancelAccount403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -623,7 +623,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED";
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
                 };
             };
         };
@@ -666,16 +666,16 @@ export interface components {
                 };
             };
         };
-        /** @description `FORBIDDEN`: Not allowed */
-        Forbidden: {
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        CancelCompany403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @constant */
-                    code?: "FORBIDDEN";
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
                 };
             };
         };
@@ -689,6 +689,19 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @constant */
                     code?: "CONFLICT";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed */
+        Forbidden: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "FORBIDDEN";
                 };
             };
         };
@@ -732,6 +745,19 @@ export interface components {
                 };
             };
         };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        CreateAccount403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
         /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `USERNAME_TAKEN`: Username taken; `POOL_EXCEEDED`: Not enough free space in the pool; `COMPANY_CANCELLED`: Company cancelled; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `PARENT_NOT_ACTIVE`: Parent account not active */
         CreateAccount409: {
             headers: {
@@ -755,6 +781,19 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "IDEMPOTENCY_KEY_REUSED" | "WEAK_PASSWORD" | "ULTRASAFE_NO_SECRET_QUESTION" | "SECRET_QUESTION_INCOMPLETE" | "QUOTA_NOT_ON_LADDER" | "INVALID_QUOTA" | "POOLED_QUOTA_REQUIRED" | "NOT_A_TRIAL" | "UNKNOWN_CONTACT" | "UNKNOWN_PARENT" | "NOT_A_PARENT";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        CreateCompany403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
                 };
             };
         };
@@ -784,6 +823,19 @@ export interface components {
                 };
             };
         };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        CreateContact403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
         /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused */
         IdempotencyKeyReused: {
             headers: {
@@ -797,6 +849,84 @@ export interface components {
                 };
             };
         };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        GetAccount403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        GetCompany403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        GetContact403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required */
+        ForbiddenOrPasswordChangeRequired: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        GetUsage403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        Impersonate403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
         /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled */
         Impersonate409: {
             headers: {
@@ -807,6 +937,58 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_CANCELLED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ListAccounts403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ListAudit403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ListCompanies403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ListContacts403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
                 };
             };
         };
@@ -862,6 +1044,19 @@ export interface components {
                 };
             };
         };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ResetPassword403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
         /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled; `UNRECOVERABLE_ACCOUNT`: Password cannot be reset */
         ResetPassword409: {
             headers: {
@@ -872,6 +1067,19 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "ACCOUNT_CANCELLED" | "UNRECOVERABLE_ACCOUNT";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        UpdateAccount403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
                 };
             };
         };
@@ -898,6 +1106,19 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "UNKNOWN_CONTACT" | "SUB_ACCOUNT_FOLLOWS_PARENT" | "CANNOT_CONVERT_TO_TRIAL" | "NOT_A_TRIAL" | "QUOTA_NOT_ON_LADDER" | "INVALID_QUOTA" | "POOLED_QUOTA_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        UpdateCompany403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
                 };
             };
         };
@@ -992,7 +1213,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["GetAccount403"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -1023,7 +1244,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["CancelAccount403"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["CancelAccount409"];
             500: components["responses"]["InternalError"];
@@ -1066,7 +1287,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["UpdateAccount403"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["UpdateAccount409"];
             422: components["responses"]["UpdateAccount422"];
@@ -1097,7 +1318,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["GetCompany403"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -1126,7 +1347,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["CancelCompany403"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
@@ -1168,7 +1389,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["UpdateCompany403"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["UpdateCompany409"];
             422: components["responses"]["QuotaNotOnLadder"];
@@ -1240,7 +1461,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["ListAccounts403"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -1300,7 +1521,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["CreateAccount403"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["CreateAccount409"];
             422: components["responses"]["CreateAccount422"];
@@ -1331,7 +1552,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ListCompanies403"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1390,7 +1611,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["CreateCompany403"];
             409: components["responses"]["CreateCompany409"];
             422: components["responses"]["CreateCompany422"];
             500: components["responses"]["InternalError"];
@@ -1423,7 +1644,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["ListContacts403"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -1465,7 +1686,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["CreateContact403"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyInProgressOrConflict"];
             422: components["responses"]["IdempotencyKeyReused"];
@@ -1498,7 +1719,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["GetContact403"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -1610,7 +1831,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["GetUsage403"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
@@ -1642,7 +1863,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["Impersonate403"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Impersonate409"];
             422: components["responses"]["IdempotencyKeyReused"];
@@ -1673,7 +1894,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["ListAudit403"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1818,7 +2039,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            403: components["responses"]["ResetPassword403"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["ResetPassword409"];
             422: components["responses"]["IdempotencyKeyReused"];

@@ -170,11 +170,11 @@ export const mfaEnrolmentRequired = /* @__PURE__ */ defineError(
   {
     code: 'MFA_ENROLMENT_REQUIRED',
     status: 403,
-    title: 'MFA enrolment required',
+    title: 'Second factor enrolment required',
   },
   () => ({
     detail:
-      'Staff sign in with a second factor: enrol one with POST /v1/auth/mfa/setup and POST /v1/auth/mfa/confirm first.',
+      'This staff session has no second factor yet: enrol one with POST /v1/auth/mfa/setup and POST /v1/auth/mfa/confirm first.',
   }),
 );
 

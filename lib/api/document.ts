@@ -27,7 +27,16 @@ export const ERRORS: ReadonlyMap<string, ErrorFactory> = new Map(
 );
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const SESSION_KINDS = new Set(['companyAdmin', 'backupUser']);
+/** Callers that hold a session from a login: a temporary password gates them. */
+const SESSION_KINDS = new Set([
+  'companyAdmin',
+  'backupUser',
+  'owner',
+  'admin',
+  'operator',
+  'billing',
+]);
+const STAFF_ROLES = new Set(['owner', 'admin', 'operator', 'billing']);
 
 const pathParameters = (path: string) =>
   [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name as string);
@@ -46,6 +55,9 @@ export function errorCodesOf(operation: Operation): string[] {
       operation.allow.some((k) => SESSION_KINDS.has(k))
     ) {
       codes.add('PASSWORD_CHANGE_REQUIRED');
+    }
+    if (!operation.whileMfaEnrolmentRequired && operation.allow.some((k) => STAFF_ROLES.has(k))) {
+      codes.add('MFA_ENROLMENT_REQUIRED');
     }
   }
   if (pathParameters(operation.path).length > 0) codes.add('NOT_FOUND');
@@ -254,7 +266,7 @@ export function openApiDocument(): Json {
           type: 'http',
           scheme: 'bearer',
           description:
-            'A partner API key, a storage-service key, or a session token from /v1/auth/login or impersonation',
+            'A partner API key (scope `full` or `read`: callers `fullKey`, `readKey`), a staff session token (callers `owner`, `admin`, `operator`, `billing`), a storage-service key, or a session token from /v1/auth/login or impersonation',
         },
       },
       headers: {

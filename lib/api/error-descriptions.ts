@@ -13,7 +13,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   PASSWORD_CHANGE_REQUIRED:
     'The session comes from a temporary password: only POST /v1/auth/password is served until a new one is chosen.',
   MFA_ENROLMENT_REQUIRED:
-    'A staff session without a second factor: only the MFA enrolment (and a password change) is served until one is confirmed.',
+    'A staff member signed in without a second factor: only TOTP enrolment is served until it is confirmed.',
   NOT_FOUND:
     'Nothing the caller may see has this id or path; an id of another partner or company is not found either.',
   METHOD_NOT_ALLOWED:

@@ -6,7 +6,7 @@
  * Each operation is its own export, built in a call marked pure, so a function's bundle holds
  * only its own definition and request schemas; response schemas are named, never imported here.
  */
-import type { PrincipalKind } from '#lib/auth/principal.ts';
+import type { CallerKind } from '#lib/auth/principal.ts';
 import type { ErrorCode } from '#lib/errors.ts';
 import {
   changePasswordSchema,
@@ -44,10 +44,12 @@ export interface Operation {
   summary: string;
   description?: string;
   tag: Tag | 'Service';
-  /** Who may call; `anonymous` makes the route public. */
-  allow: readonly PrincipalKind[];
+  /** Who may call: staff roles, key scopes, other kinds; `anonymous` makes the route public. */
+  allow: readonly CallerKind[];
   /** Open to a session from a temporary password (only the password change is). */
   whilePasswordChangeRequired?: boolean;
+  /** Open to a staff session that has not enrolled its second factor yet (only enrolment is). */
+  whileMfaEnrolmentRequired?: boolean;
   body?: Schema;
   query?: Schema;
   /**
@@ -94,7 +96,7 @@ export const createCompany = /* @__PURE__ */ define({
     'The admin account gets the whole pool unless `admin.hardQuotaMb` names a smaller ladder size. ' +
     'Without `admin.password`, a temporary password is generated and e-mailed to the contact.',
   tag: 'Companies',
-  allow: ['partner'],
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
   body: createCompanySchema,
   idempotency: 'replay',
   response: {
@@ -111,7 +113,7 @@ export const listCompanies = /* @__PURE__ */ define({
   path: '/v1/companies',
   summary: 'List companies',
   tag: 'Companies',
-  allow: ['partner'],
+  allow: ['owner', 'admin', 'operator', 'billing', 'fullKey', 'readKey'],
   query: listQuerySchema,
   response: { status: 200, body: 'CompanyList', description: 'A page of companies' },
   errors: [],
@@ -123,7 +125,7 @@ export const getCompany = /* @__PURE__ */ define({
   path: '/v1/companies/{companyId}',
   summary: 'One company',
   tag: 'Companies',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'billing', 'fullKey', 'readKey', 'companyAdmin'],
   response: { status: 200, body: 'Company', description: 'The company' },
   errors: [],
 });
@@ -134,7 +136,7 @@ export const updateCompany = /* @__PURE__ */ define({
   path: '/v1/companies/{companyId}',
   summary: 'Rename, resize the pool, set licences or EndGuard',
   tag: 'Companies',
-  allow: ['partner'],
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
   body: updateCompanySchema,
   response: { status: 200, body: 'Company', description: 'The company as changed' },
   errors: ['COMPANY_CANCELLED', 'POOL_MODE_FIXED', 'QUOTA_NOT_ON_LADDER', 'POOL_BELOW_ALLOCATED'],
@@ -148,7 +150,7 @@ export const cancelCompany = /* @__PURE__ */ define({
   description:
     'Final. Usernames stay reserved and data is kept. A repeat answers the company as it is.',
   tag: 'Companies',
-  allow: ['partner'],
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
   response: { status: 200, body: 'Company', description: 'The cancelled company' },
   errors: [],
 });
@@ -161,7 +163,7 @@ export const impersonate = /* @__PURE__ */ define({
   description:
     "A company-admin session of one hour that names the partner; the partner's own key keeps working (resume).",
   tag: 'Sessions',
-  allow: ['partner'],
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
   idempotency: 'session',
   response: { status: 200, body: 'Impersonation', description: 'A company-admin session' },
   errors: ['COMPANY_CANCELLED'],
@@ -173,7 +175,7 @@ export const createContact = /* @__PURE__ */ define({
   path: '/v1/companies/{companyId}/contacts',
   summary: 'Create a contact',
   tag: 'Contacts',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'fullKey', 'companyAdmin'],
   body: contactSchema,
   idempotency: 'replay',
   response: { status: 201, body: 'Contact', description: 'The contact' },
@@ -186,7 +188,7 @@ export const listContacts = /* @__PURE__ */ define({
   path: '/v1/companies/{companyId}/contacts',
   summary: 'List contacts',
   tag: 'Contacts',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'fullKey', 'readKey', 'companyAdmin'],
   query: listQuerySchema,
   response: { status: 200, body: 'ContactList', description: 'A page of contacts' },
   errors: [],
@@ -198,7 +200,7 @@ export const getContact = /* @__PURE__ */ define({
   path: '/v1/companies/{companyId}/contacts/{contactId}',
   summary: 'One contact',
   tag: 'Contacts',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'fullKey', 'readKey', 'companyAdmin'],
   response: { status: 200, body: 'Contact', description: 'The contact' },
   errors: [],
 });
@@ -212,7 +214,7 @@ export const createAccount = /* @__PURE__ */ define({
     "Exactly one of `plan` (a parent account, one per plan) or `parentId` (a sub-account, on its parent's plan). " +
     "At most one of `contactId` or `contact`; neither gives the account the company admin's contact.",
   tag: 'Accounts',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'fullKey', 'companyAdmin'],
   body: createAccountSchema,
   idempotency: 'replay',
   response: { status: 201, body: 'CreatedAccount', description: 'The account and its contact' },
@@ -233,7 +235,7 @@ export const listAccounts = /* @__PURE__ */ define({
   path: '/v1/companies/{companyId}/accounts',
   summary: 'List accounts',
   tag: 'Accounts',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'billing', 'fullKey', 'readKey', 'companyAdmin'],
   query: listQuerySchema,
   response: { status: 200, body: 'AccountList', description: 'A page of accounts' },
   errors: [],
@@ -245,7 +247,7 @@ export const getAccount = /* @__PURE__ */ define({
   path: '/v1/companies/{companyId}/accounts/{accountId}',
   summary: 'One account',
   tag: 'Accounts',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'billing', 'fullKey', 'readKey', 'companyAdmin'],
   response: { status: 200, body: 'Account', description: 'The account' },
   errors: [],
 });
@@ -258,7 +260,7 @@ export const updateAccount = /* @__PURE__ */ define({
   description:
     'Converting a parent converts its sub-accounts in the same write; a company admin resizes within the pool.',
   tag: 'Accounts',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'fullKey', 'companyAdmin'],
   body: updateAccountSchema,
   response: { status: 200, body: 'Account', description: 'The account as changed' },
   errors: [
@@ -285,7 +287,7 @@ export const cancelAccount = /* @__PURE__ */ define({
   path: '/v1/companies/{companyId}/accounts/{accountId}',
   summary: 'Cancel an account (and its sub-accounts)',
   tag: 'Accounts',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'fullKey', 'companyAdmin'],
   response: { status: 200, body: 'Account', description: 'The cancelled account' },
   errors: ['ADMIN_ACCOUNT', 'TOO_MANY_SUB_ACCOUNTS'],
 });
@@ -297,7 +299,7 @@ export const resetPassword = /* @__PURE__ */ define({
   summary: 'A new temporary password, e-mailed to the account contact',
   description: 'Not for UltraSafe accounts. Earlier sessions of the account end at once.',
   tag: 'Accounts',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'fullKey', 'companyAdmin'],
   idempotency: 'replay',
   response: { status: 202, body: 'Account', description: 'The account; the e-mail is on its way' },
   errors: ['ACCOUNT_CANCELLED', 'UNRECOVERABLE_ACCOUNT'],
@@ -310,7 +312,7 @@ export const getUsage = /* @__PURE__ */ define({
   summary: 'The Backup Account Usage table',
   description: 'A page of accounts with size, used and percent; the totals cover every account.',
   tag: 'Usage',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'billing', 'fullKey', 'readKey', 'companyAdmin'],
   query: listQuerySchema,
   response: { status: 200, body: 'UsageTable', description: 'A page of the usage table' },
   errors: [],
@@ -337,7 +339,7 @@ export const listAudit = /* @__PURE__ */ define({
   summary: 'The audit log, newest first',
   description: 'A partner reads all of its log; a company admin the entries about its own company.',
   tag: 'Audit',
-  allow: ['partner', 'companyAdmin'],
+  allow: ['owner', 'admin', 'operator', 'billing', 'fullKey', 'readKey', 'companyAdmin'],
   query: listQuerySchema,
   response: { status: 200, body: 'AuditList', description: 'A page of audit entries' },
   errors: [],

@@ -53,7 +53,7 @@ export async function principalForApiKey(apiKey: string, now = new Date()): Prom
     partnerName: partner.name,
     fineIncrements: partner.fineIncrements,
     // An older key has no id: it cannot be listed or revoked by id, and opens what it always did.
-    key: { id: '', scope: 'full' },
+    via: { type: 'key', id: '', scope: 'full' },
   };
 }
 
@@ -80,7 +80,7 @@ async function principalForPartnerKey(
     partnerId,
     partnerName: partner.name,
     fineIncrements: partner.fineIncrements,
-    key: { id: lookup.keyId, scope: lookup.scope },
+    via: { type: 'key', id: lookup.keyId, scope: lookup.scope },
   };
 }
 

@@ -2,13 +2,30 @@
  * Who is calling, as resolved by the authorizer. API Gateway passes the authorizer's context to
  * the handler; everything else about the caller is derived from it here.
  */
+export type StaffRole = 'owner' | 'admin' | 'operator' | 'billing';
+export const STAFF_ROLES = [
+  'owner',
+  'admin',
+  'operator',
+  'billing',
+] as const satisfies readonly StaffRole[];
+
 export interface PartnerPrincipal {
   kind: 'partner';
   partnerId: string;
   partnerName: string;
   fineIncrements: boolean;
-  /** The key the call came with; `id` is empty for a key made before keys had ids. */
-  key: { id: string; scope: 'full' | 'read' };
+  /** Who holds the partner's access: one of its API keys, or a staff member signed in. */
+  via:
+    | { type: 'key'; id: string; scope: 'full' | 'read' } // id '' for a legacy key
+    | {
+        type: 'staff';
+        id: string;
+        role: StaffRole;
+        mustChangePassword: boolean;
+        mfaEnrolled: boolean;
+        expiresAtSeconds: number;
+      };
 }
 
 /** What every session (from a login or an impersonation) names. */
@@ -33,6 +50,8 @@ export interface CompanyAdminPrincipal extends SessionFields {
   kind: 'companyAdmin';
   /** Set when a partner holds this session through impersonation. */
   actingPartnerId: string | null;
+  /** Set when the impersonation is held by one of the partner's staff members. */
+  actingStaffId: string | null;
 }
 
 export interface BackupUserPrincipal extends SessionFields {
@@ -55,6 +74,35 @@ export type SessionRole = SessionPrincipal['kind'];
 export const isSession = (principal: Principal): principal is SessionPrincipal =>
   principal.kind === 'companyAdmin' || principal.kind === 'backupUser';
 
+/**
+ * Who an operation admits, finer than the principal's kind: a partner's caller is one of its
+ * staff roles or one of its key scopes.
+ */
+export type CallerKind = StaffRole | 'fullKey' | 'readKey' | Exclude<PrincipalKind, 'partner'>;
+
+export const PARTNER_CALLER_KINDS = [
+  'owner',
+  'admin',
+  'operator',
+  'billing',
+  'fullKey',
+  'readKey',
+] as const satisfies readonly CallerKind[];
+export type PartnerCallerKind = (typeof PARTNER_CALLER_KINDS)[number];
+
+export function callerKind(principal: Principal): CallerKind {
+  if (principal.kind !== 'partner') return principal.kind;
+  if (principal.via.type === 'staff') return principal.via.role;
+  return principal.via.scope === 'full' ? 'fullKey' : 'readKey';
+}
+
+/** The stable name an audit entry gives the partner's caller. */
+export function partnerActor(principal: PartnerPrincipal): string {
+  if (principal.via.type === 'staff') return `staff:${principal.via.id}`;
+  // A key made before keys had ids can only be named by its partner.
+  return principal.via.id ? `key:${principal.via.id}` : `partner:${principal.partnerId}`;
+}
+
 /** The authorizer context is flat strings/booleans: API Gateway caches and forwards it as is. */
 export type AuthorizerContext = Record<string, string | boolean | number>;
 
@@ -66,8 +114,16 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
         partnerId: principal.partnerId,
         partnerName: principal.partnerName,
         fineIncrements: principal.fineIncrements,
-        keyId: principal.key.id,
-        keyScope: principal.key.scope,
+        ...(principal.via.type === 'key'
+          ? { via: 'key', keyId: principal.via.id, keyScope: principal.via.scope }
+          : {
+              via: 'staff',
+              staffId: principal.via.id,
+              staffRole: principal.via.role,
+              mustChangePassword: principal.via.mustChangePassword,
+              mfaEnrolled: principal.via.mfaEnrolled,
+              expiresAtSeconds: principal.via.expiresAtSeconds,
+            }),
       };
     case 'companyAdmin':
     case 'backupUser':
@@ -82,6 +138,7 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
         expiresAtSeconds: principal.expiresAtSeconds,
         // The context holds no nulls: an empty string means "not impersonated".
         actingPartnerId: principal.kind === 'companyAdmin' ? (principal.actingPartnerId ?? '') : '',
+        actingStaffId: principal.kind === 'companyAdmin' ? (principal.actingStaffId ?? '') : '',
       };
     case 'storage':
       return { kind: 'storage' };
@@ -97,13 +154,26 @@ export function fromAuthorizerContext(context: unknown): Principal {
   if (!context || typeof context !== 'object') return { kind: 'anonymous' };
   const c = context as Record<string, unknown>;
   if (c.kind === 'partner' && text(c.partnerId)) {
+    // A staff session that names nobody cannot be audited or ended: it opens nothing.
+    if (c.via === 'staff' && !text(c.staffId)) return { kind: 'anonymous' };
     return {
       kind: 'partner',
       partnerId: text(c.partnerId),
       partnerName: text(c.partnerName),
       fineIncrements: flag(c.fineIncrements),
-      // Anything but an explicit `full` reads as `read`, so a garbled scope never grants more.
-      key: { id: text(c.keyId), scope: c.keyScope === 'full' ? 'full' : 'read' },
+      via:
+        c.via === 'staff'
+          ? {
+              type: 'staff',
+              id: text(c.staffId),
+              // A garbled role reads as the least privilege, so it never grants more.
+              role: STAFF_ROLES.find((role) => role === c.staffRole) ?? 'billing',
+              mustChangePassword: flag(c.mustChangePassword),
+              mfaEnrolled: flag(c.mfaEnrolled),
+              expiresAtSeconds: Number(c.expiresAtSeconds) || 0,
+            }
+          : // Anything but an explicit `full` reads as `read`, so a garbled scope never grants more.
+            { type: 'key', id: text(c.keyId), scope: c.keyScope === 'full' ? 'full' : 'read' },
     };
   }
   if ((c.kind === 'companyAdmin' || c.kind === 'backupUser') && text(c.partnerId)) {
@@ -118,7 +188,12 @@ export function fromAuthorizerContext(context: unknown): Principal {
       expiresAtSeconds: Number(c.expiresAtSeconds) || 0,
     };
     return c.kind === 'companyAdmin'
-      ? { kind: 'companyAdmin', ...session, actingPartnerId: text(c.actingPartnerId) || null }
+      ? {
+          kind: 'companyAdmin',
+          ...session,
+          actingPartnerId: text(c.actingPartnerId) || null,
+          actingStaffId: text(c.actingStaffId) || null,
+        }
       : { kind: 'backupUser', ...session };
   }
   if (c.kind === 'storage') return { kind: 'storage' };

@@ -31,6 +31,11 @@ export async function principalForSession(token: string, now = new Date()): Prom
     expiresAtSeconds: claims.expiresAtSeconds,
   };
   return claims.role === 'companyAdmin'
-    ? { kind: 'companyAdmin', ...session, actingPartnerId: claims.actingPartnerId }
+    ? {
+        kind: 'companyAdmin',
+        ...session,
+        actingPartnerId: claims.actingPartnerId,
+        actingStaffId: claims.actingStaffId,
+      }
     : { kind: 'backupUser', ...session };
 }

@@ -26,6 +26,8 @@ export interface SessionClaims {
   mustChangePassword: boolean;
   /** The partner holding an impersonation session; null for a login. */
   actingPartnerId: string | null;
+  /** The partner's staff member holding the impersonation, when one does; null otherwise. */
+  actingStaffId: string | null;
   /** Issue time of the password the session was opened with; null for an impersonation. */
   passwordIssuedAt: string | null;
 }
@@ -48,7 +50,14 @@ export async function issueSession(
     cid: claims.companyId,
     mcp: claims.mustChangePassword,
     ...(claims.passwordIssuedAt ? { pwi: claims.passwordIssuedAt } : {}),
-    ...(claims.actingPartnerId ? { act: { sub: `partner:${claims.actingPartnerId}` } } : {}),
+    ...(claims.actingPartnerId
+      ? {
+          act: {
+            sub: `partner:${claims.actingPartnerId}`,
+            ...(claims.actingStaffId ? { stf: claims.actingStaffId } : {}),
+          },
+        }
+      : {}),
   })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.accountId)
@@ -109,9 +118,11 @@ export async function verifySession(
     if (role !== 'companyAdmin' && role !== 'backupUser') return null;
     const named = (value: unknown): value is string => typeof value === 'string' && value !== '';
     if (!named(payload.sub) || !named(payload.pid) || !named(payload.cid)) return null;
-    const actor = (payload.act as { sub?: unknown } | undefined)?.sub;
+    const act = payload.act as { sub?: unknown; stf?: unknown } | undefined;
+    const actor = act?.sub;
     const actingPartnerId =
       typeof actor === 'string' && actor.startsWith('partner:') ? actor.slice(8) : null;
+    const actingStaffId = actingPartnerId !== null && named(act?.stf) ? act.stf : null;
     if (actingPartnerId !== null && (role !== 'companyAdmin' || actingPartnerId !== payload.pid)) {
       return null;
     }
@@ -122,6 +133,7 @@ export async function verifySession(
       accountId: payload.sub,
       mustChangePassword: payload.mcp === true,
       actingPartnerId,
+      actingStaffId,
       passwordIssuedAt: typeof payload.pwi === 'string' ? payload.pwi : null,
       expiresAtSeconds: payload.exp as number,
     };

@@ -13,18 +13,21 @@ import type * as z from 'zod/mini';
 import type { Operation, PathParams } from '#lib/api/operations.ts';
 import type { ResponseBodies } from '#lib/api/responses.ts';
 import {
+  type CallerKind,
   type CompanyAdminPrincipal,
+  callerKind,
   fromAuthorizerContext,
   isSession,
+  type PartnerCallerKind,
   type PartnerPrincipal,
   type Principal,
-  type PrincipalKind,
 } from '#lib/auth/principal.ts';
 import { embeddedCounts } from '#lib/emf.ts';
 import {
   AppError,
   forbidden,
   internalError,
+  mfaEnrolmentRequired,
   notFound,
   passwordChangeRequired,
   unauthorized,
@@ -52,7 +55,10 @@ const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json(;|$)/i;
 const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:=-]{1,128}$/;
 
-type AllowedPrincipal<K extends PrincipalKind> = Extract<Principal, { kind: K }>;
+/** A staff role or key scope is a partner principal; every other kind is its own principal. */
+type AllowedPrincipal<K extends CallerKind> = K extends PartnerCallerKind
+  ? PartnerPrincipal
+  : Extract<Principal, { kind: K }>;
 type Middleware = middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context>;
 type Infer<S> = S extends z.ZodMiniType ? z.infer<S> : undefined;
 
@@ -100,8 +106,9 @@ export type Wiring<O extends Operation> = {
     : { location?: never });
 
 interface EdgeOptions {
-  allow: readonly PrincipalKind[];
+  allow: readonly CallerKind[];
   whilePasswordChangeRequired?: boolean | undefined;
+  whileMfaEnrolmentRequired?: boolean | undefined;
   body?: z.ZodMiniType | undefined;
   query?: z.ZodMiniType | undefined;
   idempotency?: Middleware | undefined;
@@ -131,6 +138,7 @@ export function route<const O extends Operation>(operation: O, wiring: Wiring<O>
   return edge({
     allow: operation.allow,
     whilePasswordChangeRequired: operation.whilePasswordChangeRequired,
+    whileMfaEnrolmentRequired: operation.whileMfaEnrolmentRequired,
     body: operation.body,
     query: operation.query,
     idempotency: wiring.idempotency,
@@ -227,24 +235,37 @@ interface Admission {
  * that order: an unknown caller learns nothing about the ids it tries.
  */
 function admit(
-  options: Pick<EdgeOptions, 'allow' | 'whilePasswordChangeRequired' | 'params'>,
+  options: Pick<
+    EdgeOptions,
+    'allow' | 'whilePasswordChangeRequired' | 'whileMfaEnrolmentRequired' | 'params'
+  >,
   event: HttpEvent,
 ): Admission {
   const principal = fromAuthorizerContext(event.requestContext?.authorizer?.lambda);
   const allowed = options.allow;
   if (!allowed.includes('anonymous')) {
     if (principal.kind === 'anonymous') throw unauthorized();
-    if (isSession(principal) && principal.expiresAtSeconds * 1000 <= Date.now()) {
+    const signedIn = isSession(principal)
+      ? principal
+      : principal.kind === 'partner' && principal.via.type === 'staff'
+        ? principal.via
+        : null;
+    if (signedIn && signedIn.expiresAtSeconds * 1000 <= Date.now()) {
       throw unauthorized('The session has expired: log in again.');
     }
-    if (
-      isSession(principal) &&
-      principal.mustChangePassword &&
-      !options.whilePasswordChangeRequired
-    ) {
+    if (signedIn?.mustChangePassword && !options.whilePasswordChangeRequired) {
       throw passwordChangeRequired();
     }
-    if (!allowed.includes(principal.kind)) {
+    // A staff member without a second factor may only enrol one (SPEC §7).
+    if (
+      principal.kind === 'partner' &&
+      principal.via.type === 'staff' &&
+      !principal.via.mfaEnrolled &&
+      !options.whileMfaEnrolmentRequired
+    ) {
+      throw mfaEnrolmentRequired();
+    }
+    if (!allowed.includes(callerKind(principal))) {
       throw forbidden('This route is not available to the caller.');
     }
   }

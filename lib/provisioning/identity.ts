@@ -62,7 +62,7 @@ import { transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
 import { passwordResetMessage } from './messages.ts';
 import { retryingLostRaces } from './retry.ts';
-import { accountScope, type CompanyScope, sessionScope } from './scope.ts';
+import { accountScope, type CompanyScope, sessionScope, staffIdOf } from './scope.ts';
 
 /** The reply to a login or a password change (an IssuedSession with the role it opens). */
 export type SessionReply = z.output<typeof sessionResponse>;
@@ -90,6 +90,7 @@ async function openSession(account: Account, company: Company, now: Date): Promi
       accountId: account.id,
       mustChangePassword: account.mustChangePassword,
       actingPartnerId: null,
+      actingStaffId: null,
       passwordIssuedAt: account.passwordIssuedAt,
     },
     now,
@@ -314,6 +315,7 @@ export async function impersonate(
       accountId: company.adminAccountId,
       mustChangePassword: false,
       actingPartnerId: scope.partnerId,
+      actingStaffId: staffIdOf(scope),
       passwordIssuedAt: null,
     },
     now,

@@ -1,7 +1,8 @@
-import type {
-  CompanyAdminPrincipal,
-  PartnerPrincipal,
-  SessionPrincipal,
+import {
+  type CompanyAdminPrincipal,
+  type PartnerPrincipal,
+  partnerActor,
+  type SessionPrincipal,
 } from '#lib/auth/principal.ts';
 import { notFound } from '#lib/errors.ts';
 
@@ -25,22 +26,29 @@ export const partnerScope = (principal: PartnerPrincipal): TenantScope => ({
   partnerName: principal.partnerName,
   fineIncrements: principal.fineIncrements,
   companyId: null,
-  actor: `partner:${principal.partnerId}`,
+  actor: partnerActor(principal),
   actingAs: null,
 });
 
+/** The staff member a scope's actor names, or null for any other actor. */
+export const staffIdOf = (scope: TenantScope): string | null =>
+  scope.actor.startsWith('staff:') ? scope.actor.slice('staff:'.length) : null;
+
 /**
  * A logged-in user acting on its own account, or a company admin on its company. A partner
- * holding an impersonation session is recorded as itself, acting as the company's admin.
+ * holding an impersonation session is recorded as itself (the staff member when one holds it),
+ * acting as the company's admin.
  */
 export const sessionScope = (principal: SessionPrincipal): TenantScope => {
   const actingPartnerId = principal.kind === 'companyAdmin' ? principal.actingPartnerId : null;
+  const actingStaffId = principal.kind === 'companyAdmin' ? principal.actingStaffId : null;
+  const actingActor = actingStaffId ? `staff:${actingStaffId}` : `partner:${actingPartnerId}`;
   return {
     partnerId: principal.partnerId,
     partnerName: principal.partnerName,
     fineIncrements: principal.fineIncrements,
     companyId: principal.companyId,
-    actor: actingPartnerId ? `partner:${actingPartnerId}` : `account:${principal.accountId}`,
+    actor: actingPartnerId ? actingActor : `account:${principal.accountId}`,
     actingAs: actingPartnerId ? `admin-of-company:${principal.companyId}` : null,
   };
 };

@@ -130,7 +130,7 @@ describe('the authorizer’s key path', () => {
       partnerId,
       partnerName: 'Keys IT',
       fineIncrements: true,
-      key: { id: keyId, scope: 'full' },
+      via: { type: 'key', id: keyId, scope: 'full' },
     });
   });
 
@@ -346,7 +346,7 @@ describe('keys stored before keys had ids', () => {
       partnerId,
       partnerName: 'Old IT',
       fineIncrements: true,
-      key: { id: '', scope: 'full' },
+      via: { type: 'key', id: '', scope: 'full' },
     });
     // No listing item to record a last use on.
     expect(requests).toEqual(['GetItemCommand', 'GetItemCommand']);

@@ -396,13 +396,14 @@ const partner = (partnerId: string) => ({
   partnerId,
   partnerName: 'Fuzz IT',
   fineIncrements: false,
+  via: 'key',
   keyId: '01JEXAMPLEKEY0000000000000',
   keyScope: 'full',
 });
 
 function callerFor(operation: Operation, fixture: Fixture): Record<string, unknown> {
   const [kind] = operation.allow;
-  if (kind === 'partner') return partner(fixture.partnerId);
+  if (kind === 'owner' || kind === 'fullKey') return partner(fixture.partnerId);
   if (kind === 'companyAdmin' || kind === 'backupUser') {
     return {
       kind: 'companyAdmin',

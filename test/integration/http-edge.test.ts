@@ -212,6 +212,60 @@ describe('the HTTP edge of create-company (sample event from events/)', () => {
     expect(current.statusCode).toBe(404);
   });
 
+  it('gates a staff session: expiry, a pending password change, a missing second factor, its role', async () => {
+    // Prepare: a staff member's context as the authorizer passes it, of a partner that exists.
+    const { partnerId } = await createPartner('Staff Gate IT', false);
+    const staff = {
+      kind: 'partner',
+      partnerId,
+      partnerName: 'Staff Gate IT',
+      fineIncrements: false,
+      via: 'staff',
+      staffId: ulid(),
+      staffRole: 'operator',
+      mustChangePassword: false,
+      mfaEnrolled: true,
+      expiresAtSeconds: Math.floor(Date.now() / 1000) + 600,
+    };
+    const list = (lambda: Record<string, unknown>) => {
+      const event = createCompanyRequest(ulid(), '');
+      event.body = undefined;
+      (event.requestContext.authorizer as { lambda: unknown }).lambda = lambda;
+      return listCompaniesHandler(event, lambdaContext()) as Promise<Reply>;
+    };
+    const create = async (lambda: Record<string, unknown>) => {
+      const username = uniqueUsername();
+      const event = createCompanyRequest(ulid(), JSON.stringify(validBody(username)));
+      (event.requestContext.authorizer as { lambda: unknown }).lambda = lambda;
+      return { reply: await invoke(event), username };
+    };
+
+    // Act
+    const expired = await list({ ...staff, expiresAtSeconds: Math.floor(Date.now() / 1000) - 1 });
+    const temporary = await list({ ...staff, mustChangePassword: true, mfaEnrolled: false });
+    const unenrolled = await list({ ...staff, mfaEnrolled: false });
+    const billingRead = await list({ ...staff, staffRole: 'billing' });
+    const billingWrite = await create({ ...staff, staffRole: 'billing' });
+    const garbledWrite = await create({ ...staff, staffRole: 'superuser' });
+    const operatorWrite = await create(staff);
+
+    // Assess
+    expect(expired.statusCode).toBe(401);
+    // The password change comes first; enrolment after it.
+    expect(temporary.statusCode).toBe(403);
+    expect(JSON.parse(temporary.body as string).code).toBe('PASSWORD_CHANGE_REQUIRED');
+    expect(unenrolled.statusCode).toBe(403);
+    expect(JSON.parse(unenrolled.body as string).code).toBe('MFA_ENROLMENT_REQUIRED');
+    expect(billingRead.statusCode).toBe(200);
+    expect(billingWrite.reply.status).toBe(403);
+    expect(billingWrite.reply.body.code).toBe('FORBIDDEN');
+    expect(await getItem(keys.username(billingWrite.username))).toBeUndefined();
+    // An unknown role reads as billing: it may not write either.
+    expect(garbledWrite.reply.status).toBe(403);
+    expect(await getItem(keys.username(garbledWrite.username))).toBeUndefined();
+    expect(operatorWrite.reply.status).toBe(201);
+  });
+
   it('answers a reply that cannot be finished with a 500 problem document and its request id', async () => {
     // Prepare: a session reply whose signing fails (an SSM outage on a cold container).
     const handler = route(login, {
@@ -331,6 +385,7 @@ describe('the authorizer (sample event from events/)', () => {
         partnerId,
         partnerName: 'Acme IT',
         fineIncrements: true,
+        via: 'key',
         keyId: expect.any(String),
         keyScope: 'full',
       },

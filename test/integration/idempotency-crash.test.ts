@@ -95,7 +95,7 @@ const partner = (): PartnerPrincipal => ({
   partnerId: ulid(),
   partnerName: 'Acme IT',
   fineIncrements: false,
-  key: { id: ulid(), scope: 'full' },
+  via: { type: 'key', id: ulid(), scope: 'full' },
 });
 
 const companyOf = (caller: PartnerPrincipal) => createCompany(partnerScope(caller), companyBody());

@@ -24,7 +24,7 @@ import {
   recover,
   resetPassword,
 } from '#lib/provisioning/identity.ts';
-import type { TenantScope } from '#lib/provisioning/scope.ts';
+import { sessionScope, type TenantScope } from '#lib/provisioning/scope.ts';
 import {
   type AttemptKind,
   MAX_FAILURES,
@@ -650,6 +650,7 @@ describe('principalForSession', () => {
       accountId: admin.id,
       mustChangePassword: false,
       actingPartnerId: null,
+      actingStaffId: null,
       expiresAtSeconds: Date.parse(changed.expiresAt) / 1000,
     });
   });
@@ -690,9 +691,30 @@ describe('principalForSession', () => {
       accountId: company.adminAccountId,
       mustChangePassword: false,
       actingPartnerId: scope.partnerId,
+      actingStaffId: null,
       expiresAtSeconds: Date.parse(reply.expiresAt) / 1000,
     });
     expect(expired).toEqual({ kind: 'anonymous' });
+  });
+
+  it('names the staff member holding an impersonation, in the session and in its audit', async () => {
+    // Prepare: a staff member's scope, as partnerScope makes it for a staff session.
+    const partner = await newPartner('Staff Acting IT');
+    const scope = { ...partner.scope, actor: `staff:${ulid()}` };
+    const staffId = scope.actor.slice('staff:'.length);
+    const { companyId } = await companyWithAdmin(scope);
+    const now = new Date();
+
+    // Act
+    const reply = await impersonate(inCompany(scope, companyId), now);
+    const acting = await principalForSession(reply.token, new Date(now.getTime() + 1000));
+    const actingScope = sessionScope(asSession(acting));
+
+    // Assess
+    expect(acting).toMatchObject({ kind: 'companyAdmin', actingPartnerId: scope.partnerId });
+    expect(acting).toHaveProperty('actingStaffId', staffId);
+    expect(actingScope.actor).toBe(scope.actor);
+    expect(actingScope.actingAs).toBe(`admin-of-company:${companyId}`);
   });
 });
 
@@ -704,6 +726,7 @@ describe('the signing key from SSM', () => {
     accountId: ulid(),
     mustChangePassword: false,
     actingPartnerId: null,
+    actingStaffId: null,
     passwordIssuedAt: new Date().toISOString(),
   });
 

@@ -4,10 +4,12 @@ import {
   type AnonymousPrincipal,
   type BackupUserPrincipal,
   type CompanyAdminPrincipal,
+  callerKind,
   fromAuthorizerContext,
   isSession,
   type PartnerPrincipal,
   type Principal,
+  partnerActor,
   type StoragePrincipal,
   toAuthorizerContext,
 } from '#lib/auth/principal.ts';
@@ -17,7 +19,19 @@ const partner: PartnerPrincipal = {
   partnerId: '01JPARTNER0000000000000000',
   partnerName: 'Acme Backup',
   fineIncrements: true,
-  key: { id: '01JKEY00000000000000000000', scope: 'full' },
+  via: { type: 'key', id: '01JKEY00000000000000000000', scope: 'full' },
+};
+
+const staffOwner: PartnerPrincipal = {
+  ...partner,
+  via: {
+    type: 'staff',
+    id: '01JSTAFF000000000000000000',
+    role: 'owner',
+    mustChangePassword: false,
+    mfaEnrolled: true,
+    expiresAtSeconds: 1_900_000_000,
+  },
 };
 
 const companyAdmin: CompanyAdminPrincipal = {
@@ -30,12 +44,18 @@ const companyAdmin: CompanyAdminPrincipal = {
   mustChangePassword: true,
   expiresAtSeconds: 1_900_000_000,
   actingPartnerId: null,
+  actingStaffId: null,
 };
 
 const impersonation: CompanyAdminPrincipal = {
   ...companyAdmin,
   mustChangePassword: false,
   actingPartnerId: partner.partnerId,
+};
+
+const staffImpersonation: CompanyAdminPrincipal = {
+  ...impersonation,
+  actingStaffId: '01JSTAFF000000000000000000',
 };
 
 const backupUser: BackupUserPrincipal = {
@@ -60,13 +80,32 @@ describe('toAuthorizerContext / fromAuthorizerContext', () => {
   it.each([
     ['a partner', partner],
     ['a partner without fine increments', { ...partner, fineIncrements: false }],
-    ['a partner with a read key', { ...partner, key: { id: partner.key.id, scope: 'read' } }],
+    [
+      'a partner with a read key',
+      { ...partner, via: { type: 'key', id: '01JKEY00000000000000000000', scope: 'read' } },
+    ],
     [
       'a partner with a key made before keys had ids',
-      { ...partner, key: { id: '', scope: 'full' } },
+      { ...partner, via: { type: 'key', id: '', scope: 'full' } },
+    ],
+    ['a staff owner', staffOwner],
+    [
+      'a billing staff member with a password change and enrolment pending',
+      {
+        ...partner,
+        via: {
+          type: 'staff',
+          id: '01JSTAFF000000000000000001',
+          role: 'billing',
+          mustChangePassword: true,
+          mfaEnrolled: false,
+          expiresAtSeconds: 1_800_000_000,
+        },
+      },
     ],
     ['a company admin', companyAdmin],
     ['a partner acting as company admin', impersonation],
+    ['a staff member acting as company admin', staffImpersonation],
     ['a backup user', backupUser],
     ['storage', storage],
     ['anonymous', anonymous],
@@ -84,6 +123,8 @@ describe('toAuthorizerContext / fromAuthorizerContext', () => {
     ['a partner acting as company admin', impersonation],
     ['a backup user', backupUser],
     ['storage', storage],
+    ['a staff owner', staffOwner],
+    ['a staff member acting as company admin', staffImpersonation],
   ] as [string, Principal][])(
     'round-trips %s with every value as a string',
     (_label, principal) => {
@@ -100,7 +141,15 @@ describe('toAuthorizerContext / fromAuthorizerContext', () => {
 
   it('holds no nulls, only strings, booleans and numbers', () => {
     // Prepare: API Gateway drops or rejects null context values.
-    const principals: Principal[] = [partner, companyAdmin, impersonation, backupUser, storage];
+    const principals: Principal[] = [
+      partner,
+      staffOwner,
+      companyAdmin,
+      impersonation,
+      staffImpersonation,
+      backupUser,
+      storage,
+    ];
 
     // Act
     const contexts = principals.map(toAuthorizerContext);
@@ -154,16 +203,36 @@ describe('toAuthorizerContext / fromAuthorizerContext', () => {
         partnerId: id,
         partnerName: fc.string({ maxLength: 40 }),
         fineIncrements: fc.boolean(),
-        key: fc.record({
-          id: fc.string({ maxLength: 30 }),
-          scope: fc.constantFrom('full', 'read'),
-        }),
+        via: fc.oneof(
+          fc.record({
+            type: fc.constant('key' as const),
+            id: fc.string({ maxLength: 30 }),
+            scope: fc.constantFrom('full' as const, 'read' as const),
+          }),
+          fc.record({
+            type: fc.constant('staff' as const),
+            id,
+            role: fc.constantFrom(
+              'owner' as const,
+              'admin' as const,
+              'operator' as const,
+              'billing' as const,
+            ),
+            mustChangePassword: fc.boolean(),
+            mfaEnrolled: fc.boolean(),
+            expiresAtSeconds: fc.integer({ min: 1, max: 2_000_000_000 }),
+          }),
+        ),
       }),
-      fc.record({
-        kind: fc.constant('companyAdmin' as const),
-        ...session,
-        actingPartnerId: fc.option(id, { nil: null }),
-      }),
+      fc
+        .record({
+          kind: fc.constant('companyAdmin' as const),
+          ...session,
+          actingPartnerId: fc.option(id, { nil: null }),
+          actingStaffId: fc.option(id, { nil: null }),
+        })
+        // Only an impersonation is held by a staff member.
+        .map((p) => (p.actingPartnerId ? p : { ...p, actingStaffId: null })),
       fc.record({ kind: fc.constant('backupUser' as const), ...session }),
       fc.constant(storage),
       fc.constant(anonymous),
@@ -259,7 +328,54 @@ describe('fromAuthorizerContext', () => {
     const read = fromAuthorizerContext(context) as PartnerPrincipal;
 
     // Assess
-    expect(read.key).toEqual({ id: partner.key.id, scope: 'read' });
+    expect(read.via).toEqual({ type: 'key', id: '01JKEY00000000000000000000', scope: 'read' });
+    expect(callerKind(read)).toBe('readKey');
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['in another case', 'OWNER'],
+    ['unknown', 'root'],
+    ['a key scope', 'full'],
+    ['a boolean', true],
+  ])('reads a staff role that is %s as billing', (_label, staffRole) => {
+    // Prepare: a garbled role must never grant more than the least privileged role.
+    const context = { ...toAuthorizerContext(staffOwner), staffRole };
+
+    // Act
+    const read = fromAuthorizerContext(context) as PartnerPrincipal;
+
+    // Assess
+    expect(read.via).toEqual({ ...staffOwner.via, role: 'billing' });
+    expect(callerKind(read)).toBe('billing');
+  });
+
+  it('reads a staff session without a staff id as anonymous', () => {
+    // Prepare
+    const missing = { ...toAuthorizerContext(staffOwner) };
+    delete missing.staffId;
+    const empty = { ...toAuthorizerContext(staffOwner), staffId: '' };
+
+    // Act
+    const read = [missing, empty].map(fromAuthorizerContext);
+
+    // Assess
+    expect(read).toEqual([anonymous, anonymous]);
+  });
+
+  it('reads missing staff flags as a password change and an enrolment pending', () => {
+    // Prepare: a flag lost on the way must gate the session, not open it.
+    const context = { ...toAuthorizerContext(staffOwner) };
+    delete context.mfaEnrolled;
+    const pending = { ...toAuthorizerContext(staffOwner), mustChangePassword: 'true' };
+
+    // Act
+    const noFlag = fromAuthorizerContext(context) as PartnerPrincipal;
+    const mustChange = fromAuthorizerContext(pending) as PartnerPrincipal;
+
+    // Assess
+    expect(noFlag.via).toMatchObject({ type: 'staff', mfaEnrolled: false });
+    expect(mustChange.via).toMatchObject({ type: 'staff', mustChangePassword: true });
   });
 
   it('reads a missing or non-string partner name as empty, keeping the partner', () => {
@@ -273,8 +389,8 @@ describe('fromAuthorizerContext', () => {
 
     // Assess
     const bare = { ...partner, partnerName: '', fineIncrements: false };
-    expect(fromMissing).toEqual({ ...bare, key: { id: '', scope: 'read' } });
-    expect(fromNumeric).toEqual({ ...bare, key: { id: '', scope: 'read' } });
+    expect(fromMissing).toEqual({ ...bare, via: { type: 'key', id: '', scope: 'read' } });
+    expect(fromNumeric).toEqual({ ...bare, via: { type: 'key', id: '', scope: 'read' } });
   });
 
   it('reads a missing or non-string acting partner as no impersonation', () => {
@@ -314,6 +430,58 @@ describe('fromAuthorizerContext', () => {
 
     // Assess
     expect(principal).toEqual(partner);
+  });
+});
+
+describe('callerKind', () => {
+  it('names the staff role or the key scope of a partner, and the kind of anyone else', () => {
+    // Prepare
+    const readKey: PartnerPrincipal = {
+      ...partner,
+      via: { ...partner.via, scope: 'read' } as PartnerPrincipal['via'],
+    };
+    const roles = (['owner', 'admin', 'operator', 'billing'] as const).map(
+      (role): PartnerPrincipal => ({
+        ...staffOwner,
+        via: { ...staffOwner.via, role } as PartnerPrincipal['via'],
+      }),
+    );
+
+    // Act
+    const kinds = [partner, readKey, ...roles, companyAdmin, backupUser, storage, anonymous].map(
+      callerKind,
+    );
+
+    // Assess
+    expect(kinds).toEqual([
+      'fullKey',
+      'readKey',
+      'owner',
+      'admin',
+      'operator',
+      'billing',
+      'companyAdmin',
+      'backupUser',
+      'storage',
+      'anonymous',
+    ]);
+  });
+});
+
+describe('partnerActor', () => {
+  it('names a staff member, a key by its id, and a key without id by its partner', () => {
+    // Prepare
+    const legacy: PartnerPrincipal = { ...partner, via: { type: 'key', id: '', scope: 'full' } };
+
+    // Act
+    const actors = [staffOwner, partner, legacy].map(partnerActor);
+
+    // Assess
+    expect(actors).toEqual([
+      'staff:01JSTAFF000000000000000000',
+      'key:01JKEY00000000000000000000',
+      `partner:${partner.partnerId}`,
+    ]);
   });
 });
 

@@ -225,6 +225,7 @@ describe('views parse with the response schemas', () => {
         accountId: parent.id,
         mustChangePassword: true,
         actingPartnerId: null,
+        actingStaffId: null,
         passwordIssuedAt: at,
       },
       new Date(at),

@@ -28,6 +28,7 @@ const login: SessionClaims = {
   accountId: '01JACCOUNT0000000000000000',
   mustChangePassword: true,
   actingPartnerId: null,
+  actingStaffId: null,
   passwordIssuedAt: '2025-02-28T09:30:00.000Z',
 };
 
@@ -38,6 +39,7 @@ const impersonation: SessionClaims = {
   accountId: '01JADMIN000000000000000000',
   mustChangePassword: false,
   actingPartnerId: login.partnerId,
+  actingStaffId: null,
   passwordIssuedAt: null,
 };
 
@@ -340,6 +342,7 @@ describe('issueSession / verifySession', () => {
       accountId: login.accountId,
       mustChangePassword: false,
       actingPartnerId: null,
+      actingStaffId: null,
       passwordIssuedAt: login.passwordIssuedAt,
       expiresAtSeconds: nowSeconds + 600,
     });

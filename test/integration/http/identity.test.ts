@@ -284,6 +284,7 @@ describe('login as company admin', () => {
     expect(asAdmin.every((entry) => entry.companyId === companyId)).toBe(true);
     expect(asAdmin.find((entry) => entry.targetId === created.body.account.id)).toMatchObject({
       action: 'account.create',
+      // A key's impersonation is recorded as its partner; a staff member's names the member.
       actor: `partner:${partner.partnerId}`,
       actingAs: `admin-of-company:${companyId}`,
     });

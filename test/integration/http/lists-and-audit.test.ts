@@ -128,7 +128,8 @@ describe('the audit log', () => {
     const times = items.map((entry) => Date.parse(entry.at));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     for (const entry of items) {
-      expect(entry.actor).toContain(auditPartner.partnerId);
+      // Audit names the key the partner called with.
+      expect(entry.actor).toBe(`key:${auditPartner.keyId}`);
       expect(entry).toHaveProperty('actingAs', null);
     }
     const otherTargets = (otherAudit.body.items as any[]).map((entry) => entry.targetId);

@@ -9,7 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { PrincipalKind } from '#lib/auth/principal.ts';
+import { createApiKey } from '#lib/auth/api-keys.ts';
+import type { CallerKind } from '#lib/auth/principal.ts';
 import { call, createAccount, createCompany, firstLogin } from '../../support/gateway.ts';
 import { strongPassword, temporaryPasswordIn, uniqueName } from '../../support/http-fixtures.ts';
 import { mailTo, newPartners, newStorageKey, type Partner } from './support.ts';
@@ -31,12 +32,13 @@ export type CallerName =
   | 'admin of other company'
   | 'impersonation of other company'
   | 'admin of same company'
+  | 'read key'
   | 'partner';
 
 export interface Caller {
   name: CallerName;
   /** `invalid`: the service must not know who this is (401 wherever a caller is needed). */
-  kind: Exclude<PrincipalKind, 'anonymous'> | 'invalid';
+  kind: Exclude<CallerKind, 'anonymous'> | 'invalid';
   /** Reaches company A1, the company every company route of the matrix names. */
   reachesA1: boolean;
   /** Tenants the caller may read about when it is served. */
@@ -52,7 +54,7 @@ export const CALLERS: readonly Caller[] = [
   { name: 'tampered company', kind: 'invalid', reachesA1: false, sees: [] },
   { name: 'other secret', kind: 'invalid', reachesA1: false, sees: [] },
   { name: 'alg none', kind: 'invalid', reachesA1: false, sees: [] },
-  { name: 'other partner', kind: 'partner', reachesA1: false, sees: ['partnerB', 'B1'] },
+  { name: 'other partner', kind: 'fullKey', reachesA1: false, sees: ['partnerB', 'B1'] },
   { name: 'storage service', kind: 'storage', reachesA1: false, sees: [] },
   // Its own account names its company, parent and contact: those marks are listed apart.
   { name: 'backup user', kind: 'backupUser', reachesA1: false, sees: [] },
@@ -74,7 +76,9 @@ export const CALLERS: readonly Caller[] = [
     reachesA1: true,
     sees: ['partnerA', 'A1'],
   },
-  { name: 'partner', kind: 'partner', reachesA1: true, sees: ['partnerA', 'A1', 'A2', 'A3'] },
+  // Partner A's read key: every GET as its full key, nothing else.
+  { name: 'read key', kind: 'readKey', reachesA1: true, sees: ['partnerA', 'A1', 'A2', 'A3'] },
+  { name: 'partner', kind: 'fullKey', reachesA1: true, sees: ['partnerA', 'A1', 'A2', 'A3'] },
 ];
 
 export interface Login {
@@ -95,6 +99,8 @@ export interface FixtureCompany {
 export interface Fixture {
   partnerA: Partner & { name: string };
   partnerB: Partner & { name: string };
+  /** Partner A's key of scope `read`. */
+  readKey: string;
   storageKey: string;
   A1: FixtureCompany;
   A2: FixtureCompany;
@@ -250,6 +256,12 @@ export async function buildFixture(): Promise<Fixture> {
   A1.admin.password = adminA1.password;
   A2.admin.password = adminA2.password;
   A1.sub.password = userA1.password;
+  // No route makes keys yet: the read key is made as the operator's CLI makes one.
+  const { apiKey: readKey } = await createApiKey(partnerA.partnerId, {
+    name: 'Matrix read key',
+    scope: 'read',
+    createdBy: 'operator',
+  });
   const impersonation = await call('POST', `/v1/companies/${A2.id}/impersonate`, {
     token: partnerA.apiKey,
   });
@@ -273,12 +285,14 @@ export async function buildFixture(): Promise<Fixture> {
     'admin of other company': adminA2.token,
     'impersonation of other company': impersonation.body.token,
     'admin of same company': adminA1.token,
+    'read key': readKey,
     partner: partnerA.apiKey,
   };
 
   const fixture: Fixture = {
     partnerA: { ...partnerA, name: partnerNames[0] as string },
     partnerB: { ...partnerB, name: partnerNames[1] as string },
+    readKey,
     storageKey,
     A1,
     A2,
@@ -333,6 +347,7 @@ function marksOf(f: Fixture): Mark[] {
   const secrets = [
     f.partnerA.apiKey,
     f.partnerB.apiKey,
+    f.readKey,
     f.storageKey,
     f.A1.admin.password,
     f.A2.admin.password,

@@ -17,7 +17,7 @@ import { scanTable } from '../scan.ts';
 
 export { scanTable };
 
-export type Partner = { partnerId: string; apiKey: string };
+export type Partner = { partnerId: string; apiKey: string; keyId: string };
 
 export const newPartner = (name: string, fineIncrements = false): Promise<Partner> =>
   createPartner(name, fineIncrements);
