@@ -227,6 +227,7 @@ const TAGS: Record<Operation['tag'], string> = {
   Audit: 'Who did what, acting as whom',
   Sessions: 'Logging in, passwords, and logging in as a company admin',
   Self: 'A logged-in user’s own account',
+  Staff: 'The partner’s own people, who sign in with a role and a second factor',
   Service: 'About the API itself',
 };
 

@@ -4,6 +4,7 @@
  * a concurrent change.
  */
 import { ulid } from 'ulid';
+import type { PartnerPrincipal } from '#lib/auth/principal.ts';
 import { forbidden, lastOwner, notFound } from '#lib/errors.ts';
 import {
   normaliseEmail,
@@ -22,10 +23,19 @@ import {
 } from '#lib/store/staff.ts';
 import { type Page, transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
-import type { TenantScope } from './scope.ts';
+import { partnerScope, type TenantScope } from './scope.ts';
 
 /** Who acts: a staff member's role, or an API key (which never manages staff). */
 export type StaffActor = StaffRole | 'key';
+
+export const staffActorOf = (principal: PartnerPrincipal): StaffActor =>
+  principal.via.type === 'staff' ? principal.via.role : 'key';
+
+/** The tenant and actor of a staff route's caller. */
+export const staffScope = (principal: PartnerPrincipal) => ({
+  scope: partnerScope(principal),
+  actor: staffActorOf(principal),
+});
 
 export type StaffView = Omit<Staff, 'partnerId'>;
 

@@ -518,12 +518,14 @@ describe('fuzzed bodies, from each operation’s request schema', () => {
         'createAccount',
         'createCompany',
         'createContact',
+        'createStaff',
         'login',
         'recover',
         'reportUsage',
         'updateAccount',
         'updateCompany',
         'updateMe',
+        'updateStaff',
       ].sort(),
     );
   });

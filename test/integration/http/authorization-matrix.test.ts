@@ -135,6 +135,12 @@ const BODIES: Record<string, (c: Context) => unknown> = {
     newPassword: strongPassword('Recovered'),
   }),
   updateMe: () => ({ userQuotaMb: 2048 }),
+  createStaff: ({ marker }) => ({
+    email: `${marker}@matrix.example`,
+    fullName: `Person ${marker}`,
+    role: 'billing',
+  }),
+  updateStaff: () => ({ role: 'operator' }),
 };
 
 /**
@@ -148,6 +154,8 @@ function pathParams(operation: Operation, c: Context): Record<string, string> {
     companyId: f.A1.id,
     accountId: f.A1.sub.id,
     contactId: f.A1.contact.id,
+    // No caller of the matrix may manage staff, so no staff member is ever reached.
+    staffId: '01JSTAFF0000000000000000MX',
   };
   if (c.refused) return params;
   const byPartner = c.caller.name === 'partner';
