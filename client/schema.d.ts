@@ -190,6 +190,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List staff
+         * @description Callers: owner, admin.
+         */
+        get: operations["listStaff"];
+        put?: never;
+        /**
+         * Invite a staff member
+         * @description A temporary password is generated and e-mailed to the new member. An admin cannot invite an owner.
+         *
+         *     Callers: owner, admin.
+         */
+        post: operations["createStaff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/companies/{companyId}/contacts/{contactId}": {
         parameters: {
             query?: never;
@@ -366,6 +392,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/{staffId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a staff member
+         * @description Ends the member’s sessions at once. An admin cannot remove an owner.
+         *
+         *     Callers: owner, admin.
+         */
+        delete: operations["removeStaff"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a staff member’s role or name
+         * @description A new role ends the member’s sessions. An admin cannot change an owner.
+         *
+         *     Callers: owner, admin.
+         */
+        patch: operations["updateStaff"];
+        trace?: never;
+    };
     "/v1/usage-reports": {
         parameters: {
             query?: never;
@@ -520,6 +574,26 @@ export interface components {
             items: components["schemas"]["Contact"][];
             nextCursor: string | null;
         };
+        /** @description A member of the partner's staff, who signs in with a role. */
+        Staff: {
+            id: string;
+            email: string;
+            fullName: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "operator" | "billing";
+            /** @enum {string} */
+            status: "active" | "removed";
+            mfaEnabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description A page of a list, newest last unless said otherwise; nextCursor is null on the last. */
+        StaffList: {
+            items: components["schemas"]["Staff"][];
+            nextCursor: string | null;
+        };
         /** @description One mutation: who acted (e.g. partner:<id>, account:<id>, system:trial-job), on whose behalf (e.g. admin-of-company:<id>), what, on what, when. */
         AuditEntry: {
             id: string;
@@ -529,7 +603,7 @@ export interface components {
             actingAs: string | null;
             action: string;
             /** @enum {string} */
-            targetType: "company" | "account" | "contact" | "usage" | "apiKey";
+            targetType: "company" | "account" | "contact" | "usage" | "apiKey" | "staff";
             targetId: string;
             companyId: string | null;
             details: {
@@ -945,6 +1019,32 @@ export interface components {
             };
         };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        CreateStaff403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `STAFF_EMAIL_TAKEN`: E-mail taken */
+        CreateStaff409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "STAFF_EMAIL_TAKEN";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         GetAccount403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1100,6 +1200,19 @@ export interface components {
                 };
             };
         };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ListStaff403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
         /** @description `INVALID_CREDENTIALS`: Wrong username or password; `TEMPORARY_PASSWORD_EXPIRED`: Temporary password expired */
         InvalidCredentialsOrTemporaryPasswordExpired: {
             headers: {
@@ -1149,6 +1262,32 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "IDEMPOTENCY_KEY_REUSED" | "WEAK_PASSWORD";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        RemoveStaff403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `CONFLICT`: Concurrent change; `LAST_OWNER`: Last owner */
+        ConflictOrLastOwner: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "CONFLICT" | "LAST_OWNER";
                 };
             };
         };
@@ -1282,6 +1421,19 @@ export interface components {
                 };
             };
         };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        UpdateStaff403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
     };
     parameters: {
         /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
@@ -1290,6 +1442,8 @@ export interface components {
         AccountId: string;
         /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
         ContactId: string;
+        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+        StaffId: string;
         /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
         KeyId: string;
         /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
@@ -1879,6 +2033,75 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listStaff: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of staff members */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ListStaff403"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createStaff: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    fullName: string;
+                    /** @enum {string} */
+                    role: "owner" | "admin" | "operator" | "billing";
+                };
+            };
+        };
+        responses: {
+            /** @description The staff member */
+            201: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Staff"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CreateStaff403"];
+            409: components["responses"]["CreateStaff409"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getContact: {
         parameters: {
             query?: never;
@@ -2154,6 +2377,74 @@ export interface operations {
             409: components["responses"]["Recover409"];
             422: components["responses"]["IdempotencyKeyReusedOrWeakPassword"];
             429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    removeStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                staffId: components["parameters"]["StaffId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The removed staff member */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Staff"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["RemoveStaff403"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictOrLastOwner"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                staffId: components["parameters"]["StaffId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    role?: "owner" | "admin" | "operator" | "billing";
+                    fullName?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The staff member as changed */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Staff"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["UpdateStaff403"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ConflictOrLastOwner"];
             500: components["responses"]["InternalError"];
         };
     };

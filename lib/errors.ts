@@ -626,3 +626,48 @@ export const tooManyAttempts = /* @__PURE__ */ defineError(
     };
   },
 );
+
+// ---- Staff ------------------------------------------------------------------------------------
+
+export const lastOwner = /* @__PURE__ */ defineError(
+  {
+    code: 'LAST_OWNER',
+    status: 409,
+    title: 'Last owner',
+  },
+  () => ({
+    detail: "This is the partner's last active owner: make another staff member owner first.",
+  }),
+);
+
+export const staffEmailTaken = /* @__PURE__ */ defineError(
+  {
+    code: 'STAFF_EMAIL_TAKEN',
+    status: 409,
+    title: 'E-mail taken',
+  },
+  () => ({
+    detail: 'A staff member with this e-mail exists already.',
+    errors: [{ path: 'email', message: 'This e-mail belongs to a staff member already.' }],
+  }),
+);
+
+export const mfaRequired = /* @__PURE__ */ defineError(
+  {
+    code: 'MFA_REQUIRED',
+    status: 401,
+    title: 'MFA code required',
+  },
+  () => ({
+    detail: 'Send the current code of your authenticator app (or a recovery code) as `totp`.',
+  }),
+);
+
+export const invalidMfaCode = /* @__PURE__ */ defineError(
+  {
+    code: 'INVALID_MFA_CODE',
+    status: 401,
+    title: 'Wrong MFA code',
+  },
+  () => ({ detail: 'The code is wrong, expired or already used.' }),
+);

@@ -96,6 +96,22 @@ export const contactSchema = /* @__PURE__ */ schema(() =>
   }),
 );
 
+const staffRoleField = /* @__PURE__ */ schema(() =>
+  z.enum(['owner', 'admin', 'operator', 'billing'], 'Must be owner, admin, operator or billing.'),
+);
+
+export const createStaffSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    email: z.email('Must be an e-mail address.').check(z.maxLength(254)),
+    fullName: text(200),
+    role: staffRoleField,
+  }),
+);
+
+export const updateStaffSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({ role: z.optional(staffRoleField), fullName: z.optional(text(200)) }),
+);
+
 const licensesSchema = /* @__PURE__ */ schema(() =>
   z.strictObject({
     egr: z.optional(z.number().check(z.int(), z.gte(0))),

@@ -228,6 +228,7 @@ const TAGS: Record<Operation['tag'], string> = {
   Sessions: 'Logging in, passwords, and logging in as a company admin',
   Self: 'A logged-in user’s own account',
   ApiKeys: 'The partner’s API keys: scopes full and read, managed by its owners and admins',
+  Staff: 'The partner’s own people, who sign in with a role and a second factor',
   Service: 'About the API itself',
 };
 

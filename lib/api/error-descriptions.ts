@@ -65,4 +65,11 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
     'The username and secret answer do not match an account that may be recovered.',
   TOO_MANY_ATTEMPTS:
     'Too many failed sign-ins or recoveries for this username; `retryAfterSeconds` (and `Retry-After`) says when to try again.',
+  LAST_OWNER:
+    "The partner's last active owner cannot be removed or given another role; nothing was changed.",
+  STAFF_EMAIL_TAKEN: 'A staff member (of any partner) has this e-mail already.',
+  MFA_REQUIRED:
+    'The password is right and the staff member has MFA on: repeat the login with `totp` (a current code or a recovery code).',
+  INVALID_MFA_CODE:
+    'The MFA code is wrong, outside its window or used already; it counts as a failed login.',
 };

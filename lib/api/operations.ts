@@ -14,12 +14,14 @@ import {
   createAccountSchema,
   createApiKeySchema,
   createCompanySchema,
+  createStaffSchema,
   listQuerySchema,
   loginSchema,
   recoverSchema,
   updateAccountSchema,
   updateCompanySchema,
   updateMeSchema,
+  updateStaffSchema,
   usageReportsSchema,
 } from '#lib/schemas.ts';
 import type { ResponseBodies } from './responses.ts';
@@ -41,7 +43,8 @@ export type Tag =
   | 'Audit'
   | 'Sessions'
   | 'Self'
-  | 'ApiKeys';
+  | 'ApiKeys'
+  | 'Staff';
 
 /** The zod/mini schema type without importing zod's runtime. */
 type Schema = import('zod/mini').ZodMiniType;
@@ -472,4 +475,56 @@ export const revokeApiKey = /* @__PURE__ */ define({
   allow: ['owner', 'admin'],
   response: { status: 200, body: 'ApiKey', description: 'The revoked key' },
   errors: [],
+});
+
+export const createStaff = /* @__PURE__ */ define({
+  operationId: 'createStaff',
+  method: 'POST',
+  path: '/v1/staff',
+  summary: 'Invite a staff member',
+  description:
+    'A temporary password is generated and e-mailed to the new member. An admin cannot invite an owner.',
+  tag: 'Staff',
+  allow: ['owner', 'admin'],
+  body: createStaffSchema,
+  idempotency: 'replay',
+  response: { status: 201, body: 'Staff', description: 'The staff member' },
+  errors: ['STAFF_EMAIL_TAKEN'],
+});
+
+export const listStaff = /* @__PURE__ */ define({
+  operationId: 'listStaff',
+  method: 'GET',
+  path: '/v1/staff',
+  summary: 'List staff',
+  tag: 'Staff',
+  allow: ['owner', 'admin'],
+  query: listQuerySchema,
+  response: { status: 200, body: 'StaffList', description: 'A page of staff members' },
+  errors: [],
+});
+
+export const updateStaff = /* @__PURE__ */ define({
+  operationId: 'updateStaff',
+  method: 'PATCH',
+  path: '/v1/staff/{staffId}',
+  summary: 'Change a staff member’s role or name',
+  description: 'A new role ends the member’s sessions. An admin cannot change an owner.',
+  tag: 'Staff',
+  allow: ['owner', 'admin'],
+  body: updateStaffSchema,
+  response: { status: 200, body: 'Staff', description: 'The staff member as changed' },
+  errors: ['LAST_OWNER', 'CONFLICT'],
+});
+
+export const removeStaff = /* @__PURE__ */ define({
+  operationId: 'removeStaff',
+  method: 'DELETE',
+  path: '/v1/staff/{staffId}',
+  summary: 'Remove a staff member',
+  description: 'Ends the member’s sessions at once. An admin cannot remove an owner.',
+  tag: 'Staff',
+  allow: ['owner', 'admin'],
+  response: { status: 200, body: 'Staff', description: 'The removed staff member' },
+  errors: ['LAST_OWNER', 'CONFLICT'],
 });

@@ -127,6 +127,22 @@ export const contactResponse = /* @__PURE__ */ schema(() =>
   ),
 );
 
+export const staffResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      id: id(),
+      email: z.string(),
+      fullName: z.string(),
+      role: z.enum(['owner', 'admin', 'operator', 'billing']),
+      status: z.enum(['active', 'removed']),
+      mfaEnabled: z.boolean(),
+      createdAt: timestamp(),
+      updatedAt: timestamp(),
+    }),
+    { id: 'Staff', description: "A member of the partner's staff, who signs in with a role." },
+  ),
+);
+
 const list = <S extends z.ZodMiniType>(item: S) =>
   z.strictObject({ items: z.array(item), nextCursor: nextCursor() });
 const LIST = 'A page of a list, newest last unless said otherwise; nextCursor is null on the last.';
@@ -174,6 +190,10 @@ export const apiKeyListResponse = /* @__PURE__ */ schema(() =>
   }),
 );
 
+export const staffListResponse = /* @__PURE__ */ schema(() =>
+  component(list(staffResponse), { id: 'StaffList', description: LIST }),
+);
+
 export const auditEntryResponse = /* @__PURE__ */ schema(() =>
   component(
     z.strictObject({
@@ -182,7 +202,7 @@ export const auditEntryResponse = /* @__PURE__ */ schema(() =>
       actor: z.string(),
       actingAs: z.nullable(z.string()),
       action: z.string(),
-      targetType: z.enum(['company', 'account', 'contact', 'usage', 'apiKey']),
+      targetType: z.enum(['company', 'account', 'contact', 'usage', 'apiKey', 'staff']),
       targetId: z.string(),
       companyId: z.nullable(id()),
       details: z.record(z.string(), z.unknown()),
@@ -351,6 +371,8 @@ export const responseSchemas = /* @__PURE__ */ schema(() => ({
   CompanyList: companyListResponse,
   AccountList: accountListResponse,
   ContactList: contactListResponse,
+  Staff: staffResponse,
+  StaffList: staffListResponse,
   AuditEntry: auditEntryResponse,
   AuditList: auditListResponse,
   ApiKey: apiKeyResponse,

@@ -19,6 +19,8 @@ export const ENTITY = {
   partner: 'PARTNER',
   apiKey: 'APIKEY',
   partnerApiKey: 'PARTNER_APIKEY',
+  staff: 'STAFF',
+  staffEmail: 'STAFF_EMAIL',
   company: 'COMPANY',
   contact: 'CONTACT',
   account: 'ACCOUNT',
@@ -85,6 +87,15 @@ export const keys = {
   apiKeysOf: (partnerId: string) => ({ PK: partnerPk(partnerId), skPrefix: 'APIKEY#' }),
   /** The ApiKeyById index key a listing item carries. */
   apiKeyById: (keyId: string) => ({ ApiKeyIdPK: `APIKEY#${keyId}` }),
+
+  /** A partner's staff member, in the partner's partition: its staff are one Query. */
+  staff: (partnerId: string, staffId: string): Key => ({
+    PK: partnerPk(partnerId),
+    SK: `STAFF#${staffId}`,
+  }),
+  staffOf: (partnerId: string) => ({ PK: partnerPk(partnerId), skPrefix: 'STAFF#' }),
+  /** Global: a staff e-mail (lower-cased) is unique among all staff, and finds its holder. */
+  staffEmail: (email: string): Key => ({ PK: `STAFF_EMAIL#${email}`, SK: 'STAFF_EMAIL' }),
 
   company: (partnerId: string, companyId: string): Key => ({
     PK: partnerPk(partnerId),

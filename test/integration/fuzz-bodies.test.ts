@@ -533,12 +533,14 @@ describe('fuzzed bodies, from each operation’s request schema', () => {
         'createApiKey',
         'createCompany',
         'createContact',
+        'createStaff',
         'login',
         'recover',
         'reportUsage',
         'updateAccount',
         'updateCompany',
         'updateMe',
+        'updateStaff',
       ].sort(),
     );
   });

@@ -136,6 +136,12 @@ const BODIES: Record<string, (c: Context) => unknown> = {
   }),
   updateMe: () => ({ userQuotaMb: 2048 }),
   createApiKey: ({ marker }) => ({ name: `Key ${marker}`, scope: 'full' }),
+  createStaff: ({ marker }) => ({
+    email: `${marker}@matrix.example`,
+    fullName: `Person ${marker}`,
+    role: 'billing',
+  }),
+  updateStaff: () => ({ role: 'operator' }),
 };
 
 /**
@@ -150,6 +156,8 @@ function pathParams(operation: Operation, c: Context): Record<string, string> {
     accountId: f.A1.sub.id,
     contactId: f.A1.contact.id,
     keyId: f.readKeyId,
+    // No caller of the matrix may manage staff, so no staff member is ever reached.
+    staffId: '01JSTAFF0000000000000000MX',
   };
   if (c.refused) return params;
   const byPartner = c.caller.name === 'partner';

@@ -1,0 +1,193 @@
+/**
+ * A partner's staff. Each member is an item in the partner's partition (so the partner's staff
+ * are one Query) and a global e-mail marker, written in one transaction, so an e-mail belongs to
+ * at most one staff member of any partner and a login finds its holder by one GetItem. The
+ * partner item counts its active owners: every change that adds or takes away an owner moves the
+ * counter in the same transaction, conditioned on it, so two concurrent demotions of the last
+ * two owners cannot both pass.
+ */
+import { conflict, lastOwner, staffEmailTaken } from '#lib/errors.ts';
+import type { StaffRole } from '#lib/rules/staff.ts';
+import { ownerCountChange, STAFF_ROLES } from '#lib/rules/staff.ts';
+import { isEntity } from './items.ts';
+import { ENTITY, keys } from './keys.ts';
+import { getItem, type Item, type Page, queryPage, type WriteStep, write } from './table.ts';
+
+export type StaffStatus = 'active' | 'removed';
+
+/** A staff member as the API shows it: never a secret, nor a hash of one. */
+export interface Staff {
+  id: string;
+  partnerId: string;
+  email: string;
+  fullName: string;
+  role: StaffRole;
+  status: StaffStatus;
+  mfaEnabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A garbled role reads as the least privilege, never as more. */
+const roleOf = (value: unknown): StaffRole =>
+  STAFF_ROLES.includes(value as StaffRole) ? (value as StaffRole) : 'billing';
+
+export function staffFromItem(item: Item): Staff {
+  return {
+    id: String(item.id ?? ''),
+    partnerId: String(item.partnerId ?? ''),
+    email: String(item.email ?? ''),
+    fullName: String(item.fullName ?? ''),
+    role: roleOf(item.role),
+    status: item.status === 'active' ? 'active' : 'removed',
+    mfaEnabled: item.mfaEnabled === true,
+    createdAt: String(item.createdAt ?? ''),
+    updatedAt: String(item.updatedAt ?? ''),
+  };
+}
+
+function staffToItem(staff: Staff): Item {
+  return {
+    ...keys.staff(staff.partnerId, staff.id),
+    entity: ENTITY.staff,
+    ...staff,
+    // No password until the invitation is sent: the sender sets it (lib/mail/deliver.ts).
+    passwordHash: null,
+    passwordIssuedAt: null,
+    mustChangePassword: true,
+    sessionVersion: 1,
+  };
+}
+
+/** The owner counter's step for a change moving it by `delta`; none for no move. */
+function ownerCounterStep(partnerId: string, delta: -1 | 0 | 1): WriteStep[] {
+  if (delta === 0) return [];
+  if (delta === 1) {
+    return [
+      {
+        item: write.update(
+          keys.partner(partnerId),
+          'SET activeOwners = if_not_exists(activeOwners, :zero) + :one',
+          { ':zero': 0, ':one': 1 },
+          { condition: 'attribute_exists(PK)' },
+        ),
+      },
+    ];
+  }
+  return [
+    {
+      item: write.update(
+        keys.partner(partnerId),
+        'SET activeOwners = activeOwners - :one',
+        { ':one': 1 },
+        { condition: 'activeOwners > :one' },
+      ),
+      onConditionFailed: () => lastOwner(),
+    },
+  ];
+}
+
+/** A new staff member with its e-mail marker; the e-mail must be free among all staff. */
+export function newStaffSteps(staff: Staff): WriteStep[] {
+  return [
+    { item: write.put(staffToItem(staff), 'attribute_not_exists(PK)') },
+    {
+      item: write.put(
+        {
+          ...keys.staffEmail(staff.email),
+          entity: ENTITY.staffEmail,
+          partnerId: staff.partnerId,
+          staffId: staff.id,
+        },
+        'attribute_not_exists(PK)',
+      ),
+      onConditionFailed: () => staffEmailTaken(),
+    },
+    ...ownerCounterStep(staff.partnerId, ownerCountChange(null, staff.role)),
+  ];
+}
+
+/**
+ * A change of role or name of an active member as it was read (`before`): a concurrent change
+ * of its role answers CONFLICT rather than moving the owner counter twice. A new role ends the
+ * member's sessions (the session version moves on).
+ */
+export function changeStaffSteps(
+  before: Staff,
+  change: { role: StaffRole; fullName: string },
+  updatedAt: string,
+): WriteStep[] {
+  const roleChanged = change.role !== before.role;
+  return [
+    {
+      item: write.update(
+        keys.staff(before.partnerId, before.id),
+        `SET #role = :role, fullName = :name, updatedAt = :at${roleChanged ? ', sessionVersion = sessionVersion + :one' : ''}`,
+        {
+          ':role': change.role,
+          ':name': change.fullName,
+          ':at': updatedAt,
+          ':before': before.role,
+          ':active': 'active',
+          ...(roleChanged ? { ':one': 1 } : {}),
+        },
+        {
+          condition: '#role = :before AND #status = :active',
+          names: { '#role': 'role', '#status': 'status' },
+        },
+      ),
+      onConditionFailed: () => conflict(),
+    },
+    ...ownerCounterStep(before.partnerId, ownerCountChange(before.role, change.role)),
+  ];
+}
+
+/**
+ * Removes an active member as it was read: its sessions end (the version moves on), and its
+ * e-mail is freed for a later invitation. The item stays, as the record the audit names.
+ */
+export function removeStaffSteps(before: Staff, updatedAt: string): WriteStep[] {
+  return [
+    {
+      item: write.update(
+        keys.staff(before.partnerId, before.id),
+        'SET #status = :removed, updatedAt = :at, sessionVersion = sessionVersion + :one',
+        {
+          ':removed': 'removed',
+          ':at': updatedAt,
+          ':one': 1,
+          ':before': before.role,
+          ':active': 'active',
+        },
+        {
+          condition: '#role = :before AND #status = :active',
+          names: { '#role': 'role', '#status': 'status' },
+        },
+      ),
+      onConditionFailed: () => conflict(),
+    },
+    { item: write.delete(keys.staffEmail(before.email)) },
+    ...ownerCounterStep(before.partnerId, ownerCountChange(before.role, null)),
+  ];
+}
+
+export async function findStaff(partnerId: string, staffId: string): Promise<Staff | null> {
+  const item = await getItem(keys.staff(partnerId, staffId));
+  return isEntity(item, ENTITY.staff) ? staffFromItem(item) : null;
+}
+
+export async function listStaff(
+  partnerId: string,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<Staff>> {
+  const { PK, skPrefix } = keys.staffOf(partnerId);
+  const page = await queryPage({ pk: PK, skPrefix, limit, cursor });
+  return { items: page.items.map(staffFromItem), nextCursor: page.nextCursor };
+}
+
+/** The partner's active owners as its counter holds them (0 before any owner was added). */
+export async function activeOwnerCount(partnerId: string): Promise<number> {
+  const item = await getItem(keys.partner(partnerId));
+  return typeof item?.activeOwners === 'number' ? item.activeOwners : 0;
+}
