@@ -13,25 +13,12 @@ import { createApiKey, principalForApiKey } from '#lib/auth/api-keys.ts';
 import { type AuthorizerContext, toAuthorizerContext } from '#lib/auth/principal.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { listAudit } from '#lib/store/audit.ts';
-import { createCompanyRequest, newPartner } from '../support/builders.ts';
+import { createCompanyRequest, newPartner, staffAuthorizerContext } from '../support/builders.ts';
 import { lambdaContext } from '../support/lambda-context.ts';
 import { scanForValue } from './scan.ts';
 
 type Reply = { status: number; body: any; headers: Record<string, string> };
 type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
-
-const staffContext = (partnerId: string, role: string, staffId = ulid()): AuthorizerContext => ({
-  kind: 'partner',
-  partnerId,
-  partnerName: 'Keys Staff IT',
-  fineIncrements: false,
-  via: 'staff',
-  staffId,
-  staffRole: role,
-  mustChangePassword: false,
-  mfaEnrolled: true,
-  expiresAtSeconds: Math.floor(Date.now() / 1000) + 600,
-});
 
 async function invoke(
   handler: Handler,
@@ -56,7 +43,7 @@ describe('API keys managed by the partner’s staff', () => {
     // Prepare
     const { partnerId } = await newPartner('Keys Staff IT');
     const staffId = ulid();
-    const owner = staffContext(partnerId, 'owner', staffId);
+    const owner = staffAuthorizerContext(partnerId, 'owner', staffId);
 
     // Act
     const created = await invoke(createHandler, owner, {
@@ -70,7 +57,7 @@ describe('API keys managed by the partner’s staff', () => {
     const afterRevoke = await principalForApiKey(key);
     // The authorizer's answer for the key, as the next request's route gets it.
     const nextRequest = await invoke(listCompaniesHandler, toAuthorizerContext(afterRevoke));
-    const again = await invoke(revokeHandler, staffContext(partnerId, 'admin'), {
+    const again = await invoke(revokeHandler, staffAuthorizerContext(partnerId, 'admin'), {
       keyId: created.body.id,
     });
     const audit = await listAudit(partnerId, 10, undefined);
@@ -123,10 +110,10 @@ describe('API keys managed by the partner’s staff', () => {
     });
 
     // Act
-    const reply = await invoke(revokeHandler, staffContext(ours.partnerId, 'owner'), {
+    const reply = await invoke(revokeHandler, staffAuthorizerContext(ours.partnerId, 'owner'), {
       keyId: key.id,
     });
-    const listed = await invoke(listHandler, staffContext(ours.partnerId, 'owner'));
+    const listed = await invoke(listHandler, staffAuthorizerContext(ours.partnerId, 'owner'));
 
     // Assess
     expect(reply.status).toBe(404);
@@ -138,7 +125,7 @@ describe('API keys managed by the partner’s staff', () => {
   it('refuses a name too long or empty and an unknown scope, naming the field', async () => {
     // Prepare
     const { partnerId } = await newPartner('Keys Bad IT');
-    const owner = staffContext(partnerId, 'owner');
+    const owner = staffAuthorizerContext(partnerId, 'owner');
 
     // Act
     const long = await invoke(createHandler, owner, {
@@ -178,8 +165,8 @@ describe('API keys managed by the partner’s staff', () => {
     const callers = [
       full,
       read,
-      staffContext(partner.partnerId, 'operator'),
-      staffContext(partner.partnerId, 'billing'),
+      staffAuthorizerContext(partner.partnerId, 'operator'),
+      staffAuthorizerContext(partner.partnerId, 'billing'),
     ];
 
     // Act
@@ -191,7 +178,7 @@ describe('API keys managed by the partner’s staff', () => {
         await invoke(revokeHandler, caller, { keyId: key.id }),
       );
     }
-    const listed = await invoke(listHandler, staffContext(partner.partnerId, 'admin'));
+    const listed = await invoke(listHandler, staffAuthorizerContext(partner.partnerId, 'admin'));
 
     // Assess
     expect(replies.map((r) => [r.status, r.body.code])).toEqual(

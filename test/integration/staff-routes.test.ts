@@ -8,24 +8,11 @@ import { handler as updateStaff } from '#functions/update-staff.ts';
 import { createPartner } from '#lib/auth/api-keys.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { listAudit } from '#lib/store/audit.ts';
-import { createCompanyRequest } from '../support/builders.ts';
+import { createCompanyRequest, staffAuthorizerContext } from '../support/builders.ts';
 import { lambdaContext } from '../support/lambda-context.ts';
 
 type Reply = APIGatewayProxyStructuredResultV2;
 type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
-
-const staffContext = (partnerId: string, staffId: string, role: string) => ({
-  kind: 'partner',
-  partnerId,
-  partnerName: 'Staff Routes IT',
-  fineIncrements: false,
-  via: 'staff',
-  staffId,
-  staffRole: role,
-  mustChangePassword: false,
-  mfaEnrolled: true,
-  expiresAtSeconds: Math.floor(Date.now() / 1000) + 600,
-});
 
 async function call(
   handler: Handler,
@@ -54,7 +41,7 @@ describe('the staff routes', () => {
   it('let an owner invite, list, change and remove staff, audited as the owner', async () => {
     const { partnerId } = await createPartner('Staff Routes IT', false);
     const ownerId = ulid();
-    const owner = staffContext(partnerId, ownerId, 'owner');
+    const owner = staffAuthorizerContext(partnerId, 'owner', ownerId);
     const email = `Op.${ulid().toLowerCase()}@Example.com`;
 
     const created = await call(createStaff, owner, 'POST', '/v1/staff', {
@@ -103,8 +90,8 @@ describe('the staff routes', () => {
 
   it('refuse an admin touching an owner, other roles and keys, and a bad body naming the field', async () => {
     const { partnerId } = await createPartner('Staff Routes IT', false);
-    const owner = staffContext(partnerId, ulid(), 'owner');
-    const admin = staffContext(partnerId, ulid(), 'admin');
+    const owner = staffAuthorizerContext(partnerId, 'owner', ulid());
+    const admin = staffAuthorizerContext(partnerId, 'admin', ulid());
     const first = await call(createStaff, owner, 'POST', '/v1/staff', {
       email: `o.${ulid().toLowerCase()}@example.com`,
       fullName: 'Only Owner',
@@ -135,7 +122,7 @@ describe('the staff routes', () => {
     );
     const operatorLists = await call(
       listStaff,
-      staffContext(partnerId, ulid(), 'operator'),
+      staffAuthorizerContext(partnerId, 'operator', ulid()),
       'GET',
       '/v1/staff',
     );

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
-import { type Principal, toAuthorizerContext } from '#lib/auth/principal.ts';
+import { type Principal, type StaffRole, toAuthorizerContext } from '#lib/auth/principal.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import type { Account } from '#lib/model.ts';
 import { type CompanyScope, partnerScope, type TenantScope } from '#lib/provisioning/scope.ts';
@@ -253,3 +253,20 @@ export const accountRecord = (overrides: Partial<Account> = {}): Account => ({
   updatedAt: '2026-01-01T00:00:00.000Z',
   ...overrides,
 });
+
+/** The authorizer's context for a staff member signed in, enrolled, with ten minutes left. */
+export const staffAuthorizerContext = (partnerId: string, role: StaffRole, staffId = ulid()) =>
+  toAuthorizerContext({
+    kind: 'partner',
+    partnerId,
+    partnerName: 'Staff IT',
+    fineIncrements: false,
+    via: {
+      type: 'staff',
+      id: staffId,
+      role,
+      mustChangePassword: false,
+      mfaEnrolled: true,
+      expiresAtSeconds: Math.floor(Date.now() / 1000) + 600,
+    },
+  });
