@@ -5,10 +5,10 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand } from '@aws-sdk/client-ses';
-import { ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
+import { documentClient } from '#lib/clients/dynamodb.ts';
 import { ses } from '#lib/clients/ses.ts';
 import { AppError } from '#lib/errors.ts';
 import { deliverOutboxMessage } from '#lib/mail/deliver.ts';
@@ -17,6 +17,7 @@ import { createCompany } from '#lib/provisioning/companies.ts';
 import { allAccounts } from '#lib/store/accounts.ts';
 import { getOutboxMessage } from '#lib/store/outbox.ts';
 import { companyBody, inCompany, newScope, uniqueUsername } from '../support/builders.ts';
+import { outboxIdsFor } from './support.ts';
 
 const realSend = documentClient.send.bind(documentClient) as (command: unknown) => Promise<unknown>;
 const mock = mockClient(documentClient);
@@ -133,14 +134,8 @@ describe('DynamoDB faults on a create', () => {
 async function welcomeMessage() {
   const scope = newScope();
   const { account, contact } = await createCompany(scope, companyBody());
-  const out = await documentClient.send(
-    new ScanCommand({
-      TableName: tableName(),
-      FilterExpression: 'entity = :outbox AND accountId = :account',
-      ExpressionAttributeValues: { ':outbox': 'OUTBOX', ':account': account.id },
-    }),
-  );
-  return { id: out.Items?.[0]?.id as string, to: contact.email };
+  const [id] = await outboxIdsFor(account.id, 'welcome');
+  return { id: id as string, to: contact.email };
 }
 
 /** Delivers like the outbox stream does: again after each failure, until it goes through. */

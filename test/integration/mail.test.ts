@@ -1,11 +1,9 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler as sendOutbox } from '#functions/send-outbox.ts';
 import { verifySecret } from '#lib/auth/secrets.ts';
-import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
 import { createAccount, getAccount } from '#lib/provisioning/accounts.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { keys } from '#lib/store/keys.ts';
@@ -19,6 +17,7 @@ import {
 } from '../support/builders.ts';
 import { lambdaContext } from '../support/lambda-context.ts';
 import { scanForValue } from './scan.ts';
+import { outboxIdsFor } from './support.ts';
 
 const inboxUrl = `${process.env.SES_ENDPOINT}`;
 
@@ -36,18 +35,11 @@ async function emailsTo(address: string) {
 
 /** The outbox message a transaction wrote for an account, as its stream record would carry it. */
 async function outboxRecordFor(accountId: string): Promise<DynamoDBStreamEvent> {
-  const out = await documentClient.send(
-    new ScanCommand({
-      TableName: tableName(),
-      FilterExpression: 'entity = :outbox AND accountId = :account',
-      ExpressionAttributeValues: { ':outbox': 'OUTBOX', ':account': accountId },
-    }),
-  );
-  const message = out.Items?.[0];
-  if (!message) throw new Error(`No outbox message for ${accountId}`);
+  const [messageId] = await outboxIdsFor(accountId, 'welcome');
+  if (!messageId) throw new Error(`No outbox message for ${accountId}`);
   const event = sampleEvent<DynamoDBStreamEvent>('dynamodb/outbox-insert');
   const record = event.Records[0] as DynamoDBStreamEvent['Records'][number];
-  const key = keys.outbox(message.id as string);
+  const key = keys.outbox(messageId);
   record.dynamodb = {
     ...record.dynamodb,
     Keys: { PK: { S: key.PK }, SK: { S: key.SK } },
@@ -55,7 +47,7 @@ async function outboxRecordFor(accountId: string): Promise<DynamoDBStreamEvent> 
       PK: { S: key.PK },
       SK: { S: key.SK },
       entity: { S: 'OUTBOX' },
-      id: { S: message.id as string },
+      id: { S: messageId },
     },
   };
   return event;
