@@ -51,7 +51,7 @@ function staffToItem(staff: Staff): Item {
     ...keys.staff(staff.partnerId, staff.id),
     entity: ENTITY.staff,
     ...staff,
-    // No password until the invitation is sent: the sender sets it (lib/mail/deliver.ts).
+    // No password yet: the member cannot sign in until one is issued to them.
     passwordHash: null,
     passwordIssuedAt: null,
     mustChangePassword: true,
@@ -107,6 +107,15 @@ export function newStaffSteps(staff: Staff): WriteStep[] {
   ];
 }
 
+/** The condition that a member is still active with the role it was read with. */
+const asRead = (before: Staff) => ({
+  values: { ':before': before.role, ':active': 'active' },
+  options: {
+    condition: '#role = :before AND #status = :active',
+    names: { '#role': 'role', '#status': 'status' },
+  },
+});
+
 /**
  * A change of role or name of an active member as it was read (`before`): a concurrent change
  * of its role answers CONFLICT rather than moving the owner counter twice. A new role ends the
@@ -127,14 +136,10 @@ export function changeStaffSteps(
           ':role': change.role,
           ':name': change.fullName,
           ':at': updatedAt,
-          ':before': before.role,
-          ':active': 'active',
+          ...asRead(before).values,
           ...(roleChanged ? { ':one': 1 } : {}),
         },
-        {
-          condition: '#role = :before AND #status = :active',
-          names: { '#role': 'role', '#status': 'status' },
-        },
+        asRead(before).options,
       ),
       onConditionFailed: () => conflict(),
     },
@@ -156,13 +161,9 @@ export function removeStaffSteps(before: Staff, updatedAt: string): WriteStep[] 
           ':removed': 'removed',
           ':at': updatedAt,
           ':one': 1,
-          ':before': before.role,
-          ':active': 'active',
+          ...asRead(before).values,
         },
-        {
-          condition: '#role = :before AND #status = :active',
-          names: { '#role': 'role', '#status': 'status' },
-        },
+        asRead(before).options,
       ),
       onConditionFailed: () => conflict(),
     },
