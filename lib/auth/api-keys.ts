@@ -17,12 +17,7 @@ import {
   createApiKey as storeApiKey,
   touchApiKey,
 } from '#lib/store/api-keys.ts';
-import {
-  findKeyAndPartner,
-  findPartner,
-  putPartnerWithKey,
-  putStorageKey,
-} from '#lib/store/partners.ts';
+import { findKeyAndPartner, findPartner, putStorageKey } from '#lib/store/partners.ts';
 import type { WriteStep } from '#lib/store/table.ts';
 import type { Principal } from './principal.ts';
 import { generateApiKey, hashApiKey } from './secrets.ts';
@@ -91,7 +86,8 @@ export interface NewApiKey {
   createdBy: string;
 }
 
-function newKey(partnerId: string, fields: NewApiKey, now: Date) {
+/** A new key of a partner: the key itself, to show once, its record and the hash it is stored by. */
+export function mintPartnerKey(partnerId: string, fields: NewApiKey, now: Date) {
   const apiKey = generatePartnerKey(partnerId);
   const key: ApiKey = {
     id: ulid(now.getTime()),
@@ -115,15 +111,9 @@ export async function createApiKey(
   now = new Date(),
   steps: WriteStep[] | ((key: ApiKey) => WriteStep[]) = [],
 ): Promise<{ apiKey: string; key: ApiKey }> {
-  const { apiKey, key, keyHash } = newKey(partnerId, fields, now);
+  const { apiKey, key, keyHash } = mintPartnerKey(partnerId, fields, now);
   await storeApiKey(key, keyHash, typeof steps === 'function' ? steps(key) : steps);
   return { apiKey, key };
-}
-
-export interface CreatedPartner {
-  partnerId: string;
-  apiKey: string;
-  keyId: string;
 }
 
 /** The operator's key of a new partner. */
@@ -132,21 +122,6 @@ export const OPERATOR_KEY: NewApiKey = {
   scope: 'full',
   createdBy: 'operator',
 };
-
-export async function createPartner(
-  name: string,
-  fineIncrements: boolean,
-  now = new Date(),
-): Promise<CreatedPartner> {
-  const partnerId = ulid(now.getTime());
-  const { apiKey, key, keyHash } = newKey(partnerId, OPERATOR_KEY, now);
-  await putPartnerWithKey(
-    { id: partnerId, name, fineIncrements, createdAt: now.toISOString() },
-    key,
-    keyHash,
-  );
-  return { partnerId, apiKey, keyId: key.id };
-}
 
 export async function createStorageKey(now = new Date()): Promise<{ apiKey: string }> {
   const apiKey = generateApiKey('sk');

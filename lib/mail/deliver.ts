@@ -7,9 +7,11 @@ import { generateTemporaryPassword, hashSecret } from '#lib/auth/secrets.ts';
 import { logger } from '#lib/logger.ts';
 import { count } from '#lib/metrics.ts';
 import {
+  carriesPassword,
   getOutboxMessage,
   loadRecipient,
   markSent,
+  type OutboxMessage,
   type OutboxState,
   PasswordSupersededError,
   recordPasswordForSend,
@@ -19,6 +21,7 @@ import {
   type Recipient,
   type RenderedEmail,
   renderPasswordReset,
+  renderStaffInvitation,
   renderTrialExpired,
   renderTrialReminder,
   renderWelcome,
@@ -40,12 +43,13 @@ export async function deliverOutboxMessage(
   if (message.sentAt) return 'already-sent';
   const { contact, partnerName } = await loadRecipient(message);
   if (!contact) {
+    // An invited member removed before the e-mail went out: nobody to write to, as intended.
     logger().error('Outbox message has no contact', { messageId, kind: message.kind });
     count('EmailsFailed');
     return 'no-recipient';
   }
   let temporaryPassword: string | null = null;
-  if (message.generatePassword) {
+  if (carriesPassword(message)) {
     temporaryPassword = generateTemporaryPassword();
     try {
       await recordPasswordForSend(
@@ -57,11 +61,7 @@ export async function deliverOutboxMessage(
       if (!(error instanceof PasswordSupersededError)) throw error;
       // The user set a password since (or the account was cancelled): nothing to send.
       await markSent(message.id, clock(), 'superseded');
-      logger().info('E-mail superseded', {
-        messageId,
-        kind: message.kind,
-        accountId: message.accountId,
-      });
+      logger().info('E-mail superseded', { messageId, kind: message.kind, ...subjectOf(message) });
       return 'superseded';
     }
   }
@@ -70,15 +70,28 @@ export async function deliverOutboxMessage(
   const providerId = await sendEmail(contact.email, senderName, email);
   await markSent(message.id, clock(), providerId);
   count('EmailsSent');
-  logger().info('E-mail sent', { messageId, kind: message.kind, accountId: message.accountId });
+  logger().info('E-mail sent', { messageId, kind: message.kind, ...subjectOf(message) });
   return 'sent';
 }
+
+/** Whom the message is about, for the log: ids only, never an address. */
+const subjectOf = (message: OutboxMessage) =>
+  message.kind === 'staff-invitation'
+    ? { staffId: message.staffId }
+    : { accountId: message.accountId };
 
 function render(
   message: OutboxState,
   recipient: Recipient,
   password: string | null,
 ): RenderedEmail {
+  if (message.kind === 'staff-invitation') {
+    return renderStaffInvitation({
+      recipient,
+      senderName: message.senderName,
+      temporaryPassword: password ?? '',
+    });
+  }
   const common = { recipient, username: message.username, senderName: message.senderName };
   switch (message.kind) {
     case 'password-reset':

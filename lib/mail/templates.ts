@@ -206,3 +206,28 @@ export function renderTrialExpired(input: TrialExpiredInput): RenderedEmail {
     signature(input.senderName),
   ]);
 }
+
+export interface StaffInvitationInput {
+  recipient: Recipient;
+  senderName: string;
+  temporaryPassword: string;
+}
+
+export function renderStaffInvitation(input: StaffInvitationInput): RenderedEmail {
+  const partner = input.senderName || 'your backup provider';
+  return email(`You are invited to the ${partner} partner portal`, [
+    greeting(input.recipient),
+    [
+      'You have been given access to the partner portal of ',
+      { strong: partner },
+      '. Sign in with your e-mail address ',
+      { strong: input.recipient.email },
+      '.',
+    ],
+    ['Temporary password: ', { code: input.temporaryPassword }],
+    [
+      'You must choose a new password when you first sign in, and then set up an authenticator app for two-step sign-in. The temporary password expires in 7 days.',
+    ],
+    signature(input.senderName),
+  ]);
+}

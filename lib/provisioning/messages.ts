@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import type { Account } from '#lib/model.ts';
-import type { OutboxKind, OutboxMessage } from '#lib/store/outbox.ts';
+import type { AccountMessage, OutboxKind, StaffInvitationMessage } from '#lib/store/outbox.ts';
+import type { Staff } from '#lib/store/staff.ts';
 import type { TenantScope } from './scope.ts';
 
 /** A message to an account's contact about that account, signed with the partner's name. */
@@ -10,7 +11,7 @@ function accountMessage(
   kind: OutboxKind,
   generatePassword: boolean,
   createdAt: string,
-): OutboxMessage {
+): AccountMessage {
   return {
     id: ulid(),
     kind,
@@ -29,7 +30,7 @@ function accountMessage(
 }
 
 /** The welcome e-mail for a new account; a password is generated only if the creator gave none. */
-export const welcomeMessage = (scope: TenantScope, account: Account): OutboxMessage =>
+export const welcomeMessage = (scope: TenantScope, account: Account): AccountMessage =>
   accountMessage(scope, account, 'welcome', account.passwordHash === null, account.createdAt);
 
 /** A password reset: the mailer generates the new temporary password when it sends. */
@@ -37,4 +38,17 @@ export const passwordResetMessage = (
   scope: TenantScope,
   account: Account,
   at: string,
-): OutboxMessage => accountMessage(scope, account, 'password-reset', true, at);
+): AccountMessage => accountMessage(scope, account, 'password-reset', true, at);
+
+/** A new staff member's invitation: the mailer generates the temporary password when it sends. */
+export const staffInvitationMessage = (
+  partnerName: string,
+  staff: Staff,
+): StaffInvitationMessage => ({
+  id: ulid(),
+  kind: 'staff-invitation',
+  partnerId: staff.partnerId,
+  staffId: staff.id,
+  senderName: partnerName,
+  createdAt: staff.createdAt,
+});

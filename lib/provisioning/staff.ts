@@ -12,6 +12,7 @@ import {
   type StaffRole,
   staffChangeRefusal,
 } from '#lib/rules/staff.ts';
+import { outboxStep } from '#lib/store/outbox.ts';
 import {
   activeOwnerCount,
   changeStaffSteps,
@@ -23,6 +24,7 @@ import {
 } from '#lib/store/staff.ts';
 import { type Page, transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
+import { staffInvitationMessage } from './messages.ts';
 import { partnerScope, type TenantScope } from './scope.ts';
 
 /** Who acts: a staff member's role, or an API key (which never manages staff). */
@@ -46,17 +48,16 @@ function refuse(refusal: StaffChangeRefusal | null): void {
   throw refusal.kind === 'lastOwner' ? lastOwner() : forbidden(refusal.detail);
 }
 
-export async function inviteStaff(
-  scope: TenantScope,
-  actor: StaffActor,
+/** A member as invited: active, with no password until the invitation e-mail issues one. */
+export function newMember(
+  partnerId: string,
   body: { email: string; fullName: string; role: StaffRole },
-  now = new Date(),
-): Promise<StaffView> {
-  refuse(staffChangeRefusal(actor, null, body.role, 0));
+  now: Date,
+): Staff {
   const at = now.toISOString();
-  const staff: Staff = {
-    id: ulid(),
-    partnerId: scope.partnerId,
+  return {
+    id: ulid(now.getTime()),
+    partnerId,
     email: normaliseEmail(body.email),
     fullName: body.fullName.trim(),
     role: body.role,
@@ -65,10 +66,22 @@ export async function inviteStaff(
     createdAt: at,
     updatedAt: at,
   };
+}
+
+/** Invites a member; the invitation e-mail goes out through the outbox with the change. */
+export async function inviteStaff(
+  scope: TenantScope,
+  actor: StaffActor,
+  body: { email: string; fullName: string; role: StaffRole },
+  now = new Date(),
+): Promise<StaffView> {
+  refuse(staffChangeRefusal(actor, null, body.role, 0));
+  const staff = newMember(scope.partnerId, body, now);
   const reply = toView(staff);
   await transact(
     [
       ...newStaffSteps(staff),
+      outboxStep(staffInvitationMessage(scope.partnerName, staff)),
       audit(scope, now, {
         action: 'staff.create',
         targetType: 'staff',

@@ -6,6 +6,7 @@
 import { contactFromItem, isEntity } from './items.ts';
 import { ATTRIBUTE, ENTITY, keys } from './keys.ts';
 import { partnerFromItem } from './partners.ts';
+import { staffFromItem } from './staff.ts';
 import {
   getItem,
   getItems,
@@ -19,7 +20,8 @@ import {
 
 export type OutboxKind = 'welcome' | 'password-reset' | 'trial-reminder' | 'trial-expired';
 
-export interface OutboxMessage {
+/** A message to an account's contact about that account. */
+export interface AccountMessage {
   id: string;
   kind: OutboxKind;
   partnerId: string;
@@ -39,10 +41,29 @@ export interface OutboxMessage {
   createdAt: string;
 }
 
-export interface OutboxState extends OutboxMessage {
+/**
+ * The invitation of a partner's new staff member: the temporary password is generated at send
+ * time, and the e-mail address is read from the member's item then, like an account's contact.
+ */
+export interface StaffInvitationMessage {
+  id: string;
+  kind: 'staff-invitation';
+  partnerId: string;
+  staffId: string;
+  senderName: string;
+  createdAt: string;
+}
+
+export type OutboxMessage = AccountMessage | StaffInvitationMessage;
+
+export type OutboxState = OutboxMessage & {
   sentAt: string | null;
   attempts: number;
-}
+};
+
+/** Whether the sender generates a password for the message (an invitation always has one). */
+export const carriesPassword = (message: OutboxMessage): boolean =>
+  message.kind === 'staff-invitation' || message.generatePassword;
 
 /** Sent messages are kept for a while as the record of delivery, then expire. */
 const SENT_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -90,27 +111,10 @@ export async function recordPasswordForSend(
 ): Promise<void> {
   await transact([
     {
-      // Only while the account still waits for this password: a password the user set since
-      // (a change or a recovery after a reset) is never replaced, and a cancelled account gets
-      // none.
-      item: write.update(
-        keys.account(message.partnerId, message.companyId, message.accountId),
-        'SET passwordHash = :hash, passwordIssuedAt = :at, mustChangePassword = :true, updatedAt = :at, passwordMessageId = :message',
-        {
-          ':hash': passwordHash,
-          ':at': issuedAt,
-          ':true': true,
-          ':null': null,
-          ':cancelled': 'cancelled',
-          ':message': message.id,
-        },
-        {
-          // A retry of this same message (its e-mail failed) may replace the password it set.
-          condition:
-            'attribute_exists(PK) AND (attribute_not_exists(passwordIssuedAt) OR passwordIssuedAt = :null OR passwordMessageId = :message) AND #status <> :cancelled',
-          names: { '#status': 'status' },
-        },
-      ),
+      item:
+        message.kind === 'staff-invitation'
+          ? staffPasswordForSend(message, passwordHash, issuedAt)
+          : accountPasswordForSend(message, passwordHash, issuedAt),
       onConditionFailed: () => new PasswordSupersededError(),
     },
     {
@@ -124,10 +128,63 @@ export async function recordPasswordForSend(
   ]);
 }
 
-/** The account no longer waits for the password this message would carry. */
+const PASSWORD_FOR_SEND =
+  'SET passwordHash = :hash, passwordIssuedAt = :at, mustChangePassword = :true, updatedAt = :at, passwordMessageId = :message';
+
+/**
+ * Only while the account still waits for this password: a password the user set since (a change
+ * or a recovery after a reset) is never replaced, and a cancelled account gets none. A retry of
+ * this same message (its e-mail failed) may replace the password it set.
+ */
+function accountPasswordForSend(message: AccountMessage, passwordHash: string, issuedAt: string) {
+  return write.update(
+    keys.account(message.partnerId, message.companyId, message.accountId),
+    PASSWORD_FOR_SEND,
+    {
+      ':hash': passwordHash,
+      ':at': issuedAt,
+      ':true': true,
+      ':null': null,
+      ':cancelled': 'cancelled',
+      ':message': message.id,
+    },
+    {
+      condition:
+        'attribute_exists(PK) AND (attribute_not_exists(passwordIssuedAt) OR passwordIssuedAt = :null OR passwordMessageId = :message) AND #status <> :cancelled',
+      names: { '#status': 'status' },
+    },
+  );
+}
+
+/** The same for an invited staff member, who must still be active and without a password. */
+function staffPasswordForSend(
+  message: StaffInvitationMessage,
+  passwordHash: string,
+  issuedAt: string,
+) {
+  return write.update(
+    keys.staff(message.partnerId, message.staffId),
+    PASSWORD_FOR_SEND,
+    {
+      ':hash': passwordHash,
+      ':at': issuedAt,
+      ':true': true,
+      ':null': null,
+      ':active': 'active',
+      ':message': message.id,
+    },
+    {
+      condition:
+        'attribute_exists(PK) AND (passwordIssuedAt = :null OR passwordMessageId = :message) AND #status = :active',
+      names: { '#status': 'status' },
+    },
+  );
+}
+
+/** The account or staff member no longer waits for the password this message would carry. */
 export class PasswordSupersededError extends Error {
   constructor() {
-    super('The account has a password already, or is cancelled');
+    super('The recipient has a password already, or is cancelled or removed');
     this.name = 'PasswordSupersededError';
   }
 }
@@ -154,18 +211,35 @@ export interface MessageRecipient {
   partnerName: string | null;
 }
 
-/** The contact to write to and the partner to sign as, read at send time in one request. */
+/**
+ * Whom to write to (an account's contact, or the invited staff member) and the partner to sign
+ * as, read at send time in one request.
+ */
 export async function loadRecipient(message: OutboxMessage): Promise<MessageRecipient> {
-  const contactKey = keys.contact(message.partnerId, message.companyId, message.contactId);
+  const recipientKey =
+    message.kind === 'staff-invitation'
+      ? keys.staff(message.partnerId, message.staffId)
+      : keys.contact(message.partnerId, message.companyId, message.contactId);
   const partnerKey = keys.partner(message.partnerId);
-  const found = await getItems([contactKey, partnerKey]);
-  const contact = found.get(keyId(contactKey));
+  const found = await getItems([recipientKey, partnerKey]);
+  const recipient = found.get(keyId(recipientKey));
   const partner = found.get(keyId(partnerKey));
-  const { fullName, email } = isEntity(contact, ENTITY.contact)
-    ? contactFromItem(contact)
-    : { fullName: null, email: null };
+  const { fullName, email } = recipientOf(message, recipient);
   return {
     contact: fullName && email ? { fullName, email } : null,
     partnerName: (isEntity(partner, ENTITY.partner) && partnerFromItem(partner).name) || null,
   };
+}
+
+function recipientOf(
+  message: OutboxMessage,
+  item: Item | undefined,
+): { fullName: string | null; email: string | null } {
+  if (message.kind === 'staff-invitation') {
+    // A removed member is invited no more.
+    if (!isEntity(item, ENTITY.staff)) return { fullName: null, email: null };
+    const staff = staffFromItem(item);
+    return staff.status === 'active' ? staff : { fullName: null, email: null };
+  }
+  return isEntity(item, ENTITY.contact) ? contactFromItem(item) : { fullName: null, email: null };
 }

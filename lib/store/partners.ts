@@ -8,7 +8,17 @@ import type { Account } from '#lib/model.ts';
 import { type ApiKey, type KeyLookup, keyLookupFromItem, newApiKeySteps } from './api-keys.ts';
 import { accountFromItem, isEntity } from './items.ts';
 import { ATTRIBUTE, ENTITY, keys } from './keys.ts';
-import { getItem, getItems, type Item, keyId, type Page, transact, write } from './table.ts';
+import { newStaffSteps, type Staff } from './staff.ts';
+import {
+  getItem,
+  getItems,
+  type Item,
+  keyId,
+  type Page,
+  transact,
+  type WriteStep,
+  write,
+} from './table.ts';
 
 export interface Partner {
   id: string;
@@ -35,15 +45,25 @@ export async function findPartner(partnerId: string): Promise<Partner | null> {
   return isEntity(item, ENTITY.partner) ? partnerFromItem(item) : null;
 }
 
-/** A new partner and its first key, in one transaction; none of the items may exist yet. */
+/**
+ * A new partner with its first key and, when it has one, its first owner. The owner is counted
+ * on the partner item as it is written: one transaction cannot also update the item it puts.
+ */
 export async function putPartnerWithKey(
   partner: Partner,
   key: ApiKey,
   keyHash: string,
+  owner: { staff: Staff; steps: WriteStep[] } | null = null,
 ): Promise<void> {
   await transact([
-    { item: write.put(partnerToItem(partner), 'attribute_not_exists(PK)') },
+    {
+      item: write.put(
+        { ...partnerToItem(partner), activeOwners: owner ? 1 : 0 },
+        'attribute_not_exists(PK)',
+      ),
+    },
     ...newApiKeySteps(key, keyHash),
+    ...(owner ? [...newStaffSteps(owner.staff, { countOwner: false }), ...owner.steps] : []),
   ]);
 }
 

@@ -87,8 +87,12 @@ function ownerCounterStep(partnerId: string, delta: -1 | 0 | 1): WriteStep[] {
   ];
 }
 
-/** A new staff member with its e-mail marker; the e-mail must be free among all staff. */
-export function newStaffSteps(staff: Staff): WriteStep[] {
+/**
+ * A new staff member with its e-mail marker; the e-mail must be free among all staff. An owner
+ * moves the partner's counter, unless the partner item is written in the same transaction and
+ * counts it itself (`countOwner: false`).
+ */
+export function newStaffSteps(staff: Staff, { countOwner } = { countOwner: true }): WriteStep[] {
   return [
     { item: write.put(staffToItem(staff), 'attribute_not_exists(PK)') },
     {
@@ -103,7 +107,7 @@ export function newStaffSteps(staff: Staff): WriteStep[] {
       ),
       onConditionFailed: () => staffEmailTaken(),
     },
-    ...ownerCounterStep(staff.partnerId, ownerCountChange(null, staff.role)),
+    ...(countOwner ? ownerCounterStep(staff.partnerId, ownerCountChange(null, staff.role)) : []),
   ];
 }
 

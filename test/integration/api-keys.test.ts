@@ -2,16 +2,12 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it, vi } from 'vitest';
 import { handler as authorize } from '#functions/authorizer.ts';
-import {
-  createApiKey,
-  createPartner,
-  generatePartnerKey,
-  principalForApiKey,
-} from '#lib/auth/api-keys.ts';
+import { createApiKey, generatePartnerKey, principalForApiKey } from '#lib/auth/api-keys.ts';
 import type { PartnerPrincipal } from '#lib/auth/principal.ts';
 import { generateApiKey, hashApiKey } from '#lib/auth/secrets.ts';
 import { documentClient, dynamoDb, tableName } from '#lib/clients/dynamodb.ts';
 import { logger } from '#lib/logger.ts';
+import { createPartner } from '#lib/provisioning/partners.ts';
 import {
   findApiKey,
   findApiKeyPartner,

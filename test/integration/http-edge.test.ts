@@ -7,9 +7,9 @@ import { handler as getCompanyHandler } from '#functions/get-company.ts';
 import { handler as listCompaniesHandler } from '#functions/list-companies.ts';
 import { handler as loginHandler } from '#functions/login.ts';
 import { login } from '#lib/api/operations.ts';
-import { createPartner } from '#lib/auth/api-keys.ts';
 import { documentClient, dynamoDb } from '#lib/clients/dynamodb.ts';
 import { type HttpEvent, route } from '#lib/http/handler.ts';
+import { createPartner } from '#lib/provisioning/partners.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
 import {

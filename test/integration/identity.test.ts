@@ -50,7 +50,7 @@ import {
   uniqueUsername,
 } from '../support/builders.ts';
 import { scanForValue } from './scan.ts';
-import { outboxIdsFor } from './support.ts';
+import { emailsTo, outboxIdsFor, passwordIn } from './support.ts';
 
 /**
  * A company whose admin holds a password the partner chose, with 5 GB of the 10 GB pool left
@@ -83,16 +83,6 @@ async function backupUser(
   });
   return { id: account.id, username, password: extra.password };
 }
-
-async function emailsTo(address: string) {
-  const response = await fetch(`${process.env.SES_ENDPOINT}/store`);
-  const { emails } = (await response.json()) as {
-    emails: Array<{ destination: { to: string[] }; subject: string; body: { text: string } }>;
-  };
-  return emails.filter((email) => email.destination.to.includes(address));
-}
-
-const passwordIn = (text: string) => /Temporary password:\s*(\S+)/.exec(text)?.[1];
 
 /** Wrong guesses counted straight into the windows, without the scrypt comparison of a login. */
 async function failAttempts(

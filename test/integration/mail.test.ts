@@ -17,21 +17,7 @@ import {
 } from '../support/builders.ts';
 import { lambdaContext } from '../support/lambda-context.ts';
 import { scanForValue } from './scan.ts';
-import { outboxIdsFor } from './support.ts';
-
-const inboxUrl = `${process.env.SES_ENDPOINT}`;
-
-async function emailsTo(address: string) {
-  const response = await fetch(`${inboxUrl}/store`);
-  const { emails } = (await response.json()) as {
-    emails: Array<{
-      destination: { to: string[] };
-      subject: string;
-      body: { text: string; html: string };
-    }>;
-  };
-  return emails.filter((email) => email.destination.to.includes(address));
-}
+import { emailsTo, outboxIdsFor, passwordIn } from './support.ts';
 
 /** The outbox message a transaction wrote for an account, as its stream record would carry it. */
 async function outboxRecordFor(accountId: string): Promise<DynamoDBStreamEvent> {
@@ -52,8 +38,6 @@ async function outboxRecordFor(accountId: string): Promise<DynamoDBStreamEvent> 
   };
   return event;
 }
-
-const passwordIn = (text: string) => /Temporary password:\s*(\S+)/.exec(text)?.[1];
 
 describe('the welcome e-mail', () => {
   afterEach(() => {

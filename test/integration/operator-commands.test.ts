@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { principalForApiKey } from '#lib/auth/api-keys.ts';
 import { findApiKey, listApiKeys } from '#lib/store/api-keys.ts';
 import { findPartner, scanPartners } from '#lib/store/partners.ts';
+import { listStaff } from '#lib/store/staff.ts';
+import { outboxIdsFor } from './support.ts';
 
 /** The operator's commands as `npm run` starts them, against DynamoDB Local's test table. */
 const COMMANDS = {
@@ -152,9 +154,31 @@ describe('the operator’s partner and key commands', () => {
     ['partner:entitle', ['--fine-increments', 'on'], '--partner is required'],
     ['api-key:revoke', [], '--key-id is required'],
     ['partner:create', [], '--name is required'],
+    ['partner:create', ['--name', REFUSED_NAME, '--owner-email', 'not-an-email'], '--owner-email'],
+    ['partner:create', ['--name', REFUSED_NAME, '--owner-name', 'Ann'], 'needs --owner-email'],
   ] as const)('%s refuses %j', async (command, args, message) => {
     const answer = await run(command, ...args);
     expect(answer).toMatchObject({ code: 2, stdout: '' });
     expect(answer.stderr).toContain(message);
+    if (command === 'partner:create') expect(await partnerNamed(REFUSED_NAME)).toBe(false);
+  });
+
+  it('partner:create --owner-email creates the owner and queues its invitation', async () => {
+    const name = `Owned IT ${ulid()}`;
+    const email = `owner.${ulid().toLowerCase()}@owned.example`;
+
+    const created = await run('partner:create', '--name', name, '--owner-email', email);
+
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^\{ "partnerId": "[0-9A-Z]{26}", "apiKey": "pk_\S+" \}\n$/);
+    const { partnerId } = JSON.parse(created.stdout) as { partnerId: string };
+    const [owner] = (await listStaff(partnerId, 10, undefined)).items;
+    expect(owner).toMatchObject({ email, fullName: email, role: 'owner', status: 'active' });
+    expect(await outboxIdsFor(owner?.id as string, 'staff-invitation')).toHaveLength(1);
+
+    const again = await run('partner:create', '--name', `${name} again`, '--owner-email', email);
+    expect(again).toMatchObject({ code: 2, stdout: '' });
+    expect(again.stderr).toContain('exists already');
+    expect(await partnerNamed(`${name} again`)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { createPartner } from '#lib/auth/api-keys.ts';
+import { createPartner } from '#lib/provisioning/partners.ts';
 import type { TenantScope } from '#lib/provisioning/scope.ts';
 import {
   inviteStaff,

@@ -27,16 +27,18 @@ export async function countRequests<T>(
 }
 
 /** Every page, since other test files fill the same table while this one runs. */
-export async function outboxIdsFor(accountId: string, kind: string): Promise<string[]> {
+/** The outbox messages of a kind about an account (its id) or a staff member (theirs). */
+export async function outboxIdsFor(subjectId: string, kind: string): Promise<string[]> {
   const ids: string[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const out = await documentClient.send(
       new ScanCommand({
         TableName: tableName(),
-        FilterExpression: 'entity = :outbox AND accountId = :account AND #kind = :kind',
+        FilterExpression:
+          'entity = :outbox AND (accountId = :subject OR staffId = :subject) AND #kind = :kind',
         ExpressionAttributeNames: { '#kind': 'kind' },
-        ExpressionAttributeValues: { ':outbox': 'OUTBOX', ':account': accountId, ':kind': kind },
+        ExpressionAttributeValues: { ':outbox': 'OUTBOX', ':subject': subjectId, ':kind': kind },
         ExclusiveStartKey: start,
       }),
     );
@@ -45,3 +47,19 @@ export async function outboxIdsFor(accountId: string, kind: string): Promise<str
   } while (start);
   return ids;
 }
+
+export interface InboxEmail {
+  destination: { to: string[] };
+  subject: string;
+  body: { text: string; html: string };
+}
+
+/** What the SES emulator received for an address. */
+export async function emailsTo(address: string): Promise<InboxEmail[]> {
+  const response = await fetch(`${process.env.SES_ENDPOINT}/store`);
+  const { emails } = (await response.json()) as { emails: InboxEmail[] };
+  return emails.filter((email) => email.destination.to.includes(address));
+}
+
+/** The temporary password in an e-mail's text. */
+export const passwordIn = (text: string) => /Temporary password:\s*(\S+)/.exec(text)?.[1];

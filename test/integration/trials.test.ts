@@ -1,11 +1,11 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createPartner } from '#lib/auth/api-keys.ts';
 import { documentClient, dynamoDb, tableName } from '#lib/clients/dynamodb.ts';
 import { deliverOutboxMessage } from '#lib/mail/deliver.ts';
 import { createAccount, getAccount, updateAccount } from '#lib/provisioning/accounts.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
+import { createPartner } from '#lib/provisioning/partners.ts';
 import { runTrialJob } from '#lib/provisioning/trials.ts';
 import { ensureTable } from '../../scripts/lib/table.ts';
 import {

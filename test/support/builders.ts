@@ -216,7 +216,8 @@ export async function createAccountIn(
 
 /** A partner as the authorizer resolves it from its own new API key, and the scope it acts in. */
 export async function newPartner(name: string, fineIncrements = false) {
-  const { createPartner, principalForApiKey } = await import('#lib/auth/api-keys.ts');
+  const { principalForApiKey } = await import('#lib/auth/api-keys.ts');
+  const { createPartner } = await import('#lib/provisioning/partners.ts');
   const { partnerId, apiKey } = await createPartner(name, fineIncrements);
   const principal = await principalForApiKey(apiKey);
   if (principal.kind !== 'partner') throw new Error('The new API key did not resolve');

@@ -4,6 +4,7 @@ import {
   escapeHtml,
   formatDate,
   renderPasswordReset,
+  renderStaffInvitation,
   renderTrialExpired,
   renderTrialReminder,
   renderWelcome,
@@ -262,5 +263,22 @@ describe('renderTrialExpired', () => {
     expect(email.text).toMatch(/contact your provider to convert .* paid plan/i);
     expect(email.html).toMatch(/backups are paused/i);
     expect(email.text).toContain('Acme Backup');
+  });
+});
+
+describe('renderStaffInvitation', () => {
+  it('names the partner and the sign-in e-mail, with the password in the body only', () => {
+    const email = renderStaffInvitation({
+      recipient,
+      senderName: 'Acme <IT>',
+      temporaryPassword: PASSWORD,
+    });
+
+    expect(email.subject).toBe('You are invited to the Acme <IT> partner portal');
+    expect(email.text).toContain(`Temporary password: ${PASSWORD}`);
+    expect(email.text).toContain('ada@example.com');
+    expect(email.text).toMatch(/authenticator app/);
+    expect(email.html).toContain('Acme &lt;IT&gt;');
+    expect(email.html).not.toContain('Acme <IT>');
   });
 });
