@@ -350,6 +350,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event feed, oldest first
+         * @description Every change, kept 30 days, from `after` (an event id: the last one the caller handled, from this feed or a webhook) onwards; `type` keeps only the types named (comma-separated). An event is listed 5 seconds after it happened, once every change made before it has committed, so a reader resuming from its last id misses nothing.
+         *
+         *     Callers: owner, admin, operator, billing, fullKey, readKey.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -487,7 +509,368 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "company.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `company.created`
+         * @description A company was created (with its admin account).
+         */
+        post: operations["onCompanyCreatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "company.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `company.updated`
+         * @description A company was renamed, resized or its add-ons changed.
+         */
+        post: operations["onCompanyUpdatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "company.suspended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `company.suspended`
+         * @description A reason was added to a company’s suspension.
+         */
+        post: operations["onCompanySuspendedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "company.reactivated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `company.reactivated`
+         * @description A reason was taken from a company’s suspension.
+         */
+        post: operations["onCompanyReactivatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "company.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `company.cancelled`
+         * @description A company and all its accounts were cancelled.
+         */
+        post: operations["onCompanyCancelledEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `account.created`
+         * @description A backup account was created.
+         */
+        post: operations["onAccountCreatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `account.updated`
+         * @description An account was resized, moved to another paid plan or given another contact.
+         */
+        post: operations["onAccountUpdatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.suspended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `account.suspended`
+         * @description A reason was added to an account’s suspension.
+         */
+        post: operations["onAccountSuspendedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.reactivated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `account.reactivated`
+         * @description A reason was taken from an account’s suspension.
+         */
+        post: operations["onAccountReactivatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `account.cancelled`
+         * @description An account (and a parent’s sub-accounts) was cancelled.
+         */
+        post: operations["onAccountCancelledEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "trial.reminder_sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `trial.reminder_sent`
+         * @description A trial reminder was e-mailed to the account’s contact.
+         */
+        post: operations["onTrialReminderSentEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "trial.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `trial.expired`
+         * @description A trial ended: its backups are paused.
+         */
+        post: operations["onTrialExpiredEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "trial.extended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `trial.extended`
+         * @description A trial was given a later end.
+         */
+        post: operations["onTrialExtendedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "trial.converted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `trial.converted`
+         * @description A trial was converted to a paid plan.
+         */
+        post: operations["onTrialConvertedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "quota.threshold_crossed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `quota.threshold_crossed`
+         * @description Use rose past an alert level (80, 90, 100 %).
+         */
+        post: operations["onQuotaThresholdCrossedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "quota.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `quota.recovered`
+         * @description Use fell 5 points below the alert level it had reached.
+         */
+        post: operations["onQuotaRecoveredEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "password.reset_sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `password.reset_sent`
+         * @description A new temporary password was issued and e-mailed to the account’s contact.
+         */
+        post: operations["onPasswordResetSentEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `webhook.test`
+         * @description A test event, sent on request.
+         */
+        post: operations["onWebhookTestEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description A company: its storage pool (quotaMb, null when it has none), what its accounts are allocated and use, its add-ons. */
@@ -613,6 +996,13 @@ export interface components {
         /** @description A page of the audit log, newest first; nextCursor is null on the last. */
         AuditList: {
             items: components["schemas"]["AuditEntry"][];
+            nextCursor: string | null;
+        };
+        /** @description Something that changed (SPEC §9), written in the same transaction as the change: its type, when, about what, by whom, and the object as the change left it. */
+        Event: components["schemas"]["CompanyCreatedEvent"] | components["schemas"]["CompanyUpdatedEvent"] | components["schemas"]["CompanySuspendedEvent"] | components["schemas"]["CompanyReactivatedEvent"] | components["schemas"]["CompanyCancelledEvent"] | components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountUpdatedEvent"] | components["schemas"]["AccountSuspendedEvent"] | components["schemas"]["AccountReactivatedEvent"] | components["schemas"]["AccountCancelledEvent"] | components["schemas"]["TrialReminderSentEvent"] | components["schemas"]["TrialExpiredEvent"] | components["schemas"]["TrialExtendedEvent"] | components["schemas"]["TrialConvertedEvent"] | components["schemas"]["QuotaThresholdCrossedEvent"] | components["schemas"]["QuotaRecoveredEvent"] | components["schemas"]["PasswordResetSentEvent"] | components["schemas"]["WebhookTestEvent"];
+        /** @description A page of the event feed, oldest first; nextCursor (an event id) is null once the feed is read to its end. */
+        EventList: {
+            items: components["schemas"]["Event"][];
             nextCursor: string | null;
         };
         /** @description One of the partner's API keys, never the key itself: createdBy is operator or staff:<id>; lastUsedAt is recorded at most once a minute. */
@@ -741,6 +1131,297 @@ export interface components {
             };
         } & {
             [key: string]: unknown;
+        };
+        /** @description A company was created (with its admin account). */
+        CompanyCreatedEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "company.created";
+            data: {
+                company: components["schemas"]["Company"];
+            };
+        };
+        /** @description A company was renamed, resized or its add-ons changed. */
+        CompanyUpdatedEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "company.updated";
+            data: {
+                company: components["schemas"]["Company"];
+            };
+        };
+        /** @description A reason was added to a company’s suspension. */
+        CompanySuspendedEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "company.suspended";
+            data: {
+                company: components["schemas"]["Company"];
+                /** @enum {string} */
+                reason: "non_payment" | "manual" | "abuse";
+            };
+        };
+        /** @description A reason was taken from a company’s suspension. */
+        CompanyReactivatedEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "company.reactivated";
+            data: {
+                company: components["schemas"]["Company"];
+                /** @enum {string} */
+                reason: "non_payment" | "manual" | "abuse";
+            };
+        };
+        /** @description A company and all its accounts were cancelled. */
+        CompanyCancelledEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "company.cancelled";
+            data: {
+                company: components["schemas"]["Company"];
+            };
+        };
+        /** @description A backup account was created. */
+        AccountCreatedEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "account.created";
+            data: {
+                account: components["schemas"]["Account"];
+            };
+        };
+        /** @description An account was resized, moved to another paid plan or given another contact. */
+        AccountUpdatedEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "account.updated";
+            data: {
+                account: components["schemas"]["Account"];
+            };
+        };
+        /** @description A reason was added to an account’s suspension. */
+        AccountSuspendedEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "account.suspended";
+            data: {
+                account: components["schemas"]["Account"];
+                /** @enum {string} */
+                reason: "non_payment" | "manual" | "abuse";
+            };
+        };
+        /** @description A reason was taken from an account’s suspension. */
+        AccountReactivatedEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "account.reactivated";
+            data: {
+                account: components["schemas"]["Account"];
+                /** @enum {string} */
+                reason: "non_payment" | "manual" | "abuse";
+            };
+        };
+        /** @description An account (and a parent’s sub-accounts) was cancelled. */
+        AccountCancelledEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "account.cancelled";
+            data: {
+                account: components["schemas"]["Account"];
+            };
+        };
+        /** @description A trial reminder was e-mailed to the account’s contact. */
+        TrialReminderSentEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "trial.reminder_sent";
+            data: {
+                account: components["schemas"]["Account"];
+                daysLeft: number;
+            };
+        };
+        /** @description A trial ended: its backups are paused. */
+        TrialExpiredEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "trial.expired";
+            data: {
+                account: components["schemas"]["Account"];
+            };
+        };
+        /** @description A trial was given a later end. */
+        TrialExtendedEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "trial.extended";
+            data: {
+                account: components["schemas"]["Account"];
+            };
+        };
+        /** @description A trial was converted to a paid plan. */
+        TrialConvertedEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "trial.converted";
+            data: {
+                account: components["schemas"]["Account"];
+            };
+        };
+        /** @description Use rose past an alert level (80, 90, 100 %). */
+        QuotaThresholdCrossedEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "quota.threshold_crossed";
+            data: {
+                /** @enum {string} */
+                subject: "account" | "company";
+                level: 0 | 80 | 90 | 100;
+                previousLevel: 0 | 80 | 90 | 100;
+                usedMb: number;
+                quotaMb: number;
+                percentUsed: number;
+            };
+        };
+        /** @description Use fell 5 points below the alert level it had reached. */
+        QuotaRecoveredEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "quota.recovered";
+            data: {
+                /** @enum {string} */
+                subject: "account" | "company";
+                level: 0 | 80 | 90 | 100;
+                previousLevel: 0 | 80 | 90 | 100;
+                usedMb: number;
+                quotaMb: number;
+                percentUsed: number;
+            };
+        };
+        /** @description A new temporary password was issued and e-mailed to the account’s contact. */
+        PasswordResetSentEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "password.reset_sent";
+            data: {
+                account: components["schemas"]["Account"];
+            };
+        };
+        /** @description A test event, sent on request. */
+        WebhookTestEvent: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            partnerId: string;
+            companyId: string | null;
+            accountId: string | null;
+            actor: string;
+            /** @constant */
+            type: "webhook.test";
+            data: {
+                webhookId: string;
+            };
         };
     };
     responses: {
@@ -1189,6 +1870,19 @@ export interface components {
         };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         ListContacts403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ListEvents403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2307,6 +3001,35 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+                after?: string;
+                type?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventList"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ListEvents403"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -2551,6 +3274,654 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    onCompanyCreatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCompanyUpdatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCompanySuspendedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanySuspendedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCompanyReactivatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyReactivatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCompanyCancelledEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccountCreatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccountUpdatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccountSuspendedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountSuspendedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccountReactivatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountReactivatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccountCancelledEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTrialReminderSentEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrialReminderSentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTrialExpiredEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrialExpiredEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTrialExtendedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrialExtendedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTrialConvertedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrialConvertedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onQuotaThresholdCrossedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuotaThresholdCrossedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onQuotaRecoveredEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuotaRecoveredEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPasswordResetSentEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetSentEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookTestEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Any 2xx within 15 seconds delivers the event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The endpoint is gone: it is disabled at once. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

@@ -9,6 +9,7 @@
  */
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { EVENT_TYPES } from '#lib/rules/events.ts';
 import { PASSWORD_MAX, PASSWORD_MIN } from '#lib/rules/passwords.ts';
 import { PLAN_NAMES } from '#lib/rules/plans.ts';
 import { TRIAL_MAX_DAYS, TRIAL_MIN_DAYS } from '#lib/rules/trials.ts';
@@ -280,6 +281,24 @@ export const listQuerySchema = /* @__PURE__ */ schema(() =>
   }),
 );
 export type ListQuery = z.infer<typeof listQuerySchema>;
+
+/** The feed: after an event id (its cursor), optionally only some types, comma-separated. */
+export const eventQuerySchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+    after: z.optional(idField),
+    type: z.optional(
+      z.pipe(
+        z.string().check(z.minLength(1), z.maxLength(1024)),
+        z.pipe(
+          z.transform((value: string) => value.split(',').map((type) => type.trim())),
+          z.array(z.enum(EVENT_TYPES, 'Not an event type.')),
+        ),
+      ),
+    ),
+  }),
+);
+export type EventQuery = z.infer<typeof eventQuerySchema>;
 
 /** Login and recovery name the username as typed; a malformed one simply cannot match. */
 const loginUsername = /* @__PURE__ */ schema(() =>

@@ -4,12 +4,15 @@
  * `npm run client:generate` writes it to client/openapi.json, which the API serves; a test
  * fails when the committed file differs from what this builds.
  */
+import * as z from 'zod/mini';
 import * as catalogue from '#lib/errors.ts';
 import { type ErrorCode, type ErrorFactory, isErrorFactory } from '#lib/errors.ts';
+import { EVENT_TYPES } from '#lib/rules/events.ts';
 import { ERROR_DESCRIPTIONS } from './error-descriptions.ts';
 import { requestJsonSchema, responseJsonSchemas } from './json-schema.ts';
 import type { Operation } from './operations.ts';
 import * as definitions from './operations.ts';
+import { eventSchemaName, eventSchemas } from './responses.ts';
 
 type Json = Record<string, unknown>;
 
@@ -229,6 +232,7 @@ const TAGS: Record<Operation['tag'], string> = {
   Self: 'A logged-in user’s own account',
   ApiKeys: 'The partner’s API keys: scopes full and read, managed by its owners and admins',
   Staff: 'The partner’s own people, who sign in with a role and a second factor',
+  Events: 'What changed, as a feed to read and as webhooks (SPEC §9)',
   Service: 'About the API itself',
 };
 
@@ -262,6 +266,7 @@ export function openApiDocument(): Json {
     servers: [{ url: '/', description: 'The origin this document is served from' }],
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
+    webhooks: eventWebhooks(),
     components: {
       securitySchemes: {
         bearer: {
@@ -287,6 +292,57 @@ export function openApiDocument(): Json {
       parameters: sharedParameters(),
     },
   };
+}
+
+/**
+ * What a partner's endpoint receives, one entry per event type: the event as the feed lists
+ * it, signed as Standard Webhooks v1 says (SPEC §9).
+ */
+function eventWebhooks(): Record<string, Json> {
+  const header = (name: string, description: string) => ({
+    name,
+    in: 'header',
+    required: true,
+    description,
+    schema: { type: 'string' },
+  });
+  return Object.fromEntries(
+    EVENT_TYPES.map((type) => {
+      const name = eventSchemaName(type);
+      const description = z.globalRegistry.get(
+        eventSchemas.find((schema) => z.globalRegistry.get(schema)?.id === name) as z.ZodMiniType,
+      )?.description;
+      return [
+        type,
+        {
+          post: {
+            operationId: `on${name}`,
+            summary: `\`${type}\``,
+            description,
+            tags: ['Events'],
+            // The receiver authenticates the sender by the signature, not by a scheme.
+            security: [],
+            parameters: [
+              header('webhook-id', 'The event id: the same on every retry; deduplicate on it.'),
+              header('webhook-timestamp', 'When this attempt was signed, in Unix seconds.'),
+              header(
+                'webhook-signature',
+                '`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated; two during the 24 hours after a secret rotation.',
+              ),
+            ],
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: ref(name) } },
+            },
+            responses: {
+              '200': { description: 'Received. Any 2xx within 15 seconds delivers the event.' },
+              '410': { description: 'The endpoint is gone: it is disabled at once.' },
+            },
+          },
+        },
+      ];
+    }),
+  );
 }
 
 /** The error catalogue as a Markdown table, for the README: code, status, meaning, members. */

@@ -4,7 +4,7 @@
  * `#/components/schemas/<id>`.
  */
 import * as z from 'zod/mini';
-import { type ResponseName, responseSchemas } from './responses.ts';
+import { eventSchemas, type ResponseName, responseSchemas } from './responses.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -35,6 +35,10 @@ export function responseJsonSchemas(): Record<ResponseName, JsonSchema> {
     const id = z.globalRegistry.get(schema)?.id;
     if (id !== name) throw new Error(`Response schema ${name} is registered as ${String(id)}`);
     registry.add(schema, { id });
+  }
+  // Each event type's schema is a component of its own: the Event union and the webhooks name it.
+  for (const schema of eventSchemas) {
+    registry.add(schema, { id: z.globalRegistry.get(schema)?.id as string });
   }
   const { schemas } = z.toJSONSchema(registry, {
     target: 'draft-2020-12',

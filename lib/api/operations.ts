@@ -15,6 +15,7 @@ import {
   createApiKeySchema,
   createCompanySchema,
   createStaffSchema,
+  eventQuerySchema,
   listQuerySchema,
   loginSchema,
   recoverSchema,
@@ -44,7 +45,8 @@ export type Tag =
   | 'Sessions'
   | 'Self'
   | 'ApiKeys'
-  | 'Staff';
+  | 'Staff'
+  | 'Events';
 
 /** The zod/mini schema type without importing zod's runtime. */
 type Schema = import('zod/mini').ZodMiniType;
@@ -354,6 +356,20 @@ export const listAudit = /* @__PURE__ */ define({
   allow: ['owner', 'admin', 'operator', 'billing', 'fullKey', 'readKey', 'companyAdmin'],
   query: listQuerySchema,
   response: { status: 200, body: 'AuditList', description: 'A page of audit entries' },
+  errors: [],
+});
+
+export const listEvents = /* @__PURE__ */ define({
+  operationId: 'listEvents',
+  method: 'GET',
+  path: '/v1/events',
+  summary: 'The event feed, oldest first',
+  description:
+    'Every change, kept 30 days, from `after` (an event id: the last one the caller handled, from this feed or a webhook) onwards; `type` keeps only the types named (comma-separated). An event is listed 5 seconds after it happened, once every change made before it has committed, so a reader resuming from its last id misses nothing.',
+  tag: 'Events',
+  allow: ['owner', 'admin', 'operator', 'billing', 'fullKey', 'readKey'],
+  query: eventQuerySchema,
+  response: { status: 200, body: 'EventList', description: 'A page of events' },
   errors: [],
 });
 

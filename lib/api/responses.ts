@@ -8,6 +8,7 @@
  * (`#/components/schemas/<id>`); a schema nested in another one becomes a `$ref` to it.
  */
 import * as z from 'zod/mini';
+import type { EventType } from '#lib/rules/events.ts';
 import { PLAN_NAMES } from '#lib/rules/plans.ts';
 
 /** Built in a call marked pure, like lib/schemas.ts: a bundle that uses none constructs none. */
@@ -222,6 +223,119 @@ export const auditListResponse = /* @__PURE__ */ schema(() =>
   }),
 );
 
+/** The envelope every event shares (SPEC §9); `data` is the type's own. */
+const eventEnvelope = () => ({
+  id: id(),
+  occurredAt: timestamp(),
+  partnerId: id(),
+  companyId: z.nullable(id()),
+  accountId: z.nullable(id()),
+  actor: z.string(),
+});
+
+/** The component name of an event type's schema: `company.created` → `CompanyCreatedEvent`. */
+export const eventSchemaName = (type: EventType): string =>
+  `${type
+    .split(/[._]/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('')}Event`;
+
+const eventOf = <T extends EventType, D extends z.ZodMiniType>(
+  type: T,
+  data: D,
+  description: string,
+) =>
+  component(z.strictObject({ ...eventEnvelope(), type: z.literal(type), data }), {
+    id: eventSchemaName(type),
+    description,
+  });
+
+const suspensionReason = () => z.enum(['non_payment', 'manual', 'abuse']);
+const alertLevel = () => z.union([z.literal(0), z.literal(80), z.literal(90), z.literal(100)]);
+
+/** One schema per event type, as the feed lists it and a webhook delivers it. */
+export const eventSchemas = /* @__PURE__ */ schema(() => {
+  const company = () => z.strictObject({ company: companyResponse });
+  const account = () => z.strictObject({ account: accountResponse });
+  const quota = () =>
+    z.strictObject({
+      subject: z.enum(['account', 'company']),
+      level: alertLevel(),
+      previousLevel: alertLevel(),
+      usedMb: mb(),
+      quotaMb: mb(),
+      percentUsed: z.number().check(z.gte(0)),
+    });
+  return [
+    eventOf('company.created', company(), 'A company was created (with its admin account).'),
+    eventOf('company.updated', company(), 'A company was renamed, resized or its add-ons changed.'),
+    eventOf(
+      'company.suspended',
+      z.strictObject({ company: companyResponse, reason: suspensionReason() }),
+      'A reason was added to a company’s suspension.',
+    ),
+    eventOf(
+      'company.reactivated',
+      z.strictObject({ company: companyResponse, reason: suspensionReason() }),
+      'A reason was taken from a company’s suspension.',
+    ),
+    eventOf('company.cancelled', company(), 'A company and all its accounts were cancelled.'),
+    eventOf('account.created', account(), 'A backup account was created.'),
+    eventOf(
+      'account.updated',
+      account(),
+      'An account was resized, moved to another paid plan or given another contact.',
+    ),
+    eventOf(
+      'account.suspended',
+      z.strictObject({ account: accountResponse, reason: suspensionReason() }),
+      'A reason was added to an account’s suspension.',
+    ),
+    eventOf(
+      'account.reactivated',
+      z.strictObject({ account: accountResponse, reason: suspensionReason() }),
+      'A reason was taken from an account’s suspension.',
+    ),
+    eventOf(
+      'account.cancelled',
+      account(),
+      'An account (and a parent’s sub-accounts) was cancelled.',
+    ),
+    eventOf(
+      'trial.reminder_sent',
+      z.strictObject({ account: accountResponse, daysLeft: count() }),
+      'A trial reminder was e-mailed to the account’s contact.',
+    ),
+    eventOf('trial.expired', account(), 'A trial ended: its backups are paused.'),
+    eventOf('trial.extended', account(), 'A trial was given a later end.'),
+    eventOf('trial.converted', account(), 'A trial was converted to a paid plan.'),
+    eventOf('quota.threshold_crossed', quota(), 'Use rose past an alert level (80, 90, 100 %).'),
+    eventOf('quota.recovered', quota(), 'Use fell 5 points below the alert level it had reached.'),
+    eventOf(
+      'password.reset_sent',
+      account(),
+      'A new temporary password was issued and e-mailed to the account’s contact.',
+    ),
+    eventOf('webhook.test', z.strictObject({ webhookId: id() }), 'A test event, sent on request.'),
+  ] as const;
+});
+
+export const eventResponse = /* @__PURE__ */ schema(() =>
+  component(z.discriminatedUnion('type', [...eventSchemas]), {
+    id: 'Event',
+    description:
+      'Something that changed (SPEC §9), written in the same transaction as the change: its type, when, about what, by whom, and the object as the change left it.',
+  }),
+);
+
+export const eventListResponse = /* @__PURE__ */ schema(() =>
+  component(list(eventResponse), {
+    id: 'EventList',
+    description:
+      'A page of the event feed, oldest first; nextCursor (an event id) is null once the feed is read to its end.',
+  }),
+);
+
 export const usageRowResponse = /* @__PURE__ */ schema(() =>
   component(
     z.strictObject({
@@ -375,6 +489,8 @@ export const responseSchemas = /* @__PURE__ */ schema(() => ({
   StaffList: staffListResponse,
   AuditEntry: auditEntryResponse,
   AuditList: auditListResponse,
+  Event: eventResponse,
+  EventList: eventListResponse,
   ApiKey: apiKeyResponse,
   CreatedApiKey: createdApiKeyResponse,
   ApiKeyList: apiKeyListResponse,

@@ -9,9 +9,16 @@ import type { AccountCancellationPlan, AccountChangePlan } from '#lib/rules/acco
 import type { NewAccountPlan } from '#lib/rules/new-account.ts';
 import type { AccountContext, AccountContextIds } from '#lib/store/accounts.ts';
 import type { AuditEntry } from '#lib/store/audit.ts';
+import type { DomainEvent } from '#lib/store/events.ts';
 import type { OutboxMessage } from '#lib/store/outbox.ts';
 
 export type { AccountContext, AccountContextIds };
+
+/** What a change writes besides the accounts: its audit entry and its event. */
+export interface AccountEffects {
+  audit: AuditEntry;
+  event: DomainEvent;
+}
 
 export interface AccountStore {
   /** The company with the account, parent and contact the ids name, and the plan's marker. */
@@ -24,13 +31,14 @@ export interface AccountStore {
   liveSubAccountsOf(parent: Account): Promise<Account[]>;
   /**
    * The account (its secrets hashed), its username and reference, its contact if new, its
-   * welcome e-mail and audit entry; `reply` completes the request's idempotency record with it.
+   * welcome e-mail, audit entry and event; `reply` completes the request's idempotency record
+   * with it.
    */
   commitNewAccount(
     plan: NewAccountPlan,
-    effects: { welcome: OutboxMessage; audit: AuditEntry; reply: unknown },
+    effects: { welcome: OutboxMessage; audit: AuditEntry; event: DomainEvent; reply: unknown },
   ): Promise<void>;
   /** Each account on the condition that it is as read; the pool on the condition it fits. */
-  commitChange(plan: AccountChangePlan, effects: { audit: AuditEntry }): Promise<void>;
-  commitCancellation(plan: AccountCancellationPlan, effects: { audit: AuditEntry }): Promise<void>;
+  commitChange(plan: AccountChangePlan, effects: AccountEffects): Promise<void>;
+  commitCancellation(plan: AccountCancellationPlan, effects: AccountEffects): Promise<void>;
 }

@@ -21,6 +21,7 @@ import {
 import type { Page } from '#lib/store/table.ts';
 import type { AccountStore } from './account-store.ts';
 import { auditEntry } from './audit.ts';
+import { aboutAccount, newEvent } from './events.ts';
 import { welcomeMessage } from './messages.ts';
 import { withHashedSecrets } from './new-account.ts';
 import { retryingLostRaces } from './retry.ts';
@@ -68,6 +69,9 @@ export async function createAccount(
     {
       welcome: welcomeMessage(scope, account),
       audit: auditEntry(scope, now, plan.audit),
+      event: newEvent(scope, now, 'account.created', aboutAccount(account), {
+        account: reply.account,
+      }),
       reply,
     },
   );
@@ -133,8 +137,12 @@ async function updateAccountOnce(
     ladder: { fineIncrements: scope.fineIncrements },
     now,
   });
-  await store.commitChange(plan, { audit: auditEntry(scope, now, plan.audit) });
-  return toAccountView(plan.account, companyAddOns(plan.company));
+  const view = toAccountView(plan.account, companyAddOns(plan.company));
+  await store.commitChange(plan, {
+    audit: auditEntry(scope, now, plan.audit),
+    event: newEvent(scope, now, plan.eventType, aboutAccount(plan.account), { account: view }),
+  });
+  return view;
 }
 
 /**
@@ -161,6 +169,12 @@ async function cancelAccountOnce(
     account && cancellationPending(account) ? await store.liveSubAccountsOf(account) : [];
   const plan = planAccountCancellation({ account, company, subAccounts, now });
   if (plan.alreadyCancelled) return toAccountView(plan.account, companyAddOns(plan.company));
-  await store.commitCancellation(plan, { audit: auditEntry(scope, now, plan.audit) });
-  return toAccountView(plan.cancelled, companyAddOns(plan.company));
+  const view = toAccountView(plan.cancelled, companyAddOns(plan.company));
+  await store.commitCancellation(plan, {
+    audit: auditEntry(scope, now, plan.audit),
+    event: newEvent(scope, now, 'account.cancelled', aboutAccount(plan.cancelled), {
+      account: view,
+    }),
+  });
+  return view;
 }

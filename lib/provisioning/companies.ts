@@ -36,9 +36,11 @@ import {
   updateCompanyStep,
 } from '#lib/store/companies.ts';
 import { putNewContact } from '#lib/store/contacts.ts';
+import { eventStep } from '#lib/store/events.ts';
 import { outboxStep } from '#lib/store/outbox.ts';
 import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
+import { about, aboutAccount, newEvent } from './events.ts';
 import { welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
 import { retryingLostRaces } from './retry.ts';
@@ -114,6 +116,12 @@ export async function createCompany(
       putNewContact(scope.partnerId, contact),
       ...putNewAccount(account),
       outboxStep(welcomeMessage(scope, account)),
+      eventStep(
+        newEvent(scope, now, 'company.created', about(company), { company: reply.company }),
+      ),
+      eventStep(
+        newEvent(scope, now, 'account.created', aboutAccount(account), { account: reply.account }),
+      ),
       audit(scope, now, {
         action: 'company.create',
         targetType: 'company',
@@ -184,8 +192,10 @@ async function updateCompanyOnce(
     ...(body.endGuard !== undefined ? { endGuard: body.endGuard } : {}),
   };
   const at = now.toISOString();
+  const updated = toCompanyView({ ...company, ...changes, updatedAt: at });
   await transact([
     updateCompanyStep(company, changes, at),
+    eventStep(newEvent(scope, now, 'company.updated', about(company), { company: updated })),
     audit(scope, now, {
       action: 'company.update',
       targetType: 'company',
@@ -194,7 +204,7 @@ async function updateCompanyOnce(
       details: changes,
     }),
   ]);
-  return toCompanyView({ ...company, ...changes, updatedAt: at });
+  return updated;
 }
 
 /**
@@ -231,10 +241,18 @@ async function cancelCompanyOnce(scope: CompanyScope, now: Date): Promise<Compan
           .map((a) => [a.plan, releaseParentMarker(a, a.plan)]),
       ).values(),
     ];
+    const view = toCompanyView({
+      ...company,
+      status: 'cancelled',
+      allocatedMb: company.allocatedMb - returned.pooledMb,
+      accountCount: company.accountCount - returned.count,
+      updatedAt: at,
+    });
     try {
       await transact([
         cancelCompanyStep(company, at, () => new AccountOpenedMeanwhile()),
         ...markers,
+        eventStep(newEvent(scope, now, 'company.cancelled', about(company), { company: view })),
         audit(scope, now, {
           action: 'company.cancel',
           targetType: 'company',
@@ -247,13 +265,7 @@ async function cancelCompanyOnce(scope: CompanyScope, now: Date): Promise<Compan
       if (!(error instanceof AccountOpenedMeanwhile) || round >= CANCEL_ROUNDS) throw error;
       continue;
     }
-    return toCompanyView({
-      ...company,
-      status: 'cancelled',
-      allocatedMb: company.allocatedMb - returned.pooledMb,
-      accountCount: company.accountCount - returned.count,
-      updatedAt: at,
-    });
+    return view;
   }
 }
 

@@ -50,6 +50,7 @@ import {
   setUserQuotaStep,
   withdrawPasswordStep,
 } from '#lib/store/credentials.ts';
+import { eventStep } from '#lib/store/events.ts';
 import {
   type Attempt,
   endAttempt,
@@ -61,6 +62,7 @@ import {
 import { outboxStep } from '#lib/store/outbox.ts';
 import { transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
+import { aboutAccount, newEvent } from './events.ts';
 import { passwordResetMessage } from './messages.ts';
 import { retryingLostRaces } from './retry.ts';
 import { accountScope, type CompanyScope, sessionScope, staffIdOf } from './scope.ts';
@@ -279,6 +281,9 @@ export async function resetPassword(
     [
       withdrawPasswordStep(account, at),
       outboxStep(passwordResetMessage(scope, account, at)),
+      eventStep(
+        newEvent(scope, now, 'password.reset_sent', aboutAccount(account), { account: reply }),
+      ),
       ...(await liftLimitsSteps(account.username, now)),
       audit(scope, now, {
         action: 'account.password-reset',

@@ -7,7 +7,7 @@
 import { ulid } from 'ulid';
 import { AppError } from '#lib/errors.ts';
 import { count } from '#lib/metrics.ts';
-import type { Account } from '#lib/model.ts';
+import { type Account, companyAddOns, toAccountView } from '#lib/model.ts';
 import {
   dayOf,
   daysLeft,
@@ -18,7 +18,9 @@ import {
 } from '#lib/rules/trials.ts';
 import { subAccountsOf } from '#lib/store/accounts.ts';
 import { auditStep, newAuditId } from '#lib/store/audit.ts';
-import { type OutboxMessage, outboxStep } from '#lib/store/outbox.ts';
+import { findCompany } from '#lib/store/companies.ts';
+import { eventStep } from '#lib/store/events.ts';
+import { type AccountMessage, outboxStep } from '#lib/store/outbox.ts';
 import { MAX_TRANSACTION_ITEMS, transact, type WriteStep } from '#lib/store/table.ts';
 import {
   advanceTrialStep,
@@ -27,6 +29,10 @@ import {
   lastCompletedDay,
   markCompletedThrough,
 } from '#lib/store/trials.ts';
+import { aboutAccount, newEvent } from './events.ts';
+
+/** Who the trial job's audit entries and events name. */
+const TRIAL_JOB = 'system:trial-job';
 
 export interface TrialJobOptions {
   now: Date;
@@ -108,9 +114,11 @@ async function runDueStage(account: Account, nowIso: string): Promise<TrialStage
     status: stage === 'expire' ? 'expired' : account.status,
     updatedAt: nowIso,
   };
+  const message = trialMessage(account, stage, nowIso);
   const steps: WriteStep[] = [
     advanceTrialStep(account, pending, next),
-    outboxStep(trialMessage(account, stage, nowIso)),
+    outboxStep(message),
+    eventStep(await trialEvent(next, stage, message.daysLeft ?? 0, nowIso)),
   ];
   if (stage === 'expire') {
     const subs = (await subAccountsOf(account)).filter((sub) => sub.status === 'active');
@@ -130,7 +138,7 @@ async function runDueStage(account: Account, nowIso: string): Promise<TrialStage
       auditStep(account.partnerId, {
         id: newAuditId(new Date(nowIso)),
         at: nowIso,
-        actor: 'system:trial-job',
+        actor: TRIAL_JOB,
         actingAs: null,
         action: 'account.trial-expire',
         targetType: 'account',
@@ -143,6 +151,20 @@ async function runDueStage(account: Account, nowIso: string): Promise<TrialStage
   return (await transactIgnoringLostRace(steps)) ? stage : null;
 }
 
+/** The stage's event, with the account as the transition leaves it (its company's add-ons read). */
+async function trialEvent(next: Account, stage: TrialStage, daysLeft: number, nowIso: string) {
+  const company = await findCompany(next.partnerId, next.companyId);
+  const account = toAccountView(next, companyAddOns(company ?? NO_ADD_ONS));
+  const scope = { partnerId: next.partnerId, actor: TRIAL_JOB };
+  const at = new Date(nowIso);
+  return stage === 'expire'
+    ? newEvent(scope, at, 'trial.expired', aboutAccount(next), { account })
+    : newEvent(scope, at, 'trial.reminder_sent', aboutAccount(next), { account, daysLeft });
+}
+
+/** A company gone since the account was indexed (a race with its cancellation) has none. */
+const NO_ADD_ONS = { licenses: { egr: 0, spV5: 0 }, endGuard: false };
+
 /** False when a condition failed: another run (or a user's change) got there first. */
 async function transactIgnoringLostRace(steps: WriteStep[]): Promise<boolean> {
   try {
@@ -154,7 +176,7 @@ async function transactIgnoringLostRace(steps: WriteStep[]): Promise<boolean> {
   }
 }
 
-function trialMessage(account: Account, stage: TrialStage, nowIso: string): OutboxMessage {
+function trialMessage(account: Account, stage: TrialStage, nowIso: string): AccountMessage {
   return {
     id: ulid(),
     kind: stage === 'expire' ? 'trial-expired' : 'trial-reminder',

@@ -17,6 +17,7 @@ import {
 } from '#lib/errors.ts';
 import type { Account, Company, Contact } from '#lib/model.ts';
 import type { UpdateAccountBody } from '#lib/schemas.ts';
+import { type AccountChangeEventType, accountChangeEventType } from './events.ts';
 import { isNoChange, listedDelta } from './listed-totals.ts';
 import type { PlannedAudit, PoolChange } from './new-account.ts';
 import type { PlanName } from './plans.ts';
@@ -61,6 +62,8 @@ export interface AccountChangePlan {
   /** Null when neither the pool nor the usage table's totals move. */
   pool: PoolChange | null;
   audit: PlannedAudit;
+  /** The event the change writes, about the named account. */
+  eventType: AccountChangeEventType;
 }
 
 const changesPlan = (body: UpdateAccountBody, account: Account): boolean =>
@@ -164,6 +167,11 @@ export function planAccountChange(input: AccountChangeInput): AccountChangePlan 
             listed,
           }
         : null,
+    eventType: accountChangeEventType({
+      planChanged: changePlan,
+      fromTrial: current.plan === 'trial',
+      trialExtended: body.trialDays !== undefined,
+    }),
     audit: {
       action: changePlan ? 'account.convert' : 'account.update',
       targetType: 'account',

@@ -19,6 +19,7 @@ import {
 import { auditStep } from './audit.ts';
 import { changeAllocation } from './companies.ts';
 import { putNewContact } from './contacts.ts';
+import { eventStep } from './events.ts';
 import { outboxStep } from './outbox.ts';
 import { MAX_TRANSACTION_ITEMS, transact, type WriteStep } from './table.ts';
 
@@ -39,20 +40,21 @@ export const dynamoAccountStore: AccountStore = {
     return (await subAccountsOf(parent)).filter((sub) => sub.status !== 'cancelled');
   },
 
-  async commitNewAccount(plan, { welcome, audit, reply }) {
+  async commitNewAccount(plan, { welcome, audit, event, reply }) {
     const { account, company } = plan;
     const steps: WriteStep[] = [
       changeAllocation(company, { ...plan.pool, at: plan.at }),
       ...putNewAccount(account),
       outboxStep(welcome),
       auditStep(account.partnerId, audit),
+      eventStep(event),
     ];
     if (plan.parent) steps.push(attachSubAccount(plan.parent));
     if (plan.newContact) steps.push(putNewContact(account.partnerId, plan.contact));
     await transact(steps, { reply });
   },
 
-  async commitChange(plan, { audit }) {
+  async commitChange(plan, { audit, event }) {
     const accounts = plan.changes.map((change) => change.before);
     const named = accounts[0] as Account;
     const steps: WriteStep[] = plan.changes.map(({ before, after }) => saveAccount(before, after));
@@ -63,17 +65,18 @@ export const dynamoAccountStore: AccountStore = {
       );
     }
     if (plan.pool) steps.push(changeAllocation(plan.company, { ...plan.pool, at: plan.at }));
-    steps.push(auditStep(named.partnerId, audit));
+    steps.push(auditStep(named.partnerId, audit), eventStep(event));
     assertFitsOneTransaction(steps, accounts);
     await transact(steps);
   },
 
-  async commitCancellation(plan, { audit }) {
+  async commitCancellation(plan, { audit, event }) {
     const named = plan.accounts[0] as Account;
     const steps: WriteStep[] = [
       ...plan.accounts.map((account) => cancelAccountStep(account, plan.at)),
       changeAllocation(plan.company, { ...plan.pool, at: plan.at }),
       auditStep(named.partnerId, audit),
+      eventStep(event),
     ];
     if (plan.releasesParentMarker)
       steps.push(releaseParentMarker(named, plan.releasesParentMarker));

@@ -29,6 +29,7 @@ export const ENTITY = {
   parentMarker: 'PARENT_MARKER',
   outbox: 'OUTBOX',
   audit: 'AUDIT',
+  event: 'EVENT',
   attempts: 'ATTEMPTS',
   jobState: 'JOB_STATE',
 } as const;
@@ -148,6 +149,12 @@ export const keys = {
     SK: `AUDIT#${entryId}`,
   }),
   auditOf: (partnerId: string) => ({ PK: `${partnerPk(partnerId)}#AUDIT`, skPrefix: 'AUDIT#' }),
+  /** A partner's event feed, oldest first by id: its own partition, apart from the audit log. */
+  event: (partnerId: string, eventId: string): Key => ({
+    PK: `${partnerPk(partnerId)}#EVENTS`,
+    SK: `EVENT#${eventId}`,
+  }),
+  eventsOf: (partnerId: string) => ({ PK: `${partnerPk(partnerId)}#EVENTS`, skPrefix: 'EVENT#' }),
   /** The CompanyAudit index key an audit entry about a company carries. */
   companyAudit: (partnerId: string, companyId: string) => ({
     CompanyAuditPK: `${companyPk(partnerId, companyId)}#AUDIT`,

@@ -278,7 +278,7 @@ describe('the trial job', () => {
 
     await expect(converted).rejects.toMatchObject({
       code: 'TOO_MANY_SUB_ACCOUNTS',
-      extensions: { subAccounts: 96, maxSubAccounts: 95 },
+      extensions: { subAccounts: 96, maxSubAccounts: 94 },
     });
     expect((await getAccount(inCompany(scope, company.id), parent.id)).plan).toBe('trial');
     expect(await indexEntries(parent.id)).toHaveLength(1);

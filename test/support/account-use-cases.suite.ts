@@ -6,10 +6,17 @@
  */
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import type { Account, Company, Contact } from '#lib/model.ts';
+import {
+  type Account,
+  type Company,
+  type Contact,
+  companyAddOns,
+  toAccountView,
+} from '#lib/model.ts';
 import type { AccountStore } from '#lib/provisioning/account-store.ts';
 import { cancelAccount, createAccount, updateAccount } from '#lib/provisioning/accounts.ts';
 import { auditEntry } from '#lib/provisioning/audit.ts';
+import { aboutAccount, newEvent } from '#lib/provisioning/events.ts';
 import { welcomeMessage } from '#lib/provisioning/messages.ts';
 import type { CompanyScope } from '#lib/provisioning/scope.ts';
 import { planAccountChange } from '#lib/rules/account-change.ts';
@@ -207,6 +214,9 @@ export function accountUseCaseSuite(name: string, harness: () => AccountStoreHar
           h.store.commitNewAccount(plan, {
             welcome: welcomeMessage(scope, plan.account),
             audit: auditEntry(scope, at(1), plan.audit),
+            event: newEvent(scope, at(1), 'account.created', aboutAccount(plan.account), {
+              account: toAccountView(plan.account, companyAddOns(plan.company)),
+            }),
             reply: undefined,
           });
         // Each fits the 40 GB the read saw free; together they do not, and share one plan.
@@ -364,7 +374,12 @@ export function accountUseCaseSuite(name: string, harness: () => AccountStoreHar
         await updateAccount(scope, admin.id, { hardQuotaMb: 5 * GB }, at(1), h.store);
 
         await expect(
-          h.store.commitChange(stale, { audit: auditEntry(scope, at(1), stale.audit) }),
+          h.store.commitChange(stale, {
+            audit: auditEntry(scope, at(1), stale.audit),
+            event: newEvent(scope, at(1), stale.eventType, aboutAccount(stale.account), {
+              account: toAccountView(stale.account, companyAddOns(stale.company)),
+            }),
+          }),
         ).rejects.toMatchObject({ code: 'CONFLICT' });
         expect((await read(h, scope)).company.allocatedMb).toBe(5 * GB);
       });

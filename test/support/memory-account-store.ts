@@ -15,11 +15,16 @@ import {
   usernameTaken,
 } from '#lib/errors.ts';
 import type { Account, Company, Contact, ListedTotals } from '#lib/model.ts';
-import type { AccountContextIds, AccountStore } from '#lib/provisioning/account-store.ts';
+import type {
+  AccountContextIds,
+  AccountEffects,
+  AccountStore,
+} from '#lib/provisioning/account-store.ts';
 import type { AccountCancellationPlan, AccountChangePlan } from '#lib/rules/account-change.ts';
 import type { NewAccountPlan, PoolChange } from '#lib/rules/new-account.ts';
 import type { PlanName } from '#lib/rules/plans.ts';
 import type { AuditEntry } from '#lib/store/audit.ts';
+import type { DomainEvent } from '#lib/store/events.ts';
 import type { OutboxMessage } from '#lib/store/outbox.ts';
 import { MAX_TRANSACTION_ITEMS } from '#lib/store/table.ts';
 
@@ -40,6 +45,7 @@ export class MemoryAccountStore implements AccountStore {
   private readonly parentMarkers = new Map<string, string>();
   readonly outbox: OutboxMessage[] = [];
   readonly auditLog: AuditEntry[] = [];
+  readonly events: DomainEvent[] = [];
 
   /** Stores a partner's records as a test's starting point, with the markers they hold. */
   seed(
@@ -94,7 +100,7 @@ export class MemoryAccountStore implements AccountStore {
 
   async commitNewAccount(
     plan: NewAccountPlan,
-    effects: { welcome: OutboxMessage; audit: AuditEntry; reply: unknown },
+    effects: { welcome: OutboxMessage; audit: AuditEntry; event: DomainEvent; reply: unknown },
   ): Promise<void> {
     const { account } = plan;
     const writes: Write[] = [
@@ -110,6 +116,7 @@ export class MemoryAccountStore implements AccountStore {
     writes.push(
       this.record(this.outbox, effects.welcome),
       this.record(this.auditLog, effects.audit),
+      this.record(this.events, effects.event),
     );
     if (plan.parent) writes.push(this.attach(plan.parent));
     if (plan.newContact) {
@@ -120,7 +127,7 @@ export class MemoryAccountStore implements AccountStore {
     this.transact(writes);
   }
 
-  async commitChange(plan: AccountChangePlan, effects: { audit: AuditEntry }): Promise<void> {
+  async commitChange(plan: AccountChangePlan, effects: AccountEffects): Promise<void> {
     const named = plan.changes[0]?.before as Account;
     const writes: Write[] = plan.changes.map(({ before, after }) => this.save(before, after));
     if (plan.parentMarker) {
@@ -128,20 +135,18 @@ export class MemoryAccountStore implements AccountStore {
       writes.push(this.claimMarker(named, plan.parentMarker.claim));
     }
     if (plan.pool) writes.push(this.allocation(plan.company, plan.pool, plan.at));
-    writes.push(this.record(this.auditLog, effects.audit));
+    writes.push(this.record(this.auditLog, effects.audit), this.record(this.events, effects.event));
     this.assertFitsOneTransaction(writes, plan.changes.length);
     this.transact(writes);
   }
 
-  async commitCancellation(
-    plan: AccountCancellationPlan,
-    effects: { audit: AuditEntry },
-  ): Promise<void> {
+  async commitCancellation(plan: AccountCancellationPlan, effects: AccountEffects): Promise<void> {
     const named = plan.accounts[0] as Account;
     const writes: Write[] = [
       ...plan.accounts.map((account) => this.cancel(account, plan.at)),
       this.allocation(plan.company, plan.pool, plan.at),
       this.record(this.auditLog, effects.audit),
+      this.record(this.events, effects.event),
     ];
     if (plan.releasesParentMarker) {
       writes.push(this.releaseMarker(named, plan.releasesParentMarker));

@@ -114,7 +114,7 @@ describe('the in-memory store', () => {
       updateAccount(scope, parent.account.id, { plan: 'basic' }, now, h.store),
     ).rejects.toMatchObject({
       code: 'TOO_MANY_SUB_ACCOUNTS',
-      extensions: { subAccounts: 96, maxSubAccounts: 95 },
+      extensions: { subAccounts: 96, maxSubAccounts: 94 },
     });
     const { account } = await h.store.loadContext(scope.partnerId, scope.companyId, {
       accountId: parent.account.id,

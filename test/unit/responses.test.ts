@@ -8,6 +8,7 @@ import {
   accountResponse,
   companyResponse,
   contactResponse,
+  eventSchemaName,
   featuresResponse,
   problemResponse,
   type ResponseBodies,
@@ -30,6 +31,7 @@ import {
   toContactView,
 } from '#lib/model.ts';
 import type { SessionReply } from '#lib/provisioning/identity.ts';
+import { EVENT_TYPES } from '#lib/rules/events.ts';
 import type { AuditEntry } from '#lib/store/audit.ts';
 import type { Page } from '#lib/store/table.ts';
 
@@ -294,7 +296,15 @@ describe('the response components', () => {
   const components = responseJsonSchemas();
 
   it('holds one component per schema, named by the id it is registered with', () => {
-    expect(Object.keys(components).sort()).toEqual(Object.keys(responseSchemas).sort());
+    // Each event type's schema is a component too, named after its type.
+    const eventComponents = EVENT_TYPES.map(eventSchemaName);
+    expect(Object.keys(components).sort()).toEqual(
+      [...Object.keys(responseSchemas), ...eventComponents].sort(),
+    );
+    for (const type of EVENT_TYPES) {
+      const component = components[eventSchemaName(type) as keyof typeof components];
+      expect(component, type).toMatchObject({ properties: { type: { const: type } } });
+    }
     for (const [name, schema] of Object.entries(responseSchemas)) {
       expect(z.globalRegistry.get(schema)?.id).toBe(name);
     }

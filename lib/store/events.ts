@@ -1,0 +1,89 @@
+/**
+ * The partner's event feed (SPEC §9): each event is one item, put in the transaction of the
+ * change it reports, kept 30 days (the table's TTL), read oldest first by its id.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { encodeTime } from 'ulid';
+import type * as z from 'zod/mini';
+import type { eventResponse } from '#lib/api/responses.ts';
+import { documentClient, tableName } from '#lib/clients/dynamodb.ts';
+import { EVENT_RETENTION_SECONDS, type EventType } from '#lib/rules/events.ts';
+import { ATTRIBUTE, ENTITY, keys } from './keys.ts';
+import type { Item, Page, WriteStep } from './table.ts';
+import { write } from './table.ts';
+
+/** An event as filed, delivered and listed. */
+export type DomainEvent = z.output<typeof eventResponse>;
+
+export function eventStep(event: DomainEvent): WriteStep {
+  const expiresAt = Math.floor(Date.parse(event.occurredAt) / 1000) + EVENT_RETENTION_SECONDS;
+  return {
+    item: write.put(
+      {
+        ...keys.event(event.partnerId, event.id),
+        [ATTRIBUTE.entity]: ENTITY.event,
+        [ATTRIBUTE.expiresAt]: expiresAt,
+        ...event,
+      },
+      'attribute_not_exists(PK)',
+    ),
+  };
+}
+
+/** The item as written by `eventStep`: its type and data were checked when it was made. */
+export const eventFromItem = (item: Item): DomainEvent =>
+  ({
+    id: String(item.id),
+    type: item.type as EventType,
+    occurredAt: String(item.occurredAt),
+    partnerId: String(item.partnerId),
+    companyId: (item.companyId as string | null) ?? null,
+    accountId: (item.accountId as string | null) ?? null,
+    actor: String(item.actor),
+    data: item.data ?? {},
+  }) as DomainEvent;
+
+export interface EventQuery {
+  /** The id of the last event the reader has; the page starts after it. */
+  after: string | undefined;
+  types: readonly EventType[] | undefined;
+  limit: number;
+  /** Only events whose ids were made before this instant (the feed's settling wait). */
+  madeBefore: Date;
+}
+
+/**
+ * A page of the feed, oldest first. Its cursor is an event id: a reader resumes after the last
+ * event it handled, whether it came from this feed or from a webhook.
+ */
+export async function listEvents(partnerId: string, query: EventQuery): Promise<Page<DomainEvent>> {
+  const { PK, skPrefix } = keys.eventsOf(partnerId);
+  const types = query.types ?? [];
+  const typeValues = Object.fromEntries(types.map((type, i) => [`:type${i}`, type]));
+  const out = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ...(types.length > 0
+        ? {
+            FilterExpression: `#type IN (${Object.keys(typeValues).join(', ')})`,
+            ExpressionAttributeNames: { '#type': 'type' },
+          }
+        : {}),
+      ExpressionAttributeValues: {
+        ':pk': PK,
+        ':from': skPrefix,
+        // Every id whose time part is earlier sorts below the bare time part.
+        ':to': `${skPrefix}${encodeTime(query.madeBefore.getTime(), 10)}`,
+        ...typeValues,
+      },
+      Limit: query.limit,
+      ...(query.after ? { ExclusiveStartKey: keys.event(partnerId, query.after) } : {}),
+    }),
+  );
+  const last = out.LastEvaluatedKey?.SK as string | undefined;
+  return {
+    items: (out.Items ?? []).map(eventFromItem),
+    nextCursor: last ? last.slice(skPrefix.length) : null,
+  };
+}
