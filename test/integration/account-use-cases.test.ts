@@ -1,6 +1,7 @@
 import type { Account, Company, Contact } from '#lib/model.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { createContact } from '#lib/provisioning/contacts.ts';
+import { listEvents } from '#lib/provisioning/events.ts';
 import { reportUsage } from '#lib/provisioning/usage.ts';
 import { dynamoAccountStore } from '#lib/store/account-store.ts';
 import {
@@ -35,6 +36,11 @@ const dynamoHarness = (): AccountStoreHarness => ({
   },
   async reportUsage(_scope, accountId, usedMb) {
     await reportUsage([{ accountId, usedMb }]);
+  },
+  async events(scope) {
+    // As of a minute on, when every event written so far is listed.
+    const page = await listEvents(scope, { limit: 100 }, new Date(Date.now() + 60_000));
+    return page.items;
   },
 });
 

@@ -5,6 +5,7 @@ import { documentClient, dynamoDb, tableName } from '#lib/clients/dynamodb.ts';
 import { deliverOutboxMessage } from '#lib/mail/deliver.ts';
 import { createAccount, getAccount, updateAccount } from '#lib/provisioning/accounts.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
+import { listEvents } from '#lib/provisioning/events.ts';
 import { createPartner } from '#lib/provisioning/partners.ts';
 import { runTrialJob } from '#lib/provisioning/trials.ts';
 import { ensureTable } from '../../scripts/lib/table.ts';
@@ -86,6 +87,17 @@ describe('the trial job', () => {
     expect(expired.status).toBe('expired');
     expect(expired.features.backupsAllowed).toBe(false);
     expect(await indexEntries(account.id)).toHaveLength(0);
+    // Each stage's event came with its e-mail, once, naming the job.
+    const { items } = await listEvents(
+      scope,
+      { limit: 100, type: ['trial.reminder_sent', 'trial.expired'] },
+      new Date(Date.now() + 60_000),
+    );
+    expect(items).toMatchObject([
+      { type: 'trial.reminder_sent', actor: 'system:trial-job', data: { daysLeft: 7 } },
+      { type: 'trial.reminder_sent', data: { daysLeft: 1, account: { id: account.id } } },
+      { type: 'trial.expired', accountId: account.id, data: { account: expired } },
+    ]);
   });
 
   it('catches up on missed days with the reminder that still makes sense', async () => {

@@ -24,6 +24,7 @@ import { type NewAccountPlan, planNewAccount } from '#lib/rules/new-account.ts';
 import type { PlanName } from '#lib/rules/plans.ts';
 import { firstPendingStage, trialEndsAt } from '#lib/rules/trials.ts';
 import type { CreateAccountBody } from '#lib/schemas.ts';
+import type { DomainEvent } from '#lib/store/events.ts';
 
 export interface CompanyFixture {
   scope: CompanyScope;
@@ -45,6 +46,8 @@ export interface AccountStoreHarness {
   newContact(scope: CompanyScope, email: string): Promise<Contact>;
   /** What the storage service's usage report does to the account. */
   reportUsage(scope: CompanyScope, accountId: string, usedMb: number): Promise<void>;
+  /** The events the partner's changes wrote, oldest first. */
+  events(scope: CompanyScope): Promise<DomainEvent[]>;
 }
 
 const GB = 1024;
@@ -382,6 +385,37 @@ export function accountUseCaseSuite(name: string, harness: () => AccountStoreHar
           }),
         ).rejects.toMatchObject({ code: 'CONFLICT' });
         expect((await read(h, scope)).company.allocatedMb).toBe(5 * GB);
+      });
+    });
+
+    describe('events', () => {
+      it('are written with each change, the account as written, and not by a refused one', async () => {
+        const h = harness();
+        const { scope } = await pooledCompany(h);
+        const trial = await create(h, scope, { plan: 'trial' });
+        const id = trial.account.id;
+        const extended = await updateAccount(scope, id, { trialDays: 60 }, at(1), h.store);
+        const converted = await updateAccount(scope, id, { plan: 'basic' }, at(2), h.store);
+        await expect(
+          updateAccount(scope, id, { hardQuotaMb: 100 * GB }, at(3), h.store),
+        ).rejects.toMatchObject({ code: 'POOL_EXCEEDED' });
+        const cancelled = await cancelAccount(scope, id, at(4), h.store);
+
+        const events = (await h.events(scope)).filter((event) => event.accountId === id);
+
+        expect(events.map((event) => [event.type, event.data])).toEqual([
+          ['account.created', { account: trial.account }],
+          ['trial.extended', { account: extended }],
+          ['trial.converted', { account: converted }],
+          ['account.cancelled', { account: cancelled }],
+        ]);
+        for (const event of events) {
+          expect(event).toMatchObject({
+            partnerId: scope.partnerId,
+            companyId: scope.companyId,
+            actor: scope.actor,
+          });
+        }
       });
     });
 

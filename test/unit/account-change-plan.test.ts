@@ -231,6 +231,17 @@ describe('planning an account change: what is written', () => {
     });
   });
 
+  it('names the event of each kind of change', () => {
+    const trial = { account: trialParent(), subAccounts: [trialSub()] };
+
+    expect(change({ ...trial, body: { plan: 'basic' } }).eventType).toBe('trial.converted');
+    expect(change({ ...trial, body: { trialDays: 60 } }).eventType).toBe('trial.extended');
+    expect(change({ ...trial, body: { hardQuotaMb: 1024 } }).eventType).toBe('account.updated');
+    expect(change({ body: { plan: 'select' } }).eventType).toBe('account.updated');
+    expect(change({ body: { hardQuotaMb: 25 * GB } }).eventType).toBe('account.updated');
+    expect(change({ body: { contactId: 'K2' }, contact }).eventType).toBe('account.updated');
+  });
+
   it('keeps the size of a paid plan converted to another unless a size is asked for', () => {
     expect(change({ body: { plan: 'select' } }).account).toMatchObject({
       plan: 'select',

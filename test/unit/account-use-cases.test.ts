@@ -80,6 +80,9 @@ function memoryHarness(): AccountStoreHarness {
     async reportUsage(scope, accountId, usedMb) {
       store.reportUsage(scope.partnerId, scope.companyId, accountId, usedMb);
     },
+    async events(scope) {
+      return store.events.filter((event) => event.partnerId === scope.partnerId);
+    },
   };
 }
 
