@@ -280,6 +280,32 @@ describe('first sign-in, enrolment and later logins', () => {
     expectProblem(refused, 429, 'TOO_MANY_ATTEMPTS');
   });
 
+  it('counts a right password without its code neither as a failure nor as a success', async () => {
+    // Prepare
+    const member = await enrolledMember();
+    const from = '127.0.5.1';
+    const wrongCode = (i: number) =>
+      staffLogin(
+        { email: member.email, password: member.password, totp: String(200000 + i) },
+        from,
+      );
+    const withoutCode = () => staffLogin({ email: member.email, password: member.password }, from);
+    const wrong = [];
+    for (let i = 0; i < MAX_FAILURES - 1; i++) wrong.push(await wrongCode(i));
+
+    // Act: more code-less logins than the address may fail, then its last failure.
+    const codeless = [];
+    for (let i = 0; i <= MAX_FAILURES; i++) codeless.push(await withoutCode());
+    const lastWrong = await wrongCode(MAX_FAILURES);
+    const refused = await withoutCode();
+
+    // Assess: none of the code-less logins failed, nor ended the window of the wrong codes.
+    for (const reply of wrong) expectProblem(reply, 401, 'INVALID_MFA_CODE');
+    for (const reply of codeless) expectProblem(reply, 401, 'MFA_REQUIRED');
+    expectProblem(lastWrong, 401, 'INVALID_MFA_CODE');
+    expectProblem(refused, 429, 'TOO_MANY_ATTEMPTS');
+  });
+
   it('keeps no password, TOTP secret or recovery code in the member item', async () => {
     // Prepare
     const member = await enrolledMember();
