@@ -369,24 +369,31 @@ describe('what ends a staff session', () => {
     expect(withNewToken.status, JSON.stringify(withNewToken.body)).toBe(200);
   });
 
-  it('ends an impersonation held by a member once the member is removed', async () => {
+  it('ends an impersonation held by a member with the member’s sessions: removal, role change', async () => {
     // Prepare
-    const member = await enrolledMember('operator');
+    const removed = await enrolledMember('operator');
+    const demoted = await enrolledMember('operator');
     const company = await createCompany(partner.apiKey);
     const companyId = company.company.id as string;
-    const impersonated = await call('POST', `/v1/companies/${companyId}/impersonate`, {
-      token: member.token,
-    });
-    const token = impersonated.body.token as string;
-    const whileMember = await call('GET', `/v1/companies/${companyId}`, { token });
+    const impersonations = await Promise.all(
+      [removed, demoted].map((member) =>
+        call('POST', `/v1/companies/${companyId}/impersonate`, { token: member.token }),
+      ),
+    );
+    const tokens = impersonations.map((reply) => reply.body.token as string);
+    const read = () =>
+      Promise.all(tokens.map((token) => call('GET', `/v1/companies/${companyId}`, { token })));
+    const whileMembers = await read();
 
     // Act
-    await removeStaff(scopeOf(partner.partnerId), 'owner', member.staff.id);
-    const afterRemoval = await call('GET', `/v1/companies/${companyId}`, { token });
+    const scope = scopeOf(partner.partnerId);
+    await removeStaff(scope, 'owner', removed.staff.id);
+    await updateStaff(scope, 'owner', demoted.staff.id, { role: 'billing' });
+    const afterwards = await read();
 
     // Assess
-    expect(impersonated.status, JSON.stringify(impersonated.body)).toBe(200);
-    expect(whileMember.status, JSON.stringify(whileMember.body)).toBe(200);
-    expectProblem(afterRemoval, 401, 'UNAUTHORIZED');
+    for (const reply of impersonations) expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    for (const reply of whileMembers) expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    for (const reply of afterwards) expectProblem(reply, 401, 'UNAUTHORIZED');
   });
 });
