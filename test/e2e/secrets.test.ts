@@ -17,10 +17,13 @@ import {
 import {
   call,
   drainOutbox,
+  enrolStaff,
   login,
   newPartner,
+  newPartnerWithOwner,
   newStorageKey,
   type Partner,
+  replyTexts,
   scanTable,
   session,
   stackLog,
@@ -100,6 +103,7 @@ beforeAll(async () => {
   await impersonation(company);
   await usageReport(storageKey, company);
   await companyWithGeneratedAdminPassword();
+  await staffSignIn();
 
   // Every e-mail sent, so the send path (password generated, hashed and stored) has run and
   // logged for the accounts above before anything is searched.
@@ -365,6 +369,49 @@ async function companyWithGeneratedAdminPassword(): Promise<void> {
   seen.mailedAccountIds.push(created.body.account.id);
 }
 
+/** Secrets a reply hands out once (SPEC §7), and never again in any later reply. */
+const shownOnce = new Set<string>();
+
+/**
+ * A partner's owner from the operator's command through the first sign-in, TOTP enrolment, a
+ * login with a recovery code and the API keys it makes: every staff secret SPEC §7 names.
+ */
+async function staffSignIn(): Promise<void> {
+  const email = `${uniqueName('secret.owner.')}@partner.example`;
+  const withOwner = await newPartnerWithOwner(uniqueName('Secrets Staff IT '), email);
+  keep('API key of the partner made with an owner', withOwner.apiKey);
+  const owner = await enrolStaff(email);
+  const once = (label: string, value: unknown) => shownOnce.add(keep(label, value));
+  keep('staff temporary password', owner.temporaryPassword);
+  keep('staff password', owner.password);
+  once('TOTP secret', owner.secret);
+  owner.tokens.forEach((token, index) => {
+    keepSessionToken(`staff session token ${index + 1}`, token);
+  });
+  owner.recoveryCodes.forEach((code, index) => {
+    once(`recovery code ${index + 1}`, code);
+  });
+  const recovered = await call('POST', '/v1/auth/staff/login', {
+    body: { email, password: owner.password, totp: owner.recoveryCodes[0] },
+  });
+  const token = keepToken('staff token from a recovery code', recovered);
+  for (const scope of ['full', 'read']) {
+    const made = await call('POST', '/v1/api-keys', {
+      token,
+      body: { name: `Secrets ${scope} key`, scope },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    once(`API key of scope ${scope} made by staff`, made.body.key);
+    requestIdOf(made);
+  }
+  // Reads that show the member and the keys again, without their secrets.
+  for (const path of ['/v1/staff', '/v1/api-keys']) {
+    const listed = await call('GET', path, { token });
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.items.length).toBeGreaterThan(0);
+  }
+}
+
 /**
  * Where each secret was found, as `<label> in <place>`; empty when none was. `whole`, searched
  * only for a secret no place holds, is the text the places were cut from.
@@ -406,6 +453,16 @@ async function stackLogOnceSent(): Promise<string> {
 }
 
 describe('secrets after the flows', () => {
+  it('shown once are in no later reply', () => {
+    expect(shownOnce.size).toBe(13);
+    const repeated = [...shownOnce].flatMap((secret) => {
+      const label = [...secrets].find(([, value]) => value === secret)?.[0];
+      const count = replyTexts.filter((text) => text.includes(secret)).length;
+      return count === 1 ? [] : [`${label} in ${count} replies`];
+    });
+    expect(repeated).toEqual([]);
+  });
+
   it('are in no stored item', async () => {
     // Act
     const items = await scanTable();
