@@ -8,11 +8,9 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { TOTP, URI } from 'otpauth';
 import { inject } from 'vitest';
-import { hashSecret } from '#lib/auth/secrets.ts';
-import { ENTITY, keys } from '#lib/store/keys.ts';
 import { assertConforms } from '../support/conformance.ts';
 import {
   type CallOptions,
@@ -20,12 +18,17 @@ import {
   httpFixtures,
   parseBody,
   type StoredEmail,
+  strongPassword,
+  temporaryPasswordIn,
 } from '../support/http-fixtures.ts';
 import { e2ePorts } from '../support/ports.ts';
 
 const run = promisify(execFile);
 
 export const api = () => inject('apiUrl');
+
+/** Every reply body this test file received, in order: where a secret may be shown once. */
+export const replyTexts: string[] = [];
 
 export async function call(
   method: string,
@@ -45,6 +48,7 @@ export async function call(
         headers: response.headers,
         text: await response.text(),
       }));
+  replyTexts.push(reply.text);
   const parsed = parseBody(reply.text);
   // Every response a test receives is held to the served document.
   assertConforms({ method, path, status: reply.status, headers: reply.headers, body: parsed });
@@ -113,6 +117,66 @@ export type Partner = { partnerId: string; apiKey: string };
 export const newPartner = async (name: string) =>
   (await operator('partner:create', '--name', name)) as Partner;
 
+/** A partner made with its first owner, who is e-mailed a temporary password. */
+export const newPartnerWithOwner = async (name: string, ownerEmail: string) =>
+  (await operator('partner:create', '--name', name, '--owner-email', ownerEmail)) as Partner;
+
+/** The current TOTP code of an enrolment's otpauth URL, or the one `steps` periods on. */
+export function totpCode(otpauthUrl: string, steps = 0): string {
+  const totp = URI.parse(otpauthUrl);
+  if (!(totp instanceof TOTP)) throw new Error(`Not a TOTP URL: ${otpauthUrl}`);
+  return totp.generate({ timestamp: Date.now() + steps * totp.period * 1000 });
+}
+
+export interface EnrolledStaff {
+  email: string;
+  temporaryPassword: string;
+  password: string;
+  /** The session after enrolment: it serves every route the member's role may call. */
+  token: string;
+  /** Every token handed out on the way, the first one included. */
+  tokens: string[];
+  otpauthUrl: string;
+  secret: string;
+  recoveryCodes: string[];
+}
+
+/**
+ * A staff member's first sign-in, as SPEC §7 orders it: the invitation's temporary password,
+ * the password change, then TOTP enrolment.
+ */
+export async function enrolStaff(email: string): Promise<EnrolledStaff> {
+  const temporaryPassword = temporaryPasswordIn(await waitForEmail(email));
+  const first = await call('POST', '/v1/auth/staff/login', {
+    body: { email, password: temporaryPassword },
+  });
+  if (first.status !== 200) throw new Error(`first login: ${JSON.stringify(first.body)}`);
+  const password = strongPassword('Staff');
+  const changed = await call('POST', '/v1/auth/password', {
+    token: first.body.token,
+    body: { currentPassword: temporaryPassword, newPassword: password },
+  });
+  if (changed.status !== 200) throw new Error(`password: ${JSON.stringify(changed.body)}`);
+  const token = changed.body.token as string;
+  const setup = await call('POST', '/v1/auth/mfa/setup', { token });
+  if (setup.status !== 200) throw new Error(`mfa setup: ${JSON.stringify(setup.body)}`);
+  const confirmed = await call('POST', '/v1/auth/mfa/confirm', {
+    token,
+    body: { code: totpCode(setup.body.otpauthUrl) },
+  });
+  if (confirmed.status !== 200) throw new Error(`mfa confirm: ${JSON.stringify(confirmed.body)}`);
+  return {
+    email,
+    temporaryPassword,
+    password,
+    token,
+    tokens: [first.body.token, token],
+    otpauthUrl: setup.body.otpauthUrl,
+    secret: setup.body.secret,
+    recoveryCodes: confirmed.body.recoveryCodes,
+  };
+}
+
 export const newStorageKey = async () => (await operator('storage-key:create')).apiKey as string;
 
 export async function inbox(): Promise<StoredEmail[]> {
@@ -179,53 +243,3 @@ export async function drainOutbox(timeoutMs = 90_000): Promise<void> {
 
 /** The stack's output so far: serverless-offline's lines and each Lambda's JSON log lines. */
 export const stackLog = (): string => readFileSync(inject('stackLogFile'), 'utf8');
-
-/**
- * A staff member of the partner with a temporary password, written to the stack's table as an
- * invitation leaves it once its e-mail is sent: the member (the password's scrypt hash only)
- * and its e-mail marker.
- */
-export async function putInvitedStaff(
-  partnerId: string,
-  email: string,
-  password: string,
-  role: 'owner' | 'admin' | 'operator' | 'billing' = 'admin',
-): Promise<string> {
-  const id = ulid();
-  const at = new Date().toISOString();
-  await tableClient().send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: 'backup-provisioning-local',
-            Item: {
-              ...keys.staff(partnerId, id),
-              entity: ENTITY.staff,
-              id,
-              partnerId,
-              email,
-              fullName: 'Sam Staff',
-              role,
-              status: 'active',
-              mfaEnabled: false,
-              createdAt: at,
-              updatedAt: at,
-              passwordHash: await hashSecret(password),
-              passwordIssuedAt: at,
-              mustChangePassword: true,
-              sessionVersion: 1,
-            },
-          },
-        },
-        {
-          Put: {
-            TableName: 'backup-provisioning-local',
-            Item: { ...keys.staffEmail(email), entity: ENTITY.staffEmail, partnerId, staffId: id },
-          },
-        },
-      ],
-    }),
-  );
-  return id;
-}

@@ -18,11 +18,13 @@ import {
 import {
   call,
   drainOutbox,
+  enrolStaff,
   login,
   newPartner,
+  newPartnerWithOwner,
   newStorageKey,
   type Partner,
-  putInvitedStaff,
+  replyTexts,
   scanTable,
   session,
   stackLog,
@@ -368,53 +370,61 @@ async function companyWithGeneratedAdminPassword(): Promise<void> {
   seen.mailedAccountIds.push(created.body.account.id);
 }
 
+/** Secrets a reply hands out once (SPEC §7), and never again in any later reply. */
+const shownOnce = new Set<string>();
+
 /**
- * A staff member's whole sign-in: the temporary password, its change, TOTP enrolment (the secret
- * and the ten recovery codes are in their replies only), a login with a code and one with a
- * recovery code, and a wrong code.
+ * A partner's owner from the operator's command through the invitation e-mail, the password
+ * change and TOTP enrolment (the secret and the ten recovery codes are in their replies only),
+ * a wrong code, a login with a code and one with a recovery code, and the API keys it makes:
+ * every staff secret SPEC §7 names.
  */
 async function staffSignIn(): Promise<void> {
   const otherCode = (code: string) => `${code.startsWith('a') ? 'b' : 'a'}${code.slice(1)}`;
-  const email = `${uniqueName('secret.staff.')}@partner.example`;
-  const temporary = keep('staff temporary password', strongPassword('Stf'));
-  await putInvitedStaff(partner.partnerId, email, temporary);
-  const staffLogin = (body: Record<string, unknown>) =>
+  const email = `${uniqueName('secret.owner.')}@partner.example`;
+  const withOwner = await newPartnerWithOwner(uniqueName('Secrets Staff IT '), email);
+  keep('API key of the partner made with an owner', withOwner.apiKey);
+  const owner = await enrolStaff(email);
+  const once = (label: string, value: unknown) => shownOnce.add(keep(label, value));
+  keep('staff temporary password', owner.temporaryPassword);
+  keep('staff password', owner.password);
+  once('TOTP secret', owner.secret);
+  owner.tokens.forEach((token, index) => {
+    keepSessionToken(`staff session token ${index + 1}`, token);
+  });
+  owner.recoveryCodes.forEach((code, index) => {
+    once(`recovery code ${index + 1}`, code);
+    keep(`recovery code ${index + 1} (normalised)`, code.replaceAll('-', ''));
+  });
+  const staffLogin = (totp: string) =>
     call('POST', '/v1/auth/staff/login', {
-      body,
+      body: { email, password: owner.password, totp },
+      // Idempotent: the stored reply is searched too.
       headers: { 'idempotency-key': uniqueName('sl-') },
     });
-  const first = keepToken(
-    'staff first-login token',
-    await staffLogin({ email, password: temporary }),
-  );
-  const password = keep('staff new password', strongPassword('Stn'));
-  const changed = await call('POST', '/v1/auth/password', {
-    token: first,
-    body: { currentPassword: temporary, newPassword: password },
-  });
-  const token = keepToken('staff token after password change', changed);
-  const setup = await call('POST', '/v1/auth/mfa/setup', { token });
-  expect(setup.status, JSON.stringify(setup.body)).toBe(200);
-  const secret = keep('staff TOTP secret', setup.body.secret);
-  const confirmed = await call('POST', '/v1/auth/mfa/confirm', {
-    token,
-    body: { code: codeAt(secret, Date.now()) },
-  });
-  expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
-  const codes = confirmed.body.recoveryCodes as string[];
-  codes.forEach((code, i) => {
-    keep(`staff recovery code ${i + 1}`, code);
-    keep(`staff recovery code ${i + 1} (normalised)`, code.replaceAll('-', ''));
-  });
-  const wrong = await staffLogin({ email, password, totp: otherCode(codes[0] as string) });
+  const wrong = await staffLogin(otherCode(owner.recoveryCodes[0] as string));
   expectProblem(wrong, 401, 'INVALID_MFA_CODE');
   requestIdOf(wrong);
-  const totp = codeAt(secret, Date.now() + 30_000);
-  keepToken('staff token from a code', await staffLogin({ email, password, totp }));
-  keepToken(
+  keepToken('staff token from a code', await staffLogin(codeAt(owner.secret, Date.now() + 30_000)));
+  const token = keepToken(
     'staff token from a recovery code',
-    await staffLogin({ email, password, totp: codes[1] }),
+    await staffLogin(owner.recoveryCodes[1] as string),
   );
+  for (const scope of ['full', 'read']) {
+    const made = await call('POST', '/v1/api-keys', {
+      token,
+      body: { name: `Secrets ${scope} key`, scope },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    once(`API key of scope ${scope} made by staff`, made.body.key);
+    requestIdOf(made);
+  }
+  // Reads that show the member and the keys again, without their secrets.
+  for (const path of ['/v1/staff', '/v1/api-keys']) {
+    const listed = await call('GET', path, { token });
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.items.length).toBeGreaterThan(0);
+  }
 }
 
 /**
@@ -458,6 +468,16 @@ async function stackLogOnceSent(): Promise<string> {
 }
 
 describe('secrets after the flows', () => {
+  it('shown once are in no later reply', () => {
+    expect(shownOnce.size).toBe(13);
+    const repeated = [...shownOnce].flatMap((secret) => {
+      const label = [...secrets].find(([, value]) => value === secret)?.[0];
+      const count = replyTexts.filter((text) => text.includes(secret)).length;
+      return count === 1 ? [] : [`${label} in ${count} replies`];
+    });
+    expect(repeated).toEqual([]);
+  });
+
   it('are in no stored item', async () => {
     // Act
     const items = await scanTable();
