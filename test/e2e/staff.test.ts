@@ -156,7 +156,13 @@ describe('each role, as SPEC §7 gives it', () => {
     const { company } = await newCompany(operator.token);
     ok(await api.get(`/v1/companies/${company.id}/contacts`));
     const impersonation = ok(await api.post(`/v1/companies/${company.id}/impersonate`));
-    ok(await as(impersonation.token).patch(`/v1/companies/${company.id}`, { name: 'Renamed Co' }));
+    ok(
+      await as(impersonation.token).post(`/v1/companies/${company.id}/contacts`, {
+        fullName: 'Ivy Impersonated',
+        email: `${uniqueName('ivy.')}@customer.example`,
+      }),
+      201,
+    );
     expectProblem(await api.get('/v1/staff'), 403, 'FORBIDDEN');
     expectProblem(await api.post('/v1/api-keys', { name: 'x', scope: 'full' }), 403, 'FORBIDDEN');
 
@@ -165,7 +171,7 @@ describe('each role, as SPEC §7 gives it', () => {
       (entry: { companyId: string | null }) => entry.companyId === company.id,
     );
     expect(entries.map((entry: { action: string }) => entry.action)).toEqual(
-      expect.arrayContaining(['company.create', 'company.update']),
+      expect.arrayContaining(['company.create', 'company.impersonate', 'contact.create']),
     );
     for (const entry of entries) expect(entry.actor).toBe(`staff:${operator.id}`);
   });
