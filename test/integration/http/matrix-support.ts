@@ -2,7 +2,8 @@
  * The fixture and the callers of the authorization matrix (authorization-matrix.test.ts): two
  * partners, partner A with two companies (A1, A2) and partner B with one, each with its admin
  * account, a sub-account and a contact; sessions of admins and a backup user, an impersonation,
- * a storage key, and tokens that must not work (forged, tampered, signed with another secret).
+ * a storage key, partner A's staff of each role, and tokens that must not work (forged,
+ * tampered, signed with another secret).
  *
  * What each caller is, and so what SPEC §3 answers it, is known before the fixture exists: the
  * cases are generated from the definitions at collection time, the tokens filled in beforeAll.
@@ -11,6 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { createApiKey } from '#lib/auth/api-keys.ts';
 import type { CallerKind } from '#lib/auth/principal.ts';
+import { codeAt } from '#lib/auth/totp.ts';
+import { staffWithPassword } from '../../support/builders.ts';
 import { call, createAccount, createCompany, firstLogin } from '../../support/gateway.ts';
 import { strongPassword, temporaryPasswordIn, uniqueName } from '../../support/http-fixtures.ts';
 import { mailTo, newPartnersWithKeys, newStorageKey, type Partner } from './support.ts';
@@ -33,7 +36,11 @@ export type CallerName =
   | 'impersonation of other company'
   | 'admin of same company'
   | 'read key'
-  | 'partner';
+  | 'partner'
+  | 'staff owner'
+  | 'staff admin'
+  | 'staff operator'
+  | 'staff billing';
 
 export interface Caller {
   name: CallerName;
@@ -44,6 +51,9 @@ export interface Caller {
   /** Tenants the caller may read about when it is served. */
   sees: readonly Tenant[];
 }
+
+const STAFF_ROLES = ['owner', 'admin', 'operator', 'billing'] as const;
+type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** The callers, in the order each operation tries them. */
 export const CALLERS: readonly Caller[] = [
@@ -79,6 +89,15 @@ export const CALLERS: readonly Caller[] = [
   // Partner A's read key: every GET as its full key, nothing else.
   { name: 'read key', kind: 'readKey', reachesA1: true, sees: ['partnerA', 'A1', 'A2', 'A3'] },
   { name: 'partner', kind: 'fullKey', reachesA1: true, sees: ['partnerA', 'A1', 'A2', 'A3'] },
+  // Partner A's staff, one of each role, signed in with TOTP enrolled.
+  ...STAFF_ROLES.map(
+    (role): Caller => ({
+      name: `staff ${role}`,
+      kind: role,
+      reachesA1: true,
+      sees: ['partnerA', 'A1', 'A2', 'A3'],
+    }),
+  ),
 ];
 
 export interface Login {
@@ -102,6 +121,12 @@ export interface Fixture {
   /** Partner A's key of scope `read`, and its id. */
   readKey: string;
   readKeyId: string;
+  /** Partner A's key that its owner and admin revoke (again: a repeat answers the same). */
+  spareKeyId: string;
+  /** Partner A's staff members that its owner and admin change and remove. */
+  spareStaff: { update: string; removeByOwner: string; removeByAdmin: string };
+  /** Partner A's signed-in staff, by role: their e-mails and secrets are marks. */
+  staff: Record<StaffRole, SignedInStaff>;
   storageKey: string;
   A1: FixtureCompany;
   A2: FixtureCompany;
@@ -124,6 +149,41 @@ export interface Fixture {
   sessionAccounts: Partial<Record<CallerName, Login>>;
   /** Every value a reply could leak, by the tenant it belongs to. */
   marks: Mark[];
+}
+
+export interface SignedInStaff {
+  id: string;
+  email: string;
+  password: string;
+  totpSecret: string;
+  token: string;
+}
+
+/**
+ * A member of the partner with a password of its own, signed in and enrolled as SPEC §7 has it:
+ * login, TOTP setup and confirmation, after which its session serves its role.
+ */
+async function signedInStaff(partnerId: string, role: StaffRole): Promise<SignedInStaff> {
+  const member = await staffWithPassword(partnerId, { role, mustChangePassword: false });
+  const login = await call('POST', '/v1/auth/staff/login', {
+    body: { email: member.email, password: member.password },
+  });
+  if (login.status !== 200) throw new Error(`staff login: ${JSON.stringify(login.body)}`);
+  const token = login.body.token as string;
+  const setup = await call('POST', '/v1/auth/mfa/setup', { token });
+  if (setup.status !== 200) throw new Error(`mfa setup: ${JSON.stringify(setup.body)}`);
+  const confirmed = await call('POST', '/v1/auth/mfa/confirm', {
+    token,
+    body: { code: codeAt(setup.body.secret, Date.now()) },
+  });
+  if (confirmed.status !== 200) throw new Error(`mfa confirm: ${JSON.stringify(confirmed.body)}`);
+  return {
+    id: member.staff.id,
+    email: member.email,
+    password: member.password,
+    totpSecret: setup.body.secret,
+    token,
+  };
 }
 
 export interface Mark {
@@ -263,6 +323,21 @@ export async function buildFixture(): Promise<Fixture> {
     scope: 'read',
     createdBy: 'operator',
   });
+  const { key: spareKey } = await createApiKey(partnerA.partnerId, {
+    name: 'Matrix key to revoke',
+    scope: 'full',
+    createdBy: 'operator',
+  });
+  const [owner, admin, operator, billing] = await Promise.all(
+    STAFF_ROLES.map((role) => signedInStaff(partnerA.partnerId, role)),
+  );
+  const spareMember = () => staffWithPassword(partnerA.partnerId, { role: 'billing' });
+  const [spareUpdate, spareRemoveByOwner, spareRemoveByAdmin] = await Promise.all([
+    spareMember(),
+    spareMember(),
+    spareMember(),
+  ]);
+  const staff = { owner, admin, operator, billing } as Record<StaffRole, SignedInStaff>;
   const impersonation = await call('POST', `/v1/companies/${A2.id}/impersonate`, {
     token: partnerA.apiKey,
   });
@@ -288,6 +363,10 @@ export async function buildFixture(): Promise<Fixture> {
     'admin of same company': adminA1.token,
     'read key': readKey,
     partner: partnerA.apiKey,
+    'staff owner': staff.owner.token,
+    'staff admin': staff.admin.token,
+    'staff operator': staff.operator.token,
+    'staff billing': staff.billing.token,
   };
 
   const fixture: Fixture = {
@@ -295,6 +374,13 @@ export async function buildFixture(): Promise<Fixture> {
     partnerB: { ...partnerB, name: partnerNames[1] as string },
     readKey,
     readKeyId: readKeyRecord.id,
+    spareKeyId: spareKey.id,
+    spareStaff: {
+      update: spareUpdate.staff.id,
+      removeByOwner: spareRemoveByOwner.staff.id,
+      removeByAdmin: spareRemoveByAdmin.staff.id,
+    },
+    staff,
     storageKey,
     A1,
     A2,
@@ -315,12 +401,22 @@ export async function buildFixture(): Promise<Fixture> {
       'admin of same company': A1.admin,
       'admin of other company': A2.admin,
       'impersonation of other company': A2.admin,
+      ...Object.fromEntries(
+        STAFF_ROLES.map((role) => [
+          `staff ${role}`,
+          { id: staff[role].id, username: staff[role].email, password: staff[role].password },
+        ]),
+      ),
     },
     marks: [],
   };
   fixture.marks = [
     ...marksOf(fixture),
     ...temporaryPasswords.map((value) => ({ tenant: 'secret' as const, what: 'a secret', value })),
+    ...[spareUpdate, spareRemoveByOwner, spareRemoveByAdmin].flatMap((member) => [
+      { tenant: 'partnerA' as const, what: 'staff e-mail', value: member.email },
+      { tenant: 'secret' as const, what: 'a secret', value: member.password },
+    ]),
   ];
   return fixture;
 }
@@ -359,7 +455,13 @@ function marksOf(f: Fixture): Mark[] {
     f.B1.sub.password,
     f.spare.recover.secretAnswer,
     process.env.SESSION_SECRET as string,
+    ...STAFF_ROLES.flatMap((role) => [f.staff[role].password, f.staff[role].totpSecret]),
   ].map((value) => ({ tenant: 'secret' as const, what: 'a secret', value }));
+  const staffEmails = STAFF_ROLES.map((role) => ({
+    tenant: 'partnerA' as const,
+    what: `staff ${role} e-mail`,
+    value: f.staff[role].email,
+  }));
   return [
     { tenant: 'partnerA', what: 'partner id', value: f.partnerA.partnerId },
     { tenant: 'partnerA', what: 'partner name', value: f.partnerA.name },
@@ -371,6 +473,7 @@ function marksOf(f: Fixture): Mark[] {
     { tenant: 'A3', what: 'company id', value: f.A3.id },
     { tenant: 'A3', what: 'company name', value: f.A3.name },
     ...spares,
+    ...staffEmails,
     ...secrets,
   ];
 }
