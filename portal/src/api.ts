@@ -1,0 +1,77 @@
+import { type components, createApiClient, type paths } from '../../client/index.ts';
+import type { Session } from './session.ts';
+
+export type Schemas = components['schemas'];
+export type Problem = Schemas['Problem'];
+/** The JSON body an operation takes, from the generated types. */
+export type BodyOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
+
+/** The typed client on the portal's own origin: a contract change breaks the portal's build. */
+export const apiFor = (session: Session | null) =>
+  createApiClient(location.origin, session ? { token: session.token } : {});
+
+/** A refused call's problem document, or one made up for a network failure. */
+export function asProblem(error: unknown, status = 0): Problem {
+  if (error && typeof error === 'object' && 'detail' in error && 'status' in error) {
+    const p = error as Partial<Problem>;
+    return {
+      type: p.type ?? 'about:blank',
+      title: p.title ?? 'Error',
+      status: p.status ?? status,
+      code: p.code ?? 'ERROR',
+      detail: p.detail ?? 'The request was refused.',
+      errors: p.errors ?? [],
+    };
+  }
+  return {
+    type: 'about:blank',
+    title: 'Error',
+    status,
+    code: 'NETWORK',
+    detail: 'The service did not answer. Try again.',
+    errors: [],
+  };
+}
+
+/** Unwraps an openapi-fetch reply: its data, or throws its problem. */
+export async function unwrap<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  let reply: { data?: T; error?: unknown; response: Response };
+  try {
+    reply = await call;
+  } catch (error) {
+    throw asProblem(error);
+  }
+  if (reply.error !== undefined || !reply.response.ok) {
+    if (reply.response.status === 401) window.dispatchEvent(new Event('portal:unauthorized'));
+    throw asProblem(reply.error, reply.response.status);
+  }
+  return reply.data as T;
+}
+
+export const MB_PER_GB = 1024;
+
+/** SPEC §2.3's ladder in GB: 5, 10, 25, 50, 100, then steps of 100 GB (50 with fineIncrements). */
+export function ladderGb(fineIncrements = false, maxGb = 2000): number[] {
+  const sizes = [5, 10, 25, 50, 100];
+  const step = fineIncrements ? 50 : 100;
+  for (let gb = 100 + step; gb <= maxGb; gb += step) sizes.push(gb);
+  return sizes;
+}
+
+export function gb(mb: number | null | undefined): string {
+  if (mb === null || mb === undefined) return 'Unlimited';
+  const value = mb / MB_PER_GB;
+  return `${Number.isInteger(value) ? value : value.toFixed(2)} GB`;
+}
+
+export const percent = (value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : `${value.toFixed(1)} %`;
+
+/** Each POST carries its own key, so a retried click never creates a second object. */
+export const idempotencyKey = () => crypto.randomUUID();
