@@ -19,6 +19,7 @@ const ports = {
   LAMBDA_PORT: base + 3,
   WEBSOCKET_PORT: base + 4,
   SES_PORT: integrationPorts.ses + 1,
+  API_PORT: integrationPorts.lifecycleApi,
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
