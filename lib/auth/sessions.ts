@@ -5,7 +5,7 @@
  * opened with was issued: a password change or reset makes every earlier session invalid.
  */
 import { createHmac } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
 import type { SessionRole } from './principal.ts';
 import { signingKey } from './signing-key.ts';
 
@@ -141,5 +141,85 @@ export async function verifySession(
     // A bad or expired token is an anonymous caller; anything else (no key) is a real fault.
     if (error instanceof errors.JOSEError) return null;
     throw error;
+  }
+}
+
+/**
+ * A staff member's session: role `staff`, the member as `sub`, its partner as `pid` and the
+ * member's session version at issue as `sv`. Everything else about the member (role, whether a
+ * password change or MFA enrolment is due) is read from its item on every request, so a role
+ * change, removal or password change (each moves the version on) ends the session at once, and
+ * an enrolment opens the rest of the API to the same token.
+ */
+export interface StaffSessionClaims {
+  partnerId: string;
+  staffId: string;
+  sessionVersion: number;
+}
+
+export interface VerifiedStaffSession extends StaffSessionClaims {
+  expiresAtSeconds: number;
+}
+
+export const STAFF_SESSION_ROLE = 'staff';
+
+export async function issueStaffSession(
+  claims: StaffSessionClaims,
+  now: Date,
+  ttlSeconds = SESSION_TTL_SECONDS,
+): Promise<IssuedSession> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const expiresAt = issuedAt + ttlSeconds;
+  const token = await new SignJWT({
+    role: STAFF_SESSION_ROLE,
+    pid: claims.partnerId,
+    sv: claims.sessionVersion,
+  })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setSubject(claims.staffId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(await signingKey());
+  return { token, expiresAt: new Date(expiresAt * 1000).toISOString() };
+}
+
+/** A staff session's claims if its signature, issuer, audience, expiry and shape hold. */
+export async function verifyStaffSession(
+  token: string,
+  now = new Date(),
+): Promise<VerifiedStaffSession | null> {
+  if (!looksLikeSessionToken(token)) return null;
+  try {
+    const { payload } = await jwtVerify(token, await signingKey(), {
+      algorithms: [ALGORITHM],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      currentDate: now,
+      requiredClaims: ['sub', 'exp', 'role', 'pid', 'sv'],
+    });
+    if (payload.role !== STAFF_SESSION_ROLE) return null;
+    const named = (value: unknown): value is string => typeof value === 'string' && value !== '';
+    if (!named(payload.sub) || !named(payload.pid)) return null;
+    if (typeof payload.sv !== 'number' || !Number.isInteger(payload.sv)) return null;
+    return {
+      partnerId: payload.pid,
+      staffId: payload.sub,
+      sessionVersion: payload.sv,
+      expiresAtSeconds: payload.exp as number,
+    };
+  } catch (error) {
+    if (error instanceof errors.JOSEError) return null;
+    throw error;
+  }
+}
+
+/** Whether a token claims to be a staff session; says nothing of its validity. */
+export function claimsStaffRole(token: string): boolean {
+  try {
+    return decodeJwt(token).role === STAFF_SESSION_ROLE;
+  } catch {
+    return false;
   }
 }

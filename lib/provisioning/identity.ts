@@ -79,7 +79,7 @@ const DECOY_HASH =
   'scrypt$16384$8$1$GISWHXplOWqkgHVD3OXN6A$7ZRp9e83d7h2B-SeaUf0cOekH4S5L7KBCxE83XwAjPU';
 let loweredDecoy: Promise<string> | undefined;
 /** Under a lowered test cost (SCRYPT_N) the decoy is made at that cost too, once. */
-function decoyHash(): Promise<string> | string {
+export function decoyHash(): Promise<string> | string {
   if (scryptN() === DEFAULT_SCRYPT_N) return DECOY_HASH;
   loweredDecoy ??= hashSecret(randomBytes(16).toString('base64url'));
   return loweredDecoy;
@@ -108,7 +108,7 @@ async function openSession(account: Account, company: Company, now: Date): Promi
 }
 
 /** Takes the attempt's places in its windows; 429 once one that applies is full. */
-async function takePlace(attempt: Attempt, now: Date): Promise<Ticket> {
+export async function takePlace(attempt: Attempt, now: Date): Promise<Ticket> {
   const reserved = await reserveAttempt(attempt, now);
   if ('ticket' in reserved) return reserved.ticket;
   const { window, max } = reserved.refusal;
@@ -121,7 +121,7 @@ async function takePlace(attempt: Attempt, now: Date): Promise<Ticket> {
  * source's window and trusts the source. An attempt without a stored secret to compare with runs
  * against a decoy, so it takes as long.
  */
-async function compareInPlace(
+export async function compareInPlace(
   ticket: Ticket,
   plain: string,
   hash: string | null,

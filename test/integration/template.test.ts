@@ -103,7 +103,7 @@ describe('the packaged stack', () => {
     expect(readOnly).toEqual(['dynamodb:Query']);
   });
 
-  it('lets only the functions that sign sessions or key attempt windows read the secret', () => {
+  it('lets only the functions that sign sessions, key attempt windows or seal second factors read the secret', () => {
     const readers = Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Role')
       .filter(([, role]) =>
@@ -114,10 +114,13 @@ describe('the packaged stack', () => {
     expect(readers).toEqual([
       'Authorizer',
       'ChangePassword',
+      'ConfirmMfa',
       'Impersonate',
       'Login',
       'Recover',
       'ResetPassword',
+      'SetupMfa',
+      'StaffLogin',
     ]);
     // Deployed, the secret is never in the template: every function is pointed at the parameter.
     for (const [name, fn] of functions()) {
