@@ -48,8 +48,11 @@ export async function unwrap<T>(
     throw asProblem(error);
   }
   if (reply.error !== undefined || !reply.response.ok) {
-    if (reply.response.status === 401) window.dispatchEvent(new Event('portal:unauthorized'));
-    throw asProblem(reply.error, reply.response.status);
+    const problem = asProblem(reply.error, reply.response.status);
+    // Only a token the API no longer takes ends the session; a wrong password or code does not.
+    if (problem.status === 401 && problem.code === 'UNAUTHORIZED')
+      window.dispatchEvent(new Event('portal:unauthorized'));
+    throw problem;
   }
   return reply.data as T;
 }

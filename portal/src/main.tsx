@@ -9,7 +9,7 @@ import { Companies } from './screens/Companies.tsx';
 import { CompanyPage } from './screens/CompanyPage.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import { StaffPage } from './screens/StaffPage.tsx';
-import { expired, loadSession, type Session, saveSession } from './session.ts';
+import { expired, loadSession, restricted, type Session, saveSession } from './session.ts';
 import './styles.css';
 
 export interface SessionProps {
@@ -91,7 +91,7 @@ function App() {
     document.getElementById('page-title')?.focus();
   }, [path]);
 
-  if (!session || session.mustChangePassword) {
+  if (!session || restricted(session)) {
     return (
       <main>
         <SignIn session={session} setSession={setSession} />

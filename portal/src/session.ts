@@ -14,6 +14,8 @@ export interface Session {
   /** Who signed in (shown in the header, and in the resume banner). */
   label: string;
   mustChangePassword?: boolean;
+  /** A staff session before TOTP enrolment may do nothing but enrol (SPEC §7). */
+  mfaEnrolled?: boolean;
   /** A staff member's role (SPEC §7); a full partner key acts as an owner would. */
   role?: 'owner' | 'admin' | 'operator' | 'billing';
   /** While a partner acts as a company admin: the partner's own session, to resume. */
@@ -37,6 +39,10 @@ export function saveSession(session: Session | null): void {
   if (session) sessionStorage.setItem(KEY, JSON.stringify(session));
   else sessionStorage.removeItem(KEY);
 }
+
+/** Whether the session must first change its password or enrol TOTP. */
+export const restricted = (session: Session) =>
+  !!session.mustChangePassword || session.mfaEnrolled === false;
 
 export function expired(session: Session, now = Date.now()): boolean {
   return session.expiresAt !== null && Date.parse(session.expiresAt) <= now;

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 // Code in page.evaluate() runs in the page: it is typed by the DOM.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { codeAt } from '#lib/auth/totp.ts';
 import { strongPassword, uniqueName } from '../support/builders.ts';
 import { temporaryPasswordIn } from '../support/http-fixtures.ts';
 import { api, call, newPartner, type Partner, waitForEmail } from './helpers.ts';
@@ -258,6 +259,7 @@ describe('the partner portal in Chromium', () => {
       const page = await context.newPage();
       await page.goto(`${api()}/`);
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByLabel('Company admin or backup user').check();
       await page.getByLabel('Username').fill(username);
       await page.getByLabel('Password').fill(password);
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -279,6 +281,7 @@ describe('the partner portal in Chromium', () => {
       await page.goto(`${api()}/`);
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       await expectAccessible(page, 'Sign in');
+      await page.getByLabel('Company admin or backup user').check();
       await page.getByLabel('Username').fill(`usr-${suffix}`);
       await page.getByLabel('Password').fill('not-the-password');
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -326,6 +329,120 @@ describe('the partner portal in Chromium', () => {
     expect(await page.getByRole('row').count()).toBeGreaterThan(5);
     expect(await page.getByRole('table').innerText()).toContain('company');
     await expectAccessible(page, 'Audit Log');
+    await context.close();
+  });
+
+  it('takes a staff owner from the temporary password through TOTP enrolment to keys and staff', async () => {
+    // The member is written to the e2e stack's table as an owner's invitation would leave it.
+    process.env.TABLE_NAME = 'backup-provisioning-local';
+    process.env.DYNAMODB_ENDPOINT = inject('dynamoDbUrl');
+    const { staffWithPassword } = await import('../support/builders.ts');
+    const member = await staffWithPassword(partner.partnerId, { role: 'owner' });
+
+    const context = await auditedContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${api()}/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // "Partner staff" is the default choice: the first field is the e-mail.
+    await page.getByLabel('Email').fill(member.email);
+    await page.getByLabel('Password').fill(member.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    const password = strongPassword('Own');
+    await page.getByLabel('Current Password').fill(member.password);
+    await page.getByLabel('New Password', { exact: true }).fill(password);
+    await page.getByLabel('Confirm New Password').fill(password);
+    await page.getByRole('button', { name: 'Change Password' }).click();
+
+    // TOTP enrolment: the QR code and the URL as text, then a code, then ten codes shown once.
+    await page.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor();
+    await page.getByRole('img', { name: /QR code/ }).waitFor();
+    await expectAccessible(page, 'TOTP enrolment');
+    const url = new URL((await page.locator('code', { hasText: 'otpauth://' }).innerText()).trim());
+    const secret = url.searchParams.get('secret') as string;
+    expect(secret).toMatch(/^[A-Z2-7]+=*$/);
+    await page.getByLabel('Authentication code').fill('000000');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => fieldErrorOf(page, 'Authentication code')).toMatch(/\S/);
+    await page.getByLabel('Authentication code').fill(codeAt(secret, Date.now()));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('heading', { name: 'Recovery codes' }).waitFor();
+    expect(await page.getByRole('list', { name: 'Recovery codes' }).locator('li').count()).toBe(10);
+    await expectAccessible(page, 'Recovery codes');
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+    await page.getByRole('heading', { name: 'Companies' }).waitFor();
+
+    // API keys: a new key shown once, working, then revoked.
+    await page.getByRole('link', { name: 'API Keys' }).click();
+    await page.getByRole('heading', { name: 'API Keys', exact: true }).waitFor();
+    await expectAccessible(page, 'API Keys');
+    const keyName = `ci-${uniqueName('')}`;
+    await page.getByLabel('Key Name').fill(keyName);
+    await page.getByLabel('Scope').selectOption('read');
+    await page.getByRole('button', { name: 'Create Key' }).click();
+    const shown = (await page.getByTestId('new-key').innerText()).trim();
+    expect((await call('GET', '/v1/companies', { token: shown })).status).toBe(200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByTestId('new-key').count()).toBe(0);
+    expect(await page.content()).not.toContain(shown);
+    await page.getByRole('button', { name: `Revoke ${keyName}` }).click();
+    await expect
+      .poll(() => page.getByRole('row').filter({ hasText: keyName }).innerText())
+      .toContain('revoked');
+    expect((await call('GET', '/v1/companies', { token: shown })).status).toBe(401);
+
+    // Staff: invite, change the role, remove.
+    await page.getByRole('link', { name: 'Staff' }).click();
+    await page.getByRole('heading', { name: 'Staff', exact: true }).waitFor();
+    await expectAccessible(page, 'Staff');
+    const email = `staff-${uniqueName('')}@example.com`;
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Full Name').fill('New Operator');
+    await page.getByLabel('Role', { exact: true }).selectOption('operator');
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.getByRole('row').filter({ hasText: email }).waitFor();
+    await page.getByLabel(`Role of ${email}`).selectOption('billing');
+    // The portal's own session, as stored: the API says what the clicks changed.
+    const token = await page.evaluate(
+      () => JSON.parse(sessionStorage.getItem('portal.session') as string).token as string,
+    );
+    const invitee = async () =>
+      ((await call('GET', '/v1/staff?limit=100', { token })).body as any).items.find(
+        (one: { email: string }) => one.email === email,
+      );
+    await expect.poll(async () => (await invitee())?.role).toBe('billing');
+    await page.getByRole('button', { name: `Remove ${email}` }).click();
+    await expect
+      .poll(async () => (await invitee())?.status ?? 'gone', {
+        message: await page
+          .locator('.error')
+          .allInnerTexts()
+          .then((t) => t.join(' ')),
+      })
+      .not.toBe('active');
+    await expect.poll(() => page.getByRole('button', { name: `Remove ${email}` }).count()).toBe(0);
+
+    // Sign out, then back in: the second login asks for the authentication code.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').fill(member.email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Authentication code').waitFor();
+    expect(await fieldErrorOf(page, 'Authentication code')).toMatch(/code/i);
+    await page.getByLabel('Authentication code').fill(codeAt(secret, Date.now() + 30_000));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Companies' }).waitFor();
+
+    // An expired session ends: the sign-in page is back on the next load.
+    await page.evaluate(() => {
+      const stored = JSON.parse(sessionStorage.getItem('portal.session') as string);
+      sessionStorage.setItem(
+        'portal.session',
+        JSON.stringify({ ...stored, expiresAt: new Date(Date.now() - 1000).toISOString() }),
+      );
+    });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await context.close();
   });
 });
