@@ -4,8 +4,8 @@
  * login's account is not cancelled and still has the password the session was opened with, so
  * a password change or reset ends every earlier session. A staff session reads its member
  * instead: active, and at the session version the token was issued with (a role change, removal
- * or password change moves it on). An impersonation held by a staff member stops once that
- * member is removed.
+ * or password change moves it on). An impersonation held by a staff member ends with that
+ * member's sessions: it names the member's session version too.
  */
 
 import { findPartnerAndAccount, findPartnerAndStaff } from '#lib/store/partners.ts';
@@ -26,7 +26,11 @@ export async function principalForSession(token: string, now = new Date()): Prom
   if (claims.actingPartnerId === null && account.passwordIssuedAt !== claims.passwordIssuedAt) {
     return { kind: 'anonymous' };
   }
-  if (claims.actingStaffId !== null && actingStaff?.staff.status !== 'active') {
+  if (
+    claims.actingStaffId !== null &&
+    (actingStaff?.staff.status !== 'active' ||
+      actingStaff.sessionVersion !== claims.actingStaffSessionVersion)
+  ) {
     return { kind: 'anonymous' };
   }
   const session = {

@@ -28,6 +28,11 @@ export interface SessionClaims {
   actingPartnerId: string | null;
   /** The partner's staff member holding the impersonation, when one does; null otherwise. */
   actingStaffId: string | null;
+  /**
+   * That member's session version when the impersonation began: a role change, removal or
+   * password change of the member moves it on and ends the impersonation with its own sessions.
+   */
+  actingStaffSessionVersion?: number;
   /** Issue time of the password the session was opened with; null for an impersonation. */
   passwordIssuedAt: string | null;
 }
@@ -55,6 +60,9 @@ export async function issueSession(
           act: {
             sub: `partner:${claims.actingPartnerId}`,
             ...(claims.actingStaffId ? { stf: claims.actingStaffId } : {}),
+            ...(claims.actingStaffId && claims.actingStaffSessionVersion !== undefined
+              ? { ssv: claims.actingStaffSessionVersion }
+              : {}),
           },
         }
       : {}),
@@ -118,11 +126,12 @@ export async function verifySession(
     if (role !== 'companyAdmin' && role !== 'backupUser') return null;
     const named = (value: unknown): value is string => typeof value === 'string' && value !== '';
     if (!named(payload.sub) || !named(payload.pid) || !named(payload.cid)) return null;
-    const act = payload.act as { sub?: unknown; stf?: unknown } | undefined;
+    const act = payload.act as { sub?: unknown; stf?: unknown; ssv?: unknown } | undefined;
     const actor = act?.sub;
     const actingPartnerId =
       typeof actor === 'string' && actor.startsWith('partner:') ? actor.slice(8) : null;
     const actingStaffId = actingPartnerId !== null && named(act?.stf) ? act.stf : null;
+    const staffVersion = actingStaffId !== null ? act?.ssv : undefined;
     if (actingPartnerId !== null && (role !== 'companyAdmin' || actingPartnerId !== payload.pid)) {
       return null;
     }
@@ -135,6 +144,9 @@ export async function verifySession(
       actingPartnerId,
       actingStaffId,
       passwordIssuedAt: typeof payload.pwi === 'string' ? payload.pwi : null,
+      ...(typeof staffVersion === 'number' && Number.isInteger(staffVersion)
+        ? { actingStaffSessionVersion: staffVersion }
+        : {}),
       expiresAtSeconds: payload.exp as number,
     };
   } catch (error) {

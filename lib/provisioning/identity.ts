@@ -59,6 +59,7 @@ import {
   type Ticket,
 } from '#lib/store/limits.ts';
 import { outboxStep } from '#lib/store/outbox.ts';
+import { findStaffCredentials } from '#lib/store/staff.ts';
 import { transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
 import { passwordResetMessage } from './messages.ts';
@@ -306,6 +307,12 @@ export async function impersonate(
   if (company.status !== 'active') {
     throw companyCancelled();
   }
+  // A member's impersonation names the member's session version, so it ends with its sessions.
+  const actingStaffId = staffIdOf(scope);
+  const actingStaff = actingStaffId
+    ? await findStaffCredentials(scope.partnerId, actingStaffId)
+    : null;
+  if (actingStaffId && actingStaff?.staff.status !== 'active') throw unauthorized();
   await transact([
     audit(scope, now, {
       action: 'company.impersonate',
@@ -323,7 +330,8 @@ export async function impersonate(
       accountId: company.adminAccountId,
       mustChangePassword: false,
       actingPartnerId: scope.partnerId,
-      actingStaffId: staffIdOf(scope),
+      actingStaffId,
+      ...(actingStaff ? { actingStaffSessionVersion: actingStaff.sessionVersion } : {}),
       passwordIssuedAt: null,
     },
     now,

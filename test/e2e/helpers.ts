@@ -8,8 +8,11 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
 import { inject } from 'vitest';
+import { hashSecret } from '#lib/auth/secrets.ts';
+import { ENTITY, keys } from '#lib/store/keys.ts';
 import { assertConforms } from '../support/conformance.ts';
 import {
   type CallOptions,
@@ -176,3 +179,53 @@ export async function drainOutbox(timeoutMs = 90_000): Promise<void> {
 
 /** The stack's output so far: serverless-offline's lines and each Lambda's JSON log lines. */
 export const stackLog = (): string => readFileSync(inject('stackLogFile'), 'utf8');
+
+/**
+ * A staff member of the partner with a temporary password, written to the stack's table as an
+ * invitation leaves it once its e-mail is sent: the member (the password's scrypt hash only)
+ * and its e-mail marker.
+ */
+export async function putInvitedStaff(
+  partnerId: string,
+  email: string,
+  password: string,
+  role: 'owner' | 'admin' | 'operator' | 'billing' = 'admin',
+): Promise<string> {
+  const id = ulid();
+  const at = new Date().toISOString();
+  await tableClient().send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: 'backup-provisioning-local',
+            Item: {
+              ...keys.staff(partnerId, id),
+              entity: ENTITY.staff,
+              id,
+              partnerId,
+              email,
+              fullName: 'Sam Staff',
+              role,
+              status: 'active',
+              mfaEnabled: false,
+              createdAt: at,
+              updatedAt: at,
+              passwordHash: await hashSecret(password),
+              passwordIssuedAt: at,
+              mustChangePassword: true,
+              sessionVersion: 1,
+            },
+          },
+        },
+        {
+          Put: {
+            TableName: 'backup-provisioning-local',
+            Item: { ...keys.staffEmail(email), entity: ENTITY.staffEmail, partnerId, staffId: id },
+          },
+        },
+      ],
+    }),
+  );
+  return id;
+}

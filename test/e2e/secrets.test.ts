@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { codeAt } from '#lib/auth/totp.ts';
 import {
   expectProblem,
   GB,
@@ -21,6 +22,7 @@ import {
   newPartner,
   newStorageKey,
   type Partner,
+  putInvitedStaff,
   scanTable,
   session,
   stackLog,
@@ -100,6 +102,7 @@ beforeAll(async () => {
   await impersonation(company);
   await usageReport(storageKey, company);
   await companyWithGeneratedAdminPassword();
+  await staffSignIn();
 
   // Every e-mail sent, so the send path (password generated, hashed and stored) has run and
   // logged for the accounts above before anything is searched.
@@ -363,6 +366,55 @@ async function companyWithGeneratedAdminPassword(): Promise<void> {
   keepToken('welcomed admin token after password change', changed);
   seen.usernames.push(username);
   seen.mailedAccountIds.push(created.body.account.id);
+}
+
+/**
+ * A staff member's whole sign-in: the temporary password, its change, TOTP enrolment (the secret
+ * and the ten recovery codes are in their replies only), a login with a code and one with a
+ * recovery code, and a wrong code.
+ */
+async function staffSignIn(): Promise<void> {
+  const otherCode = (code: string) => `${code.startsWith('a') ? 'b' : 'a'}${code.slice(1)}`;
+  const email = `${uniqueName('secret.staff.')}@partner.example`;
+  const temporary = keep('staff temporary password', strongPassword('Stf'));
+  await putInvitedStaff(partner.partnerId, email, temporary);
+  const staffLogin = (body: Record<string, unknown>) =>
+    call('POST', '/v1/auth/staff/login', {
+      body,
+      headers: { 'idempotency-key': uniqueName('sl-') },
+    });
+  const first = keepToken(
+    'staff first-login token',
+    await staffLogin({ email, password: temporary }),
+  );
+  const password = keep('staff new password', strongPassword('Stn'));
+  const changed = await call('POST', '/v1/auth/password', {
+    token: first,
+    body: { currentPassword: temporary, newPassword: password },
+  });
+  const token = keepToken('staff token after password change', changed);
+  const setup = await call('POST', '/v1/auth/mfa/setup', { token });
+  expect(setup.status, JSON.stringify(setup.body)).toBe(200);
+  const secret = keep('staff TOTP secret', setup.body.secret);
+  const confirmed = await call('POST', '/v1/auth/mfa/confirm', {
+    token,
+    body: { code: codeAt(secret, Date.now()) },
+  });
+  expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+  const codes = confirmed.body.recoveryCodes as string[];
+  codes.forEach((code, i) => {
+    keep(`staff recovery code ${i + 1}`, code);
+    keep(`staff recovery code ${i + 1} (normalised)`, code.replaceAll('-', ''));
+  });
+  const wrong = await staffLogin({ email, password, totp: otherCode(codes[0] as string) });
+  expectProblem(wrong, 401, 'INVALID_MFA_CODE');
+  requestIdOf(wrong);
+  const totp = codeAt(secret, Date.now() + 30_000);
+  keepToken('staff token from a code', await staffLogin({ email, password, totp }));
+  keepToken(
+    'staff token from a recovery code',
+    await staffLogin({ email, password, totp: codes[1] }),
+  );
 }
 
 /**

@@ -191,3 +191,34 @@ describe('the staff session token', () => {
     expect(await verifyStaffSession(tampered, now)).toBeNull();
   });
 });
+
+describe('an impersonation held by a staff member', () => {
+  it("names the member's session version, which ends it with the member's sessions", async () => {
+    const now = new Date(NOW);
+    const partnerId = ulid();
+    const base = {
+      role: 'companyAdmin' as const,
+      partnerId,
+      companyId: ulid(),
+      accountId: ulid(),
+      mustChangePassword: false,
+      actingPartnerId: partnerId,
+      passwordIssuedAt: null,
+    };
+    const byMember = await issueSession(
+      { ...base, actingStaffId: ulid(), actingStaffSessionVersion: 4 },
+      now,
+      600,
+    );
+    const byKey = await issueSession(
+      { ...base, actingStaffId: null, actingStaffSessionVersion: 4 },
+      now,
+      600,
+    );
+
+    expect(await verifySession(byMember.token, now)).toMatchObject({
+      actingStaffSessionVersion: 4,
+    });
+    expect(await verifySession(byKey.token, now)).not.toHaveProperty('actingStaffSessionVersion');
+  });
+});

@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '#lib/api/document.ts';
 import type { Operation } from '#lib/api/operations.ts';
+import { staffWithPassword } from '../../support/builders.ts';
 import { call } from '../../support/gateway.ts';
 import { type HttpReply, strongPassword, uniqueName } from '../../support/http-fixtures.ts';
 import {
@@ -88,6 +89,8 @@ const CASES: Case[] = OPERATIONS.flatMap((operation) =>
 const MARKER_PREFIX = 'mx.';
 
 let fixture: Fixture;
+/** A staff member of partner A with its temporary password, for the public staff login. */
+let staffSignIn: { email: string; password: string };
 const results = { cases: 0, asSpec: 0, foreign: 0 };
 
 interface Context {
@@ -142,6 +145,9 @@ const BODIES: Record<string, (c: Context) => unknown> = {
     role: 'billing',
   }),
   updateStaff: () => ({ role: 'operator' }),
+  staffLogin: () => ({ email: staffSignIn.email, password: staffSignIn.password }),
+  // No caller of the matrix is a staff member, so no code is ever checked.
+  confirmMfa: () => ({ code: '000000' }),
 };
 
 /**
@@ -316,6 +322,7 @@ let before: Map<string, Record<string, unknown>>;
 
 beforeAll(async () => {
   fixture = await buildFixture();
+  staffSignIn = await staffWithPassword(fixture.partnerA.partnerId, { role: 'billing' });
   before = await tableState();
 }, 120_000);
 

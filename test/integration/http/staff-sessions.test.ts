@@ -280,6 +280,32 @@ describe('first sign-in, enrolment and later logins', () => {
     expectProblem(refused, 429, 'TOO_MANY_ATTEMPTS');
   });
 
+  it('counts a right password without its code neither as a failure nor as a success', async () => {
+    // Prepare
+    const member = await enrolledMember();
+    const from = '127.0.5.1';
+    const wrongCode = (i: number) =>
+      staffLogin(
+        { email: member.email, password: member.password, totp: String(200000 + i) },
+        from,
+      );
+    const withoutCode = () => staffLogin({ email: member.email, password: member.password }, from);
+    const wrong = [];
+    for (let i = 0; i < MAX_FAILURES - 1; i++) wrong.push(await wrongCode(i));
+
+    // Act: more code-less logins than the address may fail, then its last failure.
+    const codeless = [];
+    for (let i = 0; i <= MAX_FAILURES; i++) codeless.push(await withoutCode());
+    const lastWrong = await wrongCode(MAX_FAILURES);
+    const refused = await withoutCode();
+
+    // Assess: none of the code-less logins failed, nor ended the window of the wrong codes.
+    for (const reply of wrong) expectProblem(reply, 401, 'INVALID_MFA_CODE');
+    for (const reply of codeless) expectProblem(reply, 401, 'MFA_REQUIRED');
+    expectProblem(lastWrong, 401, 'INVALID_MFA_CODE');
+    expectProblem(refused, 429, 'TOO_MANY_ATTEMPTS');
+  });
+
   it('keeps no password, TOTP secret or recovery code in the member item', async () => {
     // Prepare
     const member = await enrolledMember();
@@ -343,24 +369,31 @@ describe('what ends a staff session', () => {
     expect(withNewToken.status, JSON.stringify(withNewToken.body)).toBe(200);
   });
 
-  it('ends an impersonation held by a member once the member is removed', async () => {
+  it('ends an impersonation held by a member with the member’s sessions: removal, role change', async () => {
     // Prepare
-    const member = await enrolledMember('operator');
+    const removed = await enrolledMember('operator');
+    const demoted = await enrolledMember('operator');
     const company = await createCompany(partner.apiKey);
     const companyId = company.company.id as string;
-    const impersonated = await call('POST', `/v1/companies/${companyId}/impersonate`, {
-      token: member.token,
-    });
-    const token = impersonated.body.token as string;
-    const whileMember = await call('GET', `/v1/companies/${companyId}`, { token });
+    const impersonations = await Promise.all(
+      [removed, demoted].map((member) =>
+        call('POST', `/v1/companies/${companyId}/impersonate`, { token: member.token }),
+      ),
+    );
+    const tokens = impersonations.map((reply) => reply.body.token as string);
+    const read = () =>
+      Promise.all(tokens.map((token) => call('GET', `/v1/companies/${companyId}`, { token })));
+    const whileMembers = await read();
 
     // Act
-    await removeStaff(scopeOf(partner.partnerId), 'owner', member.staff.id);
-    const afterRemoval = await call('GET', `/v1/companies/${companyId}`, { token });
+    const scope = scopeOf(partner.partnerId);
+    await removeStaff(scope, 'owner', removed.staff.id);
+    await updateStaff(scope, 'owner', demoted.staff.id, { role: 'billing' });
+    const afterwards = await read();
 
     // Assess
-    expect(impersonated.status, JSON.stringify(impersonated.body)).toBe(200);
-    expect(whileMember.status, JSON.stringify(whileMember.body)).toBe(200);
-    expectProblem(afterRemoval, 401, 'UNAUTHORIZED');
+    for (const reply of impersonations) expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    for (const reply of whileMembers) expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    for (const reply of afterwards) expectProblem(reply, 401, 'UNAUTHORIZED');
   });
 });
