@@ -75,7 +75,11 @@ function App() {
 
   // Sessions end on expiry: checked every few seconds and whenever the API says 401.
   useEffect(() => {
-    const end = () => setSession(null);
+    // An impersonation that ends (one hour at most) hands back the partner's own session.
+    const end = () => {
+      const resume = session?.resume;
+      setSession(resume && !expired(resume) ? resume : null);
+    };
     const timer = setInterval(() => {
       if (session && expired(session)) end();
     }, 5000);

@@ -445,4 +445,87 @@ describe('the partner portal in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await context.close();
   });
+
+  it('shows each staff role only what it may do: billing reads, operators provision, neither manages staff', async () => {
+    process.env.TABLE_NAME = 'backup-provisioning-local';
+    process.env.DYNAMODB_ENDPOINT = inject('dynamoDbUrl');
+    const { staffWithPassword } = await import('../support/builders.ts');
+    const company = `Roles ${uniqueName('')}`;
+    const created = await call('POST', '/v1/companies', {
+      token: partner.apiKey,
+      body: {
+        name: company,
+        contact: { fullName: 'Role Play', email: `roles-${uniqueName('')}@example.com` },
+        admin: { username: `roles-${uniqueName('')}`, plan: 'select' },
+      },
+    });
+    expect(created.status).toBe(201);
+    /** A member through the API's own steps: login, password change, TOTP enrolment. */
+    const enrolled = async (role: 'operator' | 'billing') => {
+      const member = await staffWithPassword(partner.partnerId, { role });
+      const first = await call('POST', '/v1/auth/staff/login', {
+        body: { email: member.email, password: member.password },
+      });
+      const changed = await call('POST', '/v1/auth/password', {
+        token: (first.body as { token: string }).token,
+        body: { currentPassword: member.password, newPassword: strongPassword('Rol') },
+      });
+      const token = (changed.body as { token: string }).token;
+      const setup = await call('POST', '/v1/auth/mfa/setup', { token });
+      const confirmed = await call('POST', '/v1/auth/mfa/confirm', {
+        token,
+        body: { code: codeAt((setup.body as { secret: string }).secret, Date.now()) },
+      });
+      expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+      return { token, email: member.email };
+    };
+    const viewAs = async (role: 'operator' | 'billing') => {
+      const { token, email } = await enrolled(role);
+      const context = await auditedContext(browser);
+      await context.addInitScript(
+        (value) => sessionStorage.setItem('portal.session', value),
+        JSON.stringify({
+          token,
+          expiresAt: null,
+          kind: 'partner',
+          role,
+          label: email,
+          mfaEnrolled: true,
+        }),
+      );
+      const page = await context.newPage();
+      await page.goto(`${api()}/companies`);
+      await page.getByRole('heading', { name: 'Companies' }).waitFor();
+      await page.getByRole('link', { name: company }).waitFor();
+      return { context, page };
+    };
+
+    const billing = await viewAs('billing');
+    expect(await billing.page.getByRole('link', { name: 'Add New Company' }).count()).toBe(0);
+    expect(await billing.page.getByRole('link', { name: 'Staff' }).count()).toBe(0);
+    expect(await billing.page.getByRole('link', { name: 'API Keys' }).count()).toBe(0);
+    await billing.page.getByRole('link', { name: company }).click();
+    await billing.page.getByRole('heading', { name: 'Backup Account Usage' }).waitFor();
+    expect(await billing.page.getByRole('button', { name: /^Manage / }).count()).toBe(0);
+    expect(await billing.page.getByRole('button', { name: 'Create Account' }).count()).toBe(0);
+    expect(await billing.page.getByRole('button', { name: 'Login as Company Admin' }).count()).toBe(
+      0,
+    );
+    await expectAccessible(billing.page, 'Company, billing');
+    await billing.context.close();
+
+    const operator = await viewAs('operator');
+    expect(await operator.page.getByRole('link', { name: 'Add New Company' }).count()).toBe(1);
+    expect(await operator.page.getByRole('link', { name: 'Staff' }).count()).toBe(0);
+    expect(await operator.page.getByRole('link', { name: 'API Keys' }).count()).toBe(0);
+    await operator.page.getByRole('link', { name: company }).click();
+    await operator.page.getByRole('heading', { name: 'Backup Account Usage' }).waitFor();
+    expect(await operator.page.getByRole('button', { name: /^Manage / }).count()).toBeGreaterThan(
+      0,
+    );
+    expect(
+      await operator.page.getByRole('button', { name: 'Login as Company Admin' }).count(),
+    ).toBe(1);
+    await operator.context.close();
+  });
 });

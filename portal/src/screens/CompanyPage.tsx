@@ -33,12 +33,18 @@ async function loadCompany(session: Session, companyId: string) {
     accounts.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
+  // Billing staff read companies, accounts and usage, not contacts (SPEC §7): nor do they create.
+  const readsContacts = session.role !== 'billing';
   const [company, usage, contacts] = await Promise.all([
     unwrap(api.GET('/v1/companies/{companyId}', { params: { path } })),
     unwrap(api.GET('/v1/companies/{companyId}/usage', { params: { path, query: { limit: 100 } } })),
-    unwrap(
-      api.GET('/v1/companies/{companyId}/contacts', { params: { path, query: { limit: 100 } } }),
-    ),
+    readsContacts
+      ? unwrap(
+          api.GET('/v1/companies/{companyId}/contacts', {
+            params: { path, query: { limit: 100 } },
+          }),
+        )
+      : Promise.resolve({ items: [] }),
   ]);
   return { company, usage, accounts, contacts: contacts.items };
 }
