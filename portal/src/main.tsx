@@ -106,7 +106,8 @@ function App() {
   return (
     <>
       <Nav {...props} />
-      <main>
+      {/* A new session (impersonation, resume) starts every screen afresh: no state carries over. */}
+      <main key={session.token}>
         <Router>
           <Route path="/companies" component={Companies} {...props} />
           <Route path="/companies/new" component={AddCompany} {...props} />
