@@ -9,6 +9,9 @@ export const integrationPorts = {
   ses: port('TEST_SES_PORT', 8105),
   /** serverless-offline's own port behind the front server, in the `npm start` lifecycle test. */
   lifecycleApi: port('TEST_LIFECYCLE_API_PORT', 8107),
+  /** The front server's own test: it, and the upstream standing in for serverless-offline. */
+  front: port('TEST_FRONT_PORT', 8108),
+  frontUpstream: port('TEST_FRONT_UPSTREAM_PORT', 8109),
 };
 
 export const e2ePorts = {
