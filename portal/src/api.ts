@@ -59,12 +59,28 @@ export async function unwrap<T>(
 
 export const MB_PER_GB = 1024;
 
-/** SPEC §2.3's ladder in GB: 5, 10, 25, 50, 100, then steps of 100 GB (50 with fineIncrements). */
-export function ladderGb(fineIncrements = false, maxGb = 2000): number[] {
-  const sizes = [5, 10, 25, 50, 100];
-  const step = fineIncrements ? 50 : 100;
-  for (let gb = 100 + step; gb <= maxGb; gb += step) sizes.push(gb);
+type Ladder = Schemas['Partner']['ladder'];
+
+/** The sizes of the partner's ladder in GB, as GET /v1/partner describes it, up to maxGb. */
+export function ladderGb(ladder: Ladder, maxGb = 2000): number[] {
+  const sizes = [...ladder.rungsGb];
+  const top = sizes[sizes.length - 1] ?? 0;
+  for (let size = top + ladder.stepGbAbove100; size <= maxGb; size += ladder.stepGbAbove100)
+    sizes.push(size);
   return sizes;
+}
+
+const partners = new Map<string, Promise<Schemas['Partner']>>();
+
+/** The caller's partner (name, ladder), read once per session. */
+export function partnerOf(session: Session): Promise<Schemas['Partner']> {
+  let found = partners.get(session.token);
+  if (!found) {
+    found = unwrap(apiFor(session).GET('/v1/partner'));
+    found.catch(() => partners.delete(session.token));
+    partners.set(session.token, found);
+  }
+  return found;
 }
 
 export function gb(mb: number | null | undefined): string {

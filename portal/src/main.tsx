@@ -56,7 +56,7 @@ function Nav({ session, setSession }: SessionProps) {
               setSession(resumed);
             }}
           >
-            Click here to resume session as {session.resume.label}
+            Click here to resume session as {session.resume.partnerName ?? session.resume.label}
           </button>
         </div>
       )}

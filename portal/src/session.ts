@@ -18,6 +18,8 @@ export interface Session {
   mfaEnrolled?: boolean;
   /** A staff member's role (SPEC §7); a full partner key acts as an owner would. */
   role?: 'owner' | 'admin' | 'operator' | 'billing';
+  /** The partner's name (GET /v1/partner), for the resume banner. */
+  partnerName?: string;
   /** While a partner acts as a company admin: the partner's own session, to resume. */
   resume?: Session;
 }

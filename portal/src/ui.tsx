@@ -1,6 +1,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { Problem } from './api.ts';
+import { ladderGb, type Problem, partnerOf } from './api.ts';
+import type { Session } from './session.ts';
 
 /** Whether an error's path names this field ("username" matches "admin.username" and back). */
 function pathMatches(errorPath: string, field: string): boolean {
@@ -162,4 +163,20 @@ export function Dialog({
       </button>
     </div>
   );
+}
+
+/** The partner's ladder sizes in GB, once GET /v1/partner has answered (null until then). */
+export function useLadder(session: Session): number[] | null {
+  const [sizes, setSizes] = useState<number[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    partnerOf(session).then(
+      (partner) => live && setSizes(ladderGb(partner.ladder)),
+      () => live && setSizes(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [session]);
+  return sizes;
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { codeAt } from '#lib/auth/totp.ts';
 import { strongPassword, uniqueName } from '../support/builders.ts';
 import { temporaryPasswordIn } from '../support/http-fixtures.ts';
-import { api, call, newPartner, type Partner, waitForEmail } from './helpers.ts';
+import { api, call, cli, newPartner, type Partner, waitForEmail } from './helpers.ts';
 import {
   auditedContext,
   expectAccessible,
@@ -105,7 +105,12 @@ describe('the partner portal in Chromium', () => {
     await expectAccessible(page, 'Create Account');
     await page.getByLabel('Username').fill(admin);
     await page.getByRole('button', { name: 'Create', exact: true }).click();
-    await expect.poll(() => fieldErrorOf(page, 'Username')).toMatch(/taken/i);
+    await expect
+      .poll(
+        async () =>
+          `${await fieldErrorOf(page, 'Username')} | ${await page.locator('.error').allTextContents()}`,
+      )
+      .toMatch(/taken.* \|/i);
 
     // A sub-account under the admin, with the existing contact.
     await page.getByLabel('Username').fill(sub1);
@@ -527,5 +532,27 @@ describe('the partner portal in Chromium', () => {
       await operator.page.getByRole('button', { name: 'Login as Company Admin' }).count(),
     ).toBe(1);
     await operator.context.close();
+  });
+
+  it("offers the quota sizes of the partner's own ladder, fine increments included", async () => {
+    const name = `Fine Partner ${uniqueName('')}`;
+    const fine = await cli('partner:create', '--name', name, '--fine-increments');
+    const offered = async (who: { apiKey: string; name: string }) => {
+      const context = await partnerContext(browser, who, { axe: false });
+      const page = await context.newPage();
+      await page.goto(`${api()}/companies/new`);
+      const quota = page.getByLabel('Quota In GB');
+      // The sizes come from GET /v1/partner: wait for them.
+      await quota.locator('option[value="200"]').waitFor({ state: 'attached' });
+      const values = await quota
+        .locator('option')
+        .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+      await context.close();
+      return values;
+    };
+    const fineSizes = await offered({ apiKey: fine.apiKey as string, name });
+    const plainSizes = await offered(partner);
+    expect(fineSizes.slice(0, 9)).toEqual(['', '5', '10', '25', '50', '100', '150', '200', '250']);
+    expect(plainSizes.slice(0, 8)).toEqual(['', '5', '10', '25', '50', '100', '200', '300']);
   });
 });

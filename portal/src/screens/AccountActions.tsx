@@ -4,14 +4,13 @@ import {
   type BodyOf,
   gb,
   idempotencyKey,
-  ladderGb,
   MB_PER_GB,
   type Problem,
   type Schemas,
   unwrap,
 } from '../api.ts';
 import type { Session } from '../session.ts';
-import { Field, FormProblem } from '../ui.tsx';
+import { Field, FormProblem, useLadder } from '../ui.tsx';
 
 type Account = Schemas['Account'];
 type Action = 'size' | 'plan' | 'trial' | 'reset' | 'cancel';
@@ -38,6 +37,7 @@ export function AccountActions({ session, company, account, onDone, onClose }: P
   );
   const [trialDays, setTrialDays] = useState('30');
   const [confirm, setConfirm] = useState('');
+  const ladder = useLadder(session);
   const path = { companyId: company.id, accountId: account.id };
   const api = apiFor(session);
   const active = account.status !== 'cancelled';
@@ -94,7 +94,7 @@ export function AccountActions({ session, company, account, onDone, onClose }: P
           </button>
         </div>
       )}
-      {action === 'size' && (
+      {action === 'size' && ladder && (
         <form
           onSubmit={(e) => {
             e.preventDefault();
@@ -108,7 +108,7 @@ export function AccountActions({ session, company, account, onDone, onClose }: P
             {(p) => (
               <select {...p} value={sizeGb} onChange={(e) => setSizeGb(e.currentTarget.value)}>
                 {!pooled && <option value="">Unlimited</option>}
-                {ladderGb().map((size) => (
+                {ladder.map((size) => (
                   <option key={size} value={String(size)}>
                     {size} GB
                   </option>

@@ -4,14 +4,13 @@ import {
   apiFor,
   type BodyOf,
   idempotencyKey,
-  ladderGb,
   MB_PER_GB,
   type Problem,
   type Schemas,
   unwrap,
 } from '../api.ts';
 import type { SessionProps } from '../main.tsx';
-import { Check, Field, FormProblem, Page } from '../ui.tsx';
+import { Check, Field, FormProblem, Page, useLadder } from '../ui.tsx';
 
 type Plan = Schemas['Account']['plan'];
 type Body = BodyOf<'/v1/companies', 'post'>;
@@ -53,6 +52,7 @@ export function AddCompany({ session }: SessionProps) {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   const [key] = useState(idempotencyKey);
+  const ladder = useLadder(session);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -119,7 +119,7 @@ export function AddCompany({ session }: SessionProps) {
             {(p) => (
               <select {...p} value={quotaGb} onChange={(e) => setQuotaGb(e.currentTarget.value)}>
                 <option value="">No pool (unlimited)</option>
-                {ladderGb().map((size) => (
+                {(ladder ?? []).map((size) => (
                   <option key={size} value={String(size)}>
                     {size} GB
                   </option>

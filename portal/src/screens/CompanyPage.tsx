@@ -4,16 +4,16 @@ import {
   apiFor,
   gb,
   idempotencyKey,
-  ladderGb,
   MB_PER_GB,
   type Problem,
+  partnerOf,
   percent,
   type Schemas,
   unwrap,
 } from '../api.ts';
 import type { SessionProps } from '../main.tsx';
 import type { Session } from '../session.ts';
-import { Field, FormProblem, Page, useLoad } from '../ui.tsx';
+import { Field, FormProblem, Page, useLadder, useLoad } from '../ui.tsx';
 import { AccountActions } from './AccountActions.tsx';
 import { CreateAccount } from './CreateAccount.tsx';
 
@@ -80,6 +80,7 @@ function PoolResize({
   const [size, setSize] = useState(company.quotaMb ? String(company.quotaMb / MB_PER_GB) : '');
   const [problem, setProblem] = useState<Problem | null>(null);
   const [saved, setSaved] = useState(false);
+  const ladder = useLadder(session);
   const submit = async (e: Event) => {
     e.preventDefault();
     setSaved(false);
@@ -97,12 +98,13 @@ function PoolResize({
       setProblem(error as Problem);
     }
   };
+  if (!ladder) return null;
   return (
     <form class="inline" onSubmit={submit}>
       <Field label="Quota In GB" path="quotaMb" problem={problem}>
         {(p) => (
           <select {...p} value={size} onChange={(e) => setSize(e.currentTarget.value)}>
-            {ladderGb().map((gbSize) => (
+            {ladder.map((gbSize) => (
               <option key={gbSize} value={String(gbSize)}>
                 {gbSize} GB
               </option>
@@ -144,7 +146,7 @@ export function CompanyPage({ session, setSession }: SessionProps) {
         kind: 'companyAdmin',
         companyId: reply.companyId,
         label: `${data.company.name} admin`,
-        resume: session,
+        resume: { ...session, partnerName: (await partnerOf(session)).name },
       });
     } catch (error) {
       setImpersonateProblem(error as Problem);
