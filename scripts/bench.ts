@@ -7,6 +7,8 @@
  * 3. Minified bundle size and cold module load of each function, against an SDK-only baseline.
  * 4. HTTP throughput of the whole local stack (serverless-offline) under autocannon.
  * 5. The trial job at scale: read capacity among 100 000 accounts against reading the due alone.
+ * 6. The partner portal: first-load JS and CSS gzipped; time to the Companies table in Chromium
+ *    over a blank page of the same front server.
  *
  * Options: --runs N (5) repetitions · --loads N (7) fresh processes per cold load ·
  * --duration S (10) and --connections N (50) for autocannon · --sections 1,2,3,4,5
@@ -18,11 +20,11 @@ import { parseArgs } from 'node:util';
 import { measureBundles } from './bench/bundles.ts';
 import { type Column, num, table, verdict } from './bench/format.ts';
 import { forwardSignals, machineActivity, progress, runChild } from './bench/process.ts';
-import type { BundleResult, HttpResult, InProcessResult } from './bench/results.ts';
+import type { BundleResult, HttpResult, InProcessResult, PortalResult } from './bench/results.ts';
 
 const usage =
   'Usage: npm run bench -- [--runs 5] [--loads 7] [--duration 10] [--connections 50] ' +
-  '[--sections 1,2,3,4,5]';
+  '[--sections 1,2,3,4,5,6]';
 
 let options: {
   runs: string;
@@ -38,7 +40,7 @@ try {
       loads: { type: 'string', default: '7' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
-      sections: { type: 'string', default: '1,2,3,4,5' },
+      sections: { type: 'string', default: '1,2,3,4,5,6' },
     },
   }).values as typeof options;
 } catch (error) {
@@ -64,6 +66,7 @@ const TARGETS = {
   loadRatio: 1.15,
   httpBundleKb: 450,
   usagePageRatio: 1.2,
+  portalJsKb: 60,
 };
 
 const script = (name: string) => fileURLToPath(new URL(`./bench/${name}`, import.meta.url));
@@ -357,6 +360,31 @@ function printTrialScale(result: TrialScaleResult) {
   });
 }
 
+function printPortal(result: PortalResult) {
+  const kb = (bytes: number) => num(bytes / 1024, 1);
+  console.log(
+    table(
+      `6. Partner portal (Chromium, fresh context per run; median of ${result.runs} runs)`,
+      [{ header: 'figure' }, { header: 'value', align: 'right' }],
+      [
+        ['first-load JavaScript, gzipped (KB)', kb(result.jsGzipBytes)],
+        ['first-load CSS, gzipped (KB)', kb(result.cssGzipBytes)],
+        ['navigation → Companies table (ms)', num(result.tableMs, 0)],
+        ['navigation → blank page, same server (ms)', num(result.blankMs, 0)],
+        ['ratio', `${num(result.ratio, 2)}×`],
+      ],
+    ),
+  );
+  console.log(
+    '   The table time includes the API call (serverless-offline, warm) that fills it.\n',
+  );
+  summary.push({
+    target: `Portal first-load JavaScript ≤ ${TARGETS.portalJsKb} KB gzipped`,
+    figure: `${kb(result.jsGzipBytes)} KB JS, ${kb(result.cssGzipBytes)} KB CSS; table ${num(result.ratio, 2)}× a blank page`,
+    met: result.jsGzipBytes <= TARGETS.portalJsKb * 1024,
+  });
+}
+
 async function main() {
   forwardSignals();
   const started = Date.now();
@@ -400,6 +428,11 @@ async function main() {
     await section('Section 5', async () => {
       progress('section 5: seeding 100 000 accounts (about five minutes), then one trial job run');
       printTrialScale(await runChild<TrialScaleResult>(script('trial-scale.ts'), []));
+    });
+  }
+  if (sections.has('6')) {
+    await section('Section 6', async () => {
+      printPortal(await runChild<PortalResult>(script('portal.ts'), ['--runs', `${RUNS}`]));
     });
   }
   printSummary();

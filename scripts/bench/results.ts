@@ -81,3 +81,14 @@ export interface HttpResult {
   /** …and its "Authorization function returned an error response" lines (answered 401). */
   offlineAuthorizerErrors: number;
 }
+
+export interface PortalResult {
+  jsGzipBytes: number;
+  cssGzipBytes: number;
+  runs: number;
+  /** Median time from navigation to the Companies table's first company, in a fresh context. */
+  tableMs: number;
+  /** Median time to a blank page from the same front server code. */
+  blankMs: number;
+  ratio: number;
+}
