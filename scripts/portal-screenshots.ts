@@ -23,7 +23,7 @@ try {
   process.env.TABLE_NAME = stack.env.TABLE_NAME;
   process.env.DYNAMODB_ENDPOINT = stack.urls.dynamoDb;
   process.env.AWS_REGION ??= 'us-east-1';
-  const { createPartner } = await import('#lib/auth/api-keys.ts');
+  const { createPartner } = await import('#lib/provisioning/partners.ts');
   const { apiKey } = await createPartner('Acme IT', false);
   const api = async (method: string, path: string, body?: unknown) => {
     const reply = await fetch(`${stack.urls.api}${path}`, {
