@@ -392,10 +392,11 @@ describe('the matrix is generated from the definitions', () => {
       );
       // Operators: provisioning as a full key has it; not staff, keys or webhooks.
       expect(allows('operator', operation), label).toBe(allows('fullKey', operation));
-      // Billing: reads only, and of companies, accounts, usage, events and audit.
+      // Billing: reads only, and of companies, accounts, usage, events and audit (and of its
+      // own partner's name and ladder, which every caller of the partner reads).
       const billingReads =
         operation.method === 'GET' &&
-        /^\/v1\/(companies|audit|events)/.test(operation.path) &&
+        /^\/v1\/(companies|audit|events|partner$)/.test(operation.path) &&
         !operation.path.includes('/contacts');
       expect(allows('billing', operation), label).toBe(
         billingReads && allows('fullKey', operation),
