@@ -41,4 +41,13 @@ export interface AccountStore {
   /** Each account on the condition that it is as read; the pool on the condition it fits. */
   commitChange(plan: AccountChangePlan, effects: AccountEffects): Promise<void>;
   commitCancellation(plan: AccountCancellationPlan, effects: AccountEffects): Promise<void>;
+  /**
+   * The account's own suspension on the condition that it is as read and not cancelled, with
+   * the e-mail to its contact, its audit entry and event; `reply` completes the request's
+   * idempotency record with it.
+   */
+  commitSuspension(
+    change: { before: Account; after: Account; at: string },
+    effects: AccountEffects & { message: OutboxMessage; reply: unknown },
+  ): Promise<void>;
 }

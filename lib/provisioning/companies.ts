@@ -20,7 +20,8 @@ import {
   assertPoolResize,
   pooledMbOf,
 } from '#lib/rules/quota.ts';
-import type { CreateCompanyBody, UpdateCompanyBody } from '#lib/schemas.ts';
+import { planCompanySuspension, type SuspensionAction } from '#lib/rules/suspension.ts';
+import type { CreateCompanyBody, SuspensionBody, UpdateCompanyBody } from '#lib/schemas.ts';
 import {
   allAccounts,
   cancelAccountStep,
@@ -33,6 +34,7 @@ import {
   listCompanies as listCompanyPage,
   putNewCompany,
   requireCompany,
+  saveCompanySuspension,
   updateCompanyStep,
 } from '#lib/store/companies.ts';
 import { putNewContact } from '#lib/store/contacts.ts';
@@ -41,7 +43,7 @@ import { outboxStep } from '#lib/store/outbox.ts';
 import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
 import { about, aboutAccount, newEvent } from './events.ts';
-import { welcomeMessage } from './messages.ts';
+import { companySuspensionMessage, welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
 import { retryingLostRaces } from './retry.ts';
 import type { CompanyScope, TenantScope } from './scope.ts';
@@ -303,3 +305,47 @@ async function cancelOpenAccounts(
   }
   return returned;
 }
+
+/**
+ * Adds (`suspend`) or takes away (`reactivate`) one reason of the company's suspension (SPEC
+ * §2.8), with the e-mail to its admin's contact and the event, in one transaction. Its accounts
+ * are not rewritten: their views combine the company's suspension with their own. A reason
+ * already there (or not there to take away) writes nothing and answers the company as it is.
+ */
+export const changeCompanySuspension = (
+  scope: CompanyScope,
+  action: SuspensionAction,
+  body: SuspensionBody,
+  now = new Date(),
+): Promise<CompanyView> =>
+  retryingLostRaces(async () => {
+    const company = await requireCompany(scope.partnerId, scope.companyId);
+    const plan = planCompanySuspension({ target: company, reason: body.reason, action, now });
+    if (plan.unchanged) return toCompanyView(plan.target);
+    const view = toCompanyView(plan.after);
+    const kind = action === 'suspend' ? 'suspended' : 'reactivated';
+    await transact(
+      [
+        saveCompanySuspension(plan.before, plan.after.suspension ?? null, plan.at),
+        outboxStep(companySuspensionMessage(scope, plan.after, kind, body.reason, plan.at)),
+        eventStep(
+          newEvent(
+            scope,
+            now,
+            action === 'suspend' ? 'company.suspended' : 'company.reactivated',
+            about(company),
+            { company: view, reason: body.reason },
+          ),
+        ),
+        audit(scope, now, {
+          action: `company.${action}`,
+          targetType: 'company',
+          targetId: company.id,
+          companyId: company.id,
+          details: { reason: body.reason, reasons: plan.after.suspension?.reasons ?? [] },
+        }),
+      ],
+      { reply: view },
+    );
+    return view;
+  });

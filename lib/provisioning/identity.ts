@@ -41,6 +41,7 @@ import {
 } from '#lib/rules/passwords.ts';
 import { assertNotBelowUsage } from '#lib/rules/quota.ts';
 import { retryAfterSeconds, UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
+import { assertCompanyAdminMayWrite } from '#lib/rules/suspension.ts';
 import { assertRecoverable } from '#lib/rules/ultrasafe.ts';
 import { loadAccountContext, requireAccountContext } from '#lib/store/accounts.ts';
 import { changeListedTotals, requireCompany } from '#lib/store/companies.ts';
@@ -65,7 +66,13 @@ import { audit } from './audit.ts';
 import { aboutAccount, newEvent } from './events.ts';
 import { passwordResetMessage } from './messages.ts';
 import { retryingLostRaces } from './retry.ts';
-import { accountScope, type CompanyScope, sessionScope, staffIdOf } from './scope.ts';
+import {
+  accountScope,
+  actsAsCompanyAdmin,
+  type CompanyScope,
+  sessionScope,
+  staffIdOf,
+} from './scope.ts';
 
 /** The reply to a login or a password change (an IssuedSession with the role it opens). */
 export type SessionReply = z.output<typeof sessionResponse>;
@@ -264,6 +271,7 @@ export async function resetPassword(
 ): Promise<AccountView> {
   const { companyId } = scope;
   const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);
+  assertCompanyAdminMayWrite(actsAsCompanyAdmin(scope), company, account);
   if (account.status === 'cancelled') {
     throw accountCancelled();
   }
@@ -355,6 +363,8 @@ async function updateMeOnce(
   now: Date,
 ): Promise<AccountView> {
   const { company, account } = await sessionAccount(principal);
+  // The company admin's own quota is one of its company's settings: held while it is suspended.
+  assertCompanyAdminMayWrite(principal.kind === 'companyAdmin', company);
   assertNotBelowUsage(body.userQuotaMb, account.usedMb);
   // Strictly later than the version read, which the next change is conditioned on.
   const at = new Date(Math.max(now.getTime(), Date.parse(account.updatedAt) + 1)).toISOString();

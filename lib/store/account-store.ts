@@ -14,6 +14,7 @@ import {
   putNewAccount,
   releaseParentMarker,
   saveAccount,
+  saveAccountSuspension,
   subAccountsOf,
 } from './accounts.ts';
 import { auditStep } from './audit.ts';
@@ -83,5 +84,17 @@ export const dynamoAccountStore: AccountStore = {
     if (plan.detachesFromParent) steps.push(detachSubAccount(named));
     assertFitsOneTransaction(steps, plan.accounts);
     await transact(steps);
+  },
+
+  async commitSuspension({ before, after, at }, { audit, event, message, reply }) {
+    await transact(
+      [
+        saveAccountSuspension(before, after.suspension ?? null, at),
+        outboxStep(message),
+        auditStep(before.partnerId, audit),
+        eventStep(event),
+      ],
+      { reply },
+    );
   },
 };

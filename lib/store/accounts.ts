@@ -1,4 +1,5 @@
 import {
+  accountCancelled,
   conflict,
   notFound,
   parentNotActive,
@@ -7,6 +8,7 @@ import {
 } from '#lib/errors.ts';
 import type { Account, Company, Contact } from '#lib/model.ts';
 import type { PlanName } from '#lib/rules/plans.ts';
+import type { Suspension } from '#lib/rules/suspension.ts';
 import {
   accountFromItem,
   accountToItem,
@@ -248,5 +250,36 @@ export function cancelAccountStep(account: Account, at: string): WriteStep {
       },
     ),
     onConditionFailed: () => conflict(),
+  };
+}
+
+/**
+ * An account's own suspension, on the condition that the account is as read and not cancelled:
+ * a change in between is a lost race, read again.
+ */
+export function saveAccountSuspension(
+  before: Account,
+  suspension: Suspension | null,
+  at: string,
+): WriteStep {
+  return {
+    item: write.update(
+      keys.account(before.partnerId, before.companyId, before.id),
+      'SET suspension = :suspension, updatedAt = :at',
+      {
+        ':suspension': suspension,
+        ':at': at,
+        ':before': before.updatedAt,
+        ':cancelled': 'cancelled',
+      },
+      {
+        condition: 'attribute_exists(PK) AND updatedAt = :before AND #status <> :cancelled',
+        names: { '#status': 'status' },
+      },
+    ),
+    onConditionFailed: (current) => {
+      if (!current) return notFound('Account');
+      return current.status === 'cancelled' ? accountCancelled() : conflict();
+    },
   };
 }

@@ -8,6 +8,7 @@ import {
 } from '#lib/errors.ts';
 import type { Company, ListedTotals } from '#lib/model.ts';
 import { isNoChange } from '#lib/rules/listed-totals.ts';
+import type { Suspension } from '#lib/rules/suspension.ts';
 import { companyFromItem, companyToItem, isEntity, listedTotalsAttributes } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
 import { getItem, type Item, type Page, queryPage, type WriteStep, write } from './table.ts';
@@ -243,5 +244,31 @@ export function cancelCompanyStep(
       },
     ),
     onConditionFailed: onOpenAccounts,
+  };
+}
+
+/**
+ * A company's suspension, on the condition that the company is as read and active. Its accounts
+ * are not written: their views combine the company's suspension with their own.
+ */
+export function saveCompanySuspension(
+  before: Company,
+  suspension: Suspension | null,
+  at: string,
+): WriteStep {
+  return {
+    item: write.update(
+      keys.company(before.partnerId, before.id),
+      'SET suspension = :suspension, updatedAt = :at',
+      { ':suspension': suspension, ':at': at, ':before': before.updatedAt, ':active': 'active' },
+      {
+        condition: 'attribute_exists(PK) AND updatedAt = :before AND #status = :active',
+        names: { '#status': 'status' },
+      },
+    ),
+    onConditionFailed: (current) => {
+      if (!current) return notFound('Company');
+      return current.status !== 'active' ? companyCancelled() : conflict();
+    },
   };
 }

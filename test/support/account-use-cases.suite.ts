@@ -14,7 +14,12 @@ import {
   toAccountView,
 } from '#lib/model.ts';
 import type { AccountStore } from '#lib/provisioning/account-store.ts';
-import { cancelAccount, createAccount, updateAccount } from '#lib/provisioning/accounts.ts';
+import {
+  cancelAccount,
+  changeAccountSuspension,
+  createAccount,
+  updateAccount,
+} from '#lib/provisioning/accounts.ts';
 import { auditEntry } from '#lib/provisioning/audit.ts';
 import { aboutAccount, newEvent } from '#lib/provisioning/events.ts';
 import { welcomeMessage } from '#lib/provisioning/messages.ts';
@@ -416,6 +421,135 @@ export function accountUseCaseSuite(name: string, harness: () => AccountStoreHar
             actor: scope.actor,
           });
         }
+      });
+    });
+
+    describe('suspending an account', () => {
+      it('stacks reasons, writes nothing for a repeat, and is active again without any', async () => {
+        const h = harness();
+        const { scope } = await pooledCompany(h);
+        const sub = await create(h, scope, {
+          parentId: (await read(h, scope)).company.adminAccountId,
+        });
+        const id = sub.account.id;
+
+        const first = await changeAccountSuspension(
+          scope,
+          id,
+          'suspend',
+          { reason: 'abuse' },
+          at(1),
+          h.store,
+        );
+        const repeat = await changeAccountSuspension(
+          scope,
+          id,
+          'suspend',
+          { reason: 'abuse' },
+          at(2),
+          h.store,
+        );
+        const stacked = await changeAccountSuspension(
+          scope,
+          id,
+          'suspend',
+          { reason: 'manual' },
+          at(3),
+          h.store,
+        );
+        const absent = await changeAccountSuspension(
+          scope,
+          id,
+          'reactivate',
+          { reason: 'non_payment' },
+          at(4),
+          h.store,
+        );
+        const one = await changeAccountSuspension(
+          scope,
+          id,
+          'reactivate',
+          { reason: 'abuse' },
+          at(5),
+          h.store,
+        );
+        const none = await changeAccountSuspension(
+          scope,
+          id,
+          'reactivate',
+          { reason: 'manual' },
+          at(6),
+          h.store,
+        );
+
+        const since = at(1).toISOString();
+        expect(first.suspension).toEqual({ reasons: ['abuse'], since });
+        expect(first.features.backupsAllowed).toBe(false);
+        expect(repeat).toEqual(first);
+        expect(stacked.suspension).toEqual({ reasons: ['manual', 'abuse'], since });
+        expect(absent).toEqual(stacked);
+        expect(one.suspension).toEqual({ reasons: ['manual'], since });
+        expect(none.suspension).toBeNull();
+        expect(none.features.backupsAllowed).toBe(true);
+        expect((await read(h, scope, id)).account.suspension).toBeNull();
+        const events = (await h.events(scope)).filter((event) => event.accountId === id);
+        expect(events.map((event) => [event.type, event.data])).toEqual([
+          ['account.created', { account: sub.account }],
+          ['account.suspended', { account: first, reason: 'abuse' }],
+          ['account.suspended', { account: stacked, reason: 'manual' }],
+          ['account.reactivated', { account: one, reason: 'abuse' }],
+          ['account.reactivated', { account: none, reason: 'manual' }],
+        ]);
+      });
+
+      it('refuses a cancelled account, and a company admin’s change to a suspended one', async () => {
+        const h = harness();
+        const { scope, admin } = await pooledCompany(h);
+        const sub = await create(h, scope, { parentId: admin.id });
+        const other = await create(h, scope, { parentId: admin.id });
+        await changeAccountSuspension(
+          scope,
+          sub.account.id,
+          'suspend',
+          { reason: 'manual' },
+          at(1),
+          h.store,
+        );
+        await cancelAccount(scope, other.account.id, at(1), h.store);
+        const asAdmin: CompanyScope = {
+          ...scope,
+          actor: `account:${admin.id}`,
+          asCompanyAdmin: true,
+        };
+
+        await expect(
+          updateAccount(asAdmin, sub.account.id, { hardQuotaMb: 10 * GB }, at(2), h.store),
+        ).rejects.toMatchObject({ code: 'ACCOUNT_SUSPENDED' });
+        await expect(cancelAccount(asAdmin, sub.account.id, at(2), h.store)).rejects.toMatchObject({
+          code: 'ACCOUNT_SUSPENDED',
+        });
+        await expect(
+          changeAccountSuspension(
+            scope,
+            other.account.id,
+            'suspend',
+            { reason: 'manual' },
+            at(2),
+            h.store,
+          ),
+        ).rejects.toMatchObject({ code: 'ACCOUNT_CANCELLED' });
+        // The partner is not held back.
+        const resized = await updateAccount(
+          scope,
+          sub.account.id,
+          { hardQuotaMb: 10 * GB },
+          at(3),
+          h.store,
+        );
+        expect(resized).toMatchObject({
+          hardQuotaMb: 10 * GB,
+          suspension: { reasons: ['manual'] },
+        });
       });
     });
 

@@ -5,6 +5,7 @@
  * against the state before any is applied, and nothing applied unless all hold.
  */
 import {
+  accountCancelled,
   companyCancelled,
   conflict,
   notFound,
@@ -154,6 +155,49 @@ export class MemoryAccountStore implements AccountStore {
     if (plan.detachesFromParent) writes.push(this.detach(named));
     this.assertFitsOneTransaction(writes, plan.accounts.length);
     this.transact(writes);
+  }
+
+  async commitSuspension(
+    change: { before: Account; after: Account; at: string },
+    effects: AccountEffects & { message: OutboxMessage; reply: unknown },
+  ): Promise<void> {
+    const key = keyOf(change.before);
+    this.transact([
+      {
+        // As saveAccountSuspension: the account as read, and not cancelled.
+        refused: () => {
+          const current = this.accounts.get(key);
+          if (!current) return notFound('Account');
+          if (current.status === 'cancelled') return accountCancelled();
+          return current.updatedAt === change.before.updatedAt ? null : conflict();
+        },
+        apply: () => {
+          const current = this.accounts.get(key) as Account;
+          current.suspension = copy(change.after.suspension ?? null);
+          current.updatedAt = change.at;
+        },
+      },
+      this.record(this.outbox, effects.message),
+      this.record(this.auditLog, effects.audit),
+      this.record(this.events, effects.event),
+    ]);
+  }
+
+  /** Another writer's change to an account in between a read and its commit. */
+  touch(partnerId: string, companyId: string, accountId: string, at: string): void {
+    const account = this.accounts.get(childKey(partnerId, companyId, accountId));
+    if (!account) throw new Error(`No account ${accountId} to touch`);
+    account.updatedAt = at;
+  }
+
+  /** A record as stored now, for assertions. */
+  storedAccount(partnerId: string, companyId: string, accountId: string): Account | undefined {
+    return copy(this.accounts.get(childKey(partnerId, companyId, accountId)));
+  }
+
+  /** A company as stored now, for assertions and to set up a company-level state. */
+  storedCompany(partnerId: string, companyId: string): Company | undefined {
+    return this.companies.get(companyKey(partnerId, companyId));
   }
 
   private transact(writes: Write[]): void {

@@ -142,6 +142,10 @@ const BODIES: Record<string, (c: Context) => unknown> = {
     role: 'billing',
   }),
   updateStaff: () => ({ role: 'operator' }),
+  suspendCompany: () => ({ reason: 'manual' }),
+  reactivateCompany: () => ({ reason: 'manual' }),
+  suspendAccount: () => ({ reason: 'abuse' }),
+  reactivateAccount: () => ({ reason: 'abuse' }),
 };
 
 /**
@@ -177,6 +181,14 @@ function pathParams(operation: Operation, c: Context): Record<string, string> {
         ...params,
         accountId: (byPartner ? f.spare.resetByPartner : f.spare.resetByAdmin).id,
       };
+    // Suspended, these would refuse the company admins' writes of the cases after them.
+    case 'suspendCompany':
+    case 'reactivateCompany':
+      return { ...params, companyId: f.A4.id };
+    case 'suspendAccount':
+    case 'reactivateAccount':
+      // Reset already (the matrix runs the operations in alphabetical order); used by no case after.
+      return { ...params, accountId: f.spare.resetByPartner.id };
     default:
       return params;
   }
