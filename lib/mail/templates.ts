@@ -240,7 +240,10 @@ export interface Subject {
 }
 
 const subjectName = (subject: Subject): string =>
-  subject.companyName ?? `backup account ${subject.username}`;
+  subject.companyName ?? `your backup account ${subject.username}`;
+
+/** The name at the start of a sentence. */
+const leading = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 
 const REASON_TEXT: Record<string, string> = {
   non_payment: 'an unpaid invoice',
@@ -261,7 +264,7 @@ export function renderSuspended(input: SuspensionInput): RenderedEmail {
   return email(`${input.companyName ? name : 'Your backup account'} is suspended`, [
     greeting(input.recipient),
     [
-      { strong: name },
+      { strong: leading(name) },
       ` is suspended because of ${reasonText(input.reason)}. New backups of ${accounts} are paused; you can still log in, and your data and usernames are kept.`,
     ],
     ['Contact your provider to lift the suspension.'],
@@ -309,7 +312,9 @@ const sizeText = (mb: number): string =>
   mb >= 1024 ? `${Math.round((mb / 1024) * 10) / 10} GB` : `${mb} MB`;
 
 export function renderQuotaAlert(input: QuotaAlertInput): RenderedEmail {
-  const name = input.companyName ? `The storage pool of ${input.companyName}` : subjectName(input);
+  const name = input.companyName
+    ? `The storage pool of ${input.companyName}`
+    : leading(subjectName(input));
   const full = input.level >= 100;
   return email(
     `${input.companyName ? input.companyName : 'Your backup account'} has used ${input.level} % of its storage`,

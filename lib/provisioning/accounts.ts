@@ -25,6 +25,7 @@ import {
 } from '#lib/store/accounts.ts';
 import type { Page } from '#lib/store/table.ts';
 import type { AccountStore } from './account-store.ts';
+import { alertEffects } from './alerts.ts';
 import { auditEntry } from './audit.ts';
 import { aboutAccount, newEvent } from './events.ts';
 import { accountSuspensionMessage, welcomeMessage } from './messages.ts';
@@ -148,6 +149,11 @@ async function updateAccountOnce(
   await store.commitChange(plan, {
     audit: auditEntry(scope, now, plan.audit),
     event: newEvent(scope, now, plan.eventType, aboutAccount(plan.account), { account: view }),
+    alerts: alertEffects(
+      scope,
+      now,
+      plan.alerts.map(({ account, change }) => ({ subject: 'account', account, change })),
+    ),
   });
   return view;
 }

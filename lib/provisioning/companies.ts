@@ -13,6 +13,7 @@ import {
   toCompanyView,
   toContactView,
 } from '#lib/model.ts';
+import { companyAlert } from '#lib/rules/alert-levels.ts';
 import { listedDelta, listedTotalsOf } from '#lib/rules/listed-totals.ts';
 import {
   assertFitsPool,
@@ -28,6 +29,7 @@ import {
   putNewAccount,
   releaseParentMarker,
 } from '#lib/store/accounts.ts';
+import { alertSteps } from '#lib/store/alerts.ts';
 import {
   cancelCompanyStep,
   changeAllocation,
@@ -41,6 +43,7 @@ import { putNewContact } from '#lib/store/contacts.ts';
 import { eventStep } from '#lib/store/events.ts';
 import { outboxStep } from '#lib/store/outbox.ts';
 import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib/store/table.ts';
+import { alertEffects } from './alerts.ts';
 import { audit } from './audit.ts';
 import { about, aboutAccount, newEvent } from './events.ts';
 import { companySuspensionMessage, welcomeMessage } from './messages.ts';
@@ -194,9 +197,17 @@ async function updateCompanyOnce(
     ...(body.endGuard !== undefined ? { endGuard: body.endGuard } : {}),
   };
   const at = now.toISOString();
-  const updated = toCompanyView({ ...company, ...changes, updatedAt: at });
+  const after: Company = { ...company, ...changes, updatedAt: at };
+  // A pool resize takes effect on its alert level at once (SPEC §2.9).
+  const alert = changes.quotaMb !== undefined ? companyAlert(after) : null;
+  if (alert) after.alertLevel = alert.level;
+  const updated = toCompanyView(after);
+  const alerts = alert?.change
+    ? alertEffects(scope, now, [{ subject: 'company', company: after, change: alert.change }])
+    : undefined;
   await transact([
-    updateCompanyStep(company, changes, at),
+    updateCompanyStep(company, changes, at, alert?.level),
+    ...alertSteps(alerts),
     eventStep(newEvent(scope, now, 'company.updated', about(company), { company: updated })),
     audit(scope, now, {
       action: 'company.update',

@@ -33,6 +33,7 @@ import {
   companyAddOns,
   toAccountView,
 } from '#lib/model.ts';
+import { accountAlert } from '#lib/rules/alert-levels.ts';
 import { isNoChange, listedDelta } from '#lib/rules/listed-totals.ts';
 import {
   assertPassword,
@@ -44,6 +45,7 @@ import { retryAfterSeconds, UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
 import { assertCompanyAdminMayWrite } from '#lib/rules/suspension.ts';
 import { assertRecoverable } from '#lib/rules/ultrasafe.ts';
 import { loadAccountContext, requireAccountContext } from '#lib/store/accounts.ts';
+import { alertSteps } from '#lib/store/alerts.ts';
 import { changeListedTotals, requireCompany } from '#lib/store/companies.ts';
 import {
   loadLoginContext,
@@ -62,6 +64,7 @@ import {
 } from '#lib/store/limits.ts';
 import { outboxStep } from '#lib/store/outbox.ts';
 import { transact } from '#lib/store/table.ts';
+import { alertEffects } from './alerts.ts';
 import { audit } from './audit.ts';
 import { aboutAccount, newEvent } from './events.ts';
 import { passwordResetMessage } from './messages.ts';
@@ -368,12 +371,19 @@ async function updateMeOnce(
   assertNotBelowUsage(body.userQuotaMb, account.usedMb);
   // Strictly later than the version read, which the next change is conditioned on.
   const at = new Date(Math.max(now.getTime(), Date.parse(account.updatedAt) + 1)).toISOString();
-  const after = { ...account, userQuotaMb: body.userQuotaMb, updatedAt: at };
+  const after: Account = { ...account, userQuotaMb: body.userQuotaMb, updatedAt: at };
+  const alert = accountAlert(after);
+  after.alertLevel = alert.level;
   const listed = listedDelta([account], [after]);
+  const scope = sessionScope(principal);
+  const alerts = alert.change
+    ? alertEffects(scope, now, [{ subject: 'account', account: after, change: alert.change }])
+    : undefined;
   await transact([
-    setUserQuotaStep(account, body.userQuotaMb, at),
+    setUserQuotaStep(account, body.userQuotaMb, at, alert.level),
+    ...alertSteps(alerts),
     ...(isNoChange(listed) ? [] : [changeListedTotals(company, listed)]),
-    audit(sessionScope(principal), now, {
+    audit(scope, now, {
       action: 'account.user-quota',
       targetType: 'account',
       targetId: account.id,

@@ -3,7 +3,7 @@
  * 100: it rises as soon as use reaches a higher level, and falls only once use is 5 points or
  * more below the level it holds, so use hovering around a level alerts once, not at every report.
  */
-import { percentUsed } from './quota.ts';
+import { effectiveQuotaMb, percentUsed } from './quota.ts';
 
 export const ALERT_LEVELS = [80, 90, 100] as const;
 export type AlertLevel = 0 | (typeof ALERT_LEVELS)[number];
@@ -67,4 +67,38 @@ export function evaluateAlert(
       percentUsed: percent,
     },
   };
+}
+
+/** What an account's alert is evaluated on: its quotas, use, status and stored level. */
+export interface WatchedAccount {
+  status: string;
+  hardQuotaMb: number | null;
+  userQuotaMb: number | null;
+  usedMb: number;
+  alertLevel?: AlertLevel;
+}
+
+/**
+ * An account's alert after a change (`account` as the change leaves it): watched on its
+ * effective quota while finite. A cancelled account is not watched; its level stays as it was.
+ */
+export function accountAlert(account: WatchedAccount): AlertEvaluation {
+  if (account.status === 'cancelled') return { level: account.alertLevel ?? 0, change: null };
+  return evaluateAlert(
+    account.alertLevel,
+    account.usedMb,
+    effectiveQuotaMb(account.hardQuotaMb, account.userQuotaMb),
+  );
+}
+
+/**
+ * A company's alert: its pool (`quotaMb`) against the use of all its accounts (`usedMb`, the
+ * company's own figure). A company without a pool is not watched.
+ */
+export function companyAlert(company: {
+  quotaMb: number | null;
+  usedMb: number;
+  alertLevel?: AlertLevel;
+}): AlertEvaluation {
+  return evaluateAlert(company.alertLevel, company.usedMb, company.quotaMb);
 }

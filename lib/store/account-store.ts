@@ -17,6 +17,7 @@ import {
   saveAccountSuspension,
   subAccountsOf,
 } from './accounts.ts';
+import { alertSteps } from './alerts.ts';
 import { auditStep } from './audit.ts';
 import { changeAllocation } from './companies.ts';
 import { putNewContact } from './contacts.ts';
@@ -55,7 +56,7 @@ export const dynamoAccountStore: AccountStore = {
     await transact(steps, { reply });
   },
 
-  async commitChange(plan, { audit, event }) {
+  async commitChange(plan, { audit, event, alerts }) {
     const accounts = plan.changes.map((change) => change.before);
     const named = accounts[0] as Account;
     const steps: WriteStep[] = plan.changes.map(({ before, after }) => saveAccount(before, after));
@@ -66,7 +67,7 @@ export const dynamoAccountStore: AccountStore = {
       );
     }
     if (plan.pool) steps.push(changeAllocation(plan.company, { ...plan.pool, at: plan.at }));
-    steps.push(auditStep(named.partnerId, audit), eventStep(event));
+    steps.push(auditStep(named.partnerId, audit), eventStep(event), ...alertSteps(alerts));
     assertFitsOneTransaction(steps, accounts);
     await transact(steps);
   },

@@ -424,6 +424,52 @@ export function accountUseCaseSuite(name: string, harness: () => AccountStoreHar
       });
     });
 
+    describe('quota alerts of a change', () => {
+      it('a smaller quota raises the level with its event; a larger one lowers it again', async () => {
+        const h = harness();
+        const { scope, admin } = await pooledCompany(h);
+        const sub = await create(h, scope, { parentId: admin.id, hardQuotaMb: 10 * GB });
+        const id = sub.account.id;
+        await h.reportUsage(scope, id, 4500);
+
+        const smaller = await updateAccount(scope, id, { hardQuotaMb: 5 * GB }, at(1), h.store);
+        const same = await updateAccount(scope, id, { contactId: admin.contactId }, at(2), h.store);
+        const larger = await updateAccount(scope, id, { hardQuotaMb: 10 * GB }, at(3), h.store);
+
+        expect(smaller.alertLevel).toBe(80);
+        expect(same.alertLevel).toBe(80);
+        expect(larger.alertLevel).toBe(0);
+        expect((await read(h, scope, id)).account.alertLevel).toBe(0);
+        const quota = (await h.events(scope)).filter(
+          (event) => event.accountId === id && event.type.startsWith('quota.'),
+        );
+        expect(quota.map((event) => [event.type, event.data])).toEqual([
+          [
+            'quota.threshold_crossed',
+            {
+              subject: 'account',
+              level: 80,
+              previousLevel: 0,
+              usedMb: 4500,
+              quotaMb: 5 * GB,
+              percentUsed: 87.9,
+            },
+          ],
+          [
+            'quota.recovered',
+            {
+              subject: 'account',
+              level: 0,
+              previousLevel: 80,
+              usedMb: 4500,
+              quotaMb: 10 * GB,
+              percentUsed: 43.9,
+            },
+          ],
+        ]);
+      });
+    });
+
     describe('suspending an account', () => {
       it('stacks reasons, writes nothing for a repeat, and is active again without any', async () => {
         const h = harness();

@@ -22,6 +22,7 @@ import type {
   AccountStore,
 } from '#lib/provisioning/account-store.ts';
 import type { AccountCancellationPlan, AccountChangePlan } from '#lib/rules/account-change.ts';
+import { accountAlert } from '#lib/rules/alert-levels.ts';
 import type { NewAccountPlan, PoolChange } from '#lib/rules/new-account.ts';
 import type { PlanName } from '#lib/rules/plans.ts';
 import type { AuditEntry } from '#lib/store/audit.ts';
@@ -74,6 +75,7 @@ export class MemoryAccountStore implements AccountStore {
     if (!account || !company) throw new Error(`No account ${accountId} to report usage of`);
     const delta = usedMb - account.usedMb;
     account.usedMb = usedMb;
+    account.alertLevel = accountAlert(account).level;
     company.usedMb += delta;
     if (company.listed && account.status !== 'cancelled') company.listed.usedMb += delta;
   }
@@ -137,6 +139,10 @@ export class MemoryAccountStore implements AccountStore {
     }
     if (plan.pool) writes.push(this.allocation(plan.company, plan.pool, plan.at));
     writes.push(this.record(this.auditLog, effects.audit), this.record(this.events, effects.event));
+    for (const event of effects.alerts?.events ?? []) writes.push(this.record(this.events, event));
+    for (const message of effects.alerts?.messages ?? []) {
+      writes.push(this.record(this.outbox, message));
+    }
     this.assertFitsOneTransaction(writes, plan.changes.length);
     this.transact(writes);
   }
@@ -181,23 +187,6 @@ export class MemoryAccountStore implements AccountStore {
       this.record(this.auditLog, effects.audit),
       this.record(this.events, effects.event),
     ]);
-  }
-
-  /** Another writer's change to an account in between a read and its commit. */
-  touch(partnerId: string, companyId: string, accountId: string, at: string): void {
-    const account = this.accounts.get(childKey(partnerId, companyId, accountId));
-    if (!account) throw new Error(`No account ${accountId} to touch`);
-    account.updatedAt = at;
-  }
-
-  /** A record as stored now, for assertions. */
-  storedAccount(partnerId: string, companyId: string, accountId: string): Account | undefined {
-    return copy(this.accounts.get(childKey(partnerId, companyId, accountId)));
-  }
-
-  /** A company as stored now, for assertions and to set up a company-level state. */
-  storedCompany(partnerId: string, companyId: string): Company | undefined {
-    return this.companies.get(companyKey(partnerId, companyId));
   }
 
   private transact(writes: Write[]): void {
@@ -294,7 +283,9 @@ export class MemoryAccountStore implements AccountStore {
         if (!current) return notFound('Account');
         const unchanged =
           current.updatedAt === before.updatedAt &&
-          current.subAccountCount === before.subAccountCount;
+          current.subAccountCount === before.subAccountCount &&
+          current.usedMb === before.usedMb &&
+          (current.alertLevel ?? 0) === (before.alertLevel ?? 0);
         return unchanged ? null : conflict();
       },
       apply: () => {
@@ -306,6 +297,7 @@ export class MemoryAccountStore implements AccountStore {
         current.trialEndsAt = after.trialEndsAt;
         current.trialStage = after.trialStage;
         current.updatedAt = after.updatedAt;
+        current.alertLevel = after.alertLevel ?? 0;
       },
     };
   }

@@ -10,10 +10,10 @@ describe('suspension e-mails', () => {
 
     expect(mail.subject).toBe('Your backup account is suspended');
     expect(mail.text).toContain(
-      'backup account ada.laptop is suspended because of an unpaid invoice',
+      'Your backup account ada.laptop is suspended because of an unpaid invoice',
     );
     expect(mail.text).toContain('you can still log in');
-    expect(mail.html).toContain('<strong>backup account ada.laptop</strong>');
+    expect(mail.html).toContain('<strong>Your backup account ada.laptop</strong>');
   });
 
   it('about a company name the company, escaped in HTML', () => {

@@ -187,7 +187,7 @@ function pathParams(operation: Operation, c: Context): Record<string, string> {
       return { ...params, companyId: f.A4.id };
     case 'suspendAccount':
     case 'reactivateAccount':
-      // Reset already (the matrix runs the operations in alphabetical order); used by no case after.
+      // The partner's reset runs before these (declared earlier); no case after uses the account.
       return { ...params, accountId: f.spare.resetByPartner.id };
     default:
       return params;

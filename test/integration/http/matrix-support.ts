@@ -109,8 +109,8 @@ export interface Fixture {
   /** Partner A's throwaway company: renamed and cancelled by the partner's own cases. */
   A3: { id: string; name: string };
   /**
-   * Partner A's throwaway company that the partner's cases suspend: the routes after them in
-   * the matrix's order (updates, the company admins' own) must still find A1 and A2 active.
+   * Partner A's throwaway company that the partner's cases suspend and reactivate, so that no
+   * other case finds A1 or A2 suspended (a company admin's writes would then answer 409).
    */
   A4: { id: string; name: string };
   /** Throwaway accounts of A1 that allowed callers change, cancel, reset, log in to, recover. */
