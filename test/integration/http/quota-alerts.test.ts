@@ -4,6 +4,7 @@
  * event once, lowered only 5 points below, and raised once when two reports race.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { reportUsage } from '#lib/provisioning/usage.ts';
 import {
   call,
   createAccount,
@@ -13,6 +14,7 @@ import {
   getCompany,
 } from '../../support/gateway.ts';
 import { GB, strongPassword, uniqueName } from '../../support/http-fixtures.ts';
+import { countRequests } from '../support.ts';
 import {
   deliverOutbox,
   emailsTo,
@@ -134,6 +136,24 @@ describe('an account’s quota alerts', () => {
     expect(texts.every((text) => text.includes(`Your backup account ${c.subUsername}`))).toBe(true);
     expect(texts.some((text) => text.includes('has used 81 % of its quota'))).toBe(true);
     expect(texts.some((text) => text.includes('has used 82 % of its quota'))).toBe(true);
+  });
+
+  it('cost a report no request more: two batch reads and the one transaction', async () => {
+    const c = await watchedCompany();
+
+    const { requests } = await countRequests(() =>
+      reportUsage([{ accountId: c.subId, usedMb: 4147 }]),
+    );
+
+    expect(requests).toEqual([
+      'BatchGetItemCommand',
+      'BatchGetItemCommand',
+      'TransactWriteItemsCommand',
+    ]);
+    expect(await alertsOf(c.companyId, c.subId)).toMatchObject({
+      events: [['quota.threshold_crossed', 80]],
+      mails: 1,
+    });
   });
 
   it('two reports crossing at once raise the level once', async () => {
