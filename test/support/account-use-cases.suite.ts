@@ -468,6 +468,32 @@ export function accountUseCaseSuite(name: string, harness: () => AccountStoreHar
           ],
         ]);
       });
+
+      it('a conversion takes effect at once: a full trial given its paid quota recovers', async () => {
+        const h = harness();
+        const { scope } = await pooledCompany(h);
+        const trial = await create(h, scope, { plan: 'trial' });
+        const id = trial.account.id;
+        await h.reportUsage(scope, id, 450);
+        expect((await read(h, scope, id)).account.alertLevel).toBe(80);
+
+        const converted = await updateAccount(scope, id, { plan: 'basic' }, at(1), h.store);
+
+        expect(converted).toMatchObject({ hardQuotaMb: 5 * GB, percentUsed: 8.8, alertLevel: 0 });
+        const recovered = (await h.events(scope)).filter(
+          (event) => event.accountId === id && event.type === 'quota.recovered',
+        );
+        expect(recovered.map((event) => event.data)).toEqual([
+          {
+            subject: 'account',
+            level: 0,
+            previousLevel: 80,
+            usedMb: 450,
+            quotaMb: 5 * GB,
+            percentUsed: 8.8,
+          },
+        ]);
+      });
     });
 
     describe('suspending an account', () => {
