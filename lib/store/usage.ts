@@ -200,7 +200,8 @@ export async function applyUsage(
         ...current.flatMap(accountUsageSteps),
         ...companyUsageSteps(usage, first, current, expectedUsedMb, index === parts.length - 1, at),
       ];
-      if (steps.length + partSteps.length > capacity) await flush();
+      // A transaction may write the company item once: a further part goes in the next one.
+      if (index > 0 || steps.length + partSteps.length > capacity) await flush();
       steps.push(...partSteps);
       for (const { account, usedMb } of current) expectedUsedMb += usedMb - account.usedMb;
     }
