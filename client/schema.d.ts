@@ -436,6 +436,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/companies/{companyId}/accounts/{accountId}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take one reason off the account’s own suspension
+         * @description Reasons stack, each at most once: suspending again for a reason already there, or reactivating one that is not, changes nothing and answers the object as it is. The contact (for a company, its admin’s contact) is e-mailed and an event written with each change. Only the account's own reasons: its company's are taken off the company. It is active again once neither has a reason left.
+         *
+         *     Callers: owner, admin, operator, fullKey.
+         */
+        post: operations["reactivateAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{companyId}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take one reason off the company’s suspension
+         * @description Reasons stack, each at most once: suspending again for a reason already there, or reactivating one that is not, changes nothing and answers the object as it is. The contact (for a company, its admin’s contact) is e-mailed and an event written with each change. The company is active again once no reason is left.
+         *
+         *     Callers: owner, admin, operator, fullKey.
+         */
+        post: operations["reactivateCompany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/recover": {
         parameters: {
             query?: never;
@@ -590,6 +634,50 @@ export interface paths {
          *     Callers: anyone.
          */
         post: operations["staffLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{companyId}/accounts/{accountId}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend one account for a reason
+         * @description Reasons stack, each at most once: suspending again for a reason already there, or reactivating one that is not, changes nothing and answers the object as it is. The contact (for a company, its admin’s contact) is e-mailed and an event written with each change. While suspended, the account takes no backups (its user can still log in) and its company admin cannot change it.
+         *
+         *     Callers: owner, admin, operator, fullKey.
+         */
+        post: operations["suspendAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{companyId}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend the company for a reason
+         * @description Reasons stack, each at most once: suspending again for a reason already there, or reactivating one that is not, changes nothing and answers the object as it is. The contact (for a company, its admin’s contact) is e-mailed and an event written with each change. While suspended, its accounts take no backups and its admin can read but not change anything; its accounts are not rewritten.
+         *
+         *     Callers: owner, admin, operator, fullKey.
+         */
+        post: operations["suspendCompany"];
         delete?: never;
         options?: never;
         head?: never;
@@ -961,7 +1049,7 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
-        /** @description A company: its storage pool (quotaMb, null when it has none), what its accounts are allocated and use, its add-ons. */
+        /** @description A company: its storage pool (quotaMb, null when it has none), what its accounts are allocated and use, its add-ons, its suspension and the quota alert level of its pool. */
         Company: {
             id: string;
             name: string;
@@ -977,13 +1065,19 @@ export interface components {
             endGuard: boolean;
             /** @enum {string} */
             status: "active" | "cancelled";
+            suspension: {
+                reasons: ("non_payment" | "manual" | "abuse")[];
+                /** Format: date-time */
+                since: string;
+            } | null;
+            alertLevel: 0 | 80 | 90 | 100;
             adminAccountId: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
         };
-        /** @description A backup account (a parent or a sub-account) with its quotas, usage, trial end and features; never its password or secret answer. */
+        /** @description A backup account (a parent or a sub-account) with its quotas, usage, trial end, suspension (its own reasons with its company's) and quota alert level, and features; never its password or secret answer. */
         Account: {
             id: string;
             companyId: string;
@@ -1005,6 +1099,12 @@ export interface components {
             hasSecretQuestion: boolean;
             mustChangePassword: boolean;
             trialEndsAt: string | null;
+            suspension: {
+                reasons: ("non_payment" | "manual" | "abuse")[];
+                /** Format: date-time */
+                since: string;
+            } | null;
+            alertLevel: 0 | 80 | 90 | 100;
             features: components["schemas"]["Features"];
             /** Format: date-time */
             createdAt: string;
@@ -1021,7 +1121,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
-        /** @description What the account's plan and its company's add-ons give the backup agent (SPEC §2.1); backupsAllowed is false unless the account is active. */
+        /** @description What the account's plan and its company's add-ons give the backup agent (SPEC §2.1); backupsAllowed is false unless the account is active and neither it nor its company is suspended. */
         Features: {
             openFileBackupOnServers: boolean;
             versioning: boolean;
@@ -1596,7 +1696,7 @@ export interface components {
                 };
             };
         };
-        /** @description `CONFLICT`: Concurrent change; `ADMIN_ACCOUNT`: Company admin account; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
+        /** @description `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended; `ACCOUNT_SUSPENDED`: Account suspended; `ADMIN_ACCOUNT`: Company admin account; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
         CancelAccount409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1605,7 +1705,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "CONFLICT" | "ADMIN_ACCOUNT" | "TOO_MANY_SUB_ACCOUNTS";
+                    code?: "CONFLICT" | "COMPANY_SUSPENDED" | "ACCOUNT_SUSPENDED" | "ADMIN_ACCOUNT" | "TOO_MANY_SUB_ACCOUNTS";
                 };
             };
         };
@@ -1753,7 +1853,7 @@ export interface components {
                 };
             };
         };
-        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `USERNAME_TAKEN`: Username taken; `POOL_EXCEEDED`: Not enough free space in the pool; `COMPANY_CANCELLED`: Company cancelled; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `PARENT_NOT_ACTIVE`: Parent account not active */
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended; `USERNAME_TAKEN`: Username taken; `POOL_EXCEEDED`: Not enough free space in the pool; `COMPANY_CANCELLED`: Company cancelled; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `PARENT_NOT_ACTIVE`: Parent account not active */
         CreateAccount409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1762,7 +1862,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "USERNAME_TAKEN" | "POOL_EXCEEDED" | "COMPANY_CANCELLED" | "PLAN_ALREADY_HAS_PARENT" | "PARENT_NOT_ACTIVE";
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_SUSPENDED" | "USERNAME_TAKEN" | "POOL_EXCEEDED" | "COMPANY_CANCELLED" | "PLAN_ALREADY_HAS_PARENT" | "PARENT_NOT_ACTIVE";
                 };
             };
         };
@@ -1841,6 +1941,19 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended */
+        CreateContact409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_SUSPENDED";
                 };
             };
         };
@@ -2078,6 +2191,58 @@ export interface components {
                 };
             };
         };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ReactivateAccount403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled */
+        ReactivateAccount409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "ACCOUNT_CANCELLED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ReactivateCompany403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled */
+        ReactivateCompany409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_CANCELLED";
+                };
+            };
+        };
         /** @description `INVALID_SECRET_ANSWER`: Wrong secret answer */
         InvalidSecretAnswer: {
             headers: {
@@ -2156,7 +2321,7 @@ export interface components {
                 };
             };
         };
-        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled; `UNRECOVERABLE_ACCOUNT`: Password cannot be reset */
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended; `ACCOUNT_SUSPENDED`: Account suspended; `ACCOUNT_CANCELLED`: Account cancelled; `UNRECOVERABLE_ACCOUNT`: Password cannot be reset */
         ResetPassword409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -2165,7 +2330,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "ACCOUNT_CANCELLED" | "UNRECOVERABLE_ACCOUNT";
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_SUSPENDED" | "ACCOUNT_SUSPENDED" | "ACCOUNT_CANCELLED" | "UNRECOVERABLE_ACCOUNT";
                 };
             };
         };
@@ -2196,6 +2361,58 @@ export interface components {
             };
         };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        SuspendAccount403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled */
+        SuspendAccount409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "ACCOUNT_CANCELLED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        SuspendCompany403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled */
+        SuspendCompany409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_CANCELLED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         UpdateAccount403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -2208,7 +2425,7 @@ export interface components {
                 };
             };
         };
-        /** @description `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled; `ACCOUNT_CANCELLED`: Account cancelled; `ULTRASAFE_IMMUTABLE`: UltraSafe cannot change; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `POOL_EXCEEDED`: Not enough free space in the pool; `BELOW_USAGE`: Quota below usage; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
+        /** @description `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended; `ACCOUNT_SUSPENDED`: Account suspended; `COMPANY_CANCELLED`: Company cancelled; `ACCOUNT_CANCELLED`: Account cancelled; `ULTRASAFE_IMMUTABLE`: UltraSafe cannot change; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `POOL_EXCEEDED`: Not enough free space in the pool; `BELOW_USAGE`: Quota below usage; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
         UpdateAccount409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -2217,7 +2434,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "CONFLICT" | "COMPANY_CANCELLED" | "ACCOUNT_CANCELLED" | "ULTRASAFE_IMMUTABLE" | "PLAN_ALREADY_HAS_PARENT" | "POOL_EXCEEDED" | "BELOW_USAGE" | "TOO_MANY_SUB_ACCOUNTS";
+                    code?: "CONFLICT" | "COMPANY_SUSPENDED" | "ACCOUNT_SUSPENDED" | "COMPANY_CANCELLED" | "ACCOUNT_CANCELLED" | "ULTRASAFE_IMMUTABLE" | "PLAN_ALREADY_HAS_PARENT" | "POOL_EXCEEDED" | "BELOW_USAGE" | "TOO_MANY_SUB_ACCOUNTS";
                 };
             };
         };
@@ -2273,8 +2490,8 @@ export interface components {
                 };
             };
         };
-        /** @description `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled */
-        ConflictOrAccountCancelled: {
+        /** @description `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended; `ACCOUNT_CANCELLED`: Account cancelled */
+        UpdateMe409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2282,7 +2499,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "CONFLICT" | "ACCOUNT_CANCELLED";
+                    code?: "CONFLICT" | "COMPANY_SUSPENDED" | "ACCOUNT_CANCELLED";
                 };
             };
         };
@@ -2927,7 +3144,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CreateContact403"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyInProgressOrConflict"];
+            409: components["responses"]["CreateContact409"];
             422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["InternalError"];
         };
@@ -3085,7 +3302,7 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
-            409: components["responses"]["ConflictOrAccountCancelled"];
+            409: components["responses"]["UpdateMe409"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3294,6 +3511,90 @@ export interface operations {
             409: components["responses"]["IdempotencyInProgressOrConflict"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reactivateAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                accountId: components["parameters"]["AccountId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "non_payment" | "manual" | "abuse";
+                };
+            };
+        };
+        responses: {
+            /** @description The account as reactivated */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ReactivateAccount403"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ReactivateAccount409"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reactivateCompany: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "non_payment" | "manual" | "abuse";
+                };
+            };
+        };
+        responses: {
+            /** @description The company as reactivated */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Company"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ReactivateCompany403"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ReactivateCompany409"];
+            422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3567,6 +3868,90 @@ export interface operations {
             409: components["responses"]["IdempotencyInProgressOrConflict"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    suspendAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                accountId: components["parameters"]["AccountId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "non_payment" | "manual" | "abuse";
+                };
+            };
+        };
+        responses: {
+            /** @description The account as suspended */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SuspendAccount403"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["SuspendAccount409"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    suspendCompany: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "non_payment" | "manual" | "abuse";
+                };
+            };
+        };
+        responses: {
+            /** @description The company as suspended */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Company"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SuspendCompany403"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["SuspendCompany409"];
+            422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -21,6 +21,7 @@ import {
   mfaConfirmSchema,
   recoverSchema,
   staffLoginSchema,
+  suspensionSchema,
   updateAccountSchema,
   updateCompanySchema,
   updateMeSchema,
@@ -195,7 +196,7 @@ export const createContact = /* @__PURE__ */ define({
   body: contactSchema,
   idempotency: 'replay',
   response: { status: 201, body: 'Contact', description: 'The contact' },
-  errors: [],
+  errors: ['COMPANY_SUSPENDED'],
 });
 
 export const listContacts = /* @__PURE__ */ define({
@@ -235,6 +236,7 @@ export const createAccount = /* @__PURE__ */ define({
   idempotency: 'replay',
   response: { status: 201, body: 'CreatedAccount', description: 'The account and its contact' },
   errors: [
+    'COMPANY_SUSPENDED',
     NEW_ACCOUNT_RULES,
     'COMPANY_CANCELLED',
     'PLAN_ALREADY_HAS_PARENT',
@@ -280,6 +282,8 @@ export const updateAccount = /* @__PURE__ */ define({
   body: updateAccountSchema,
   response: { status: 200, body: 'Account', description: 'The account as changed' },
   errors: [
+    'COMPANY_SUSPENDED',
+    'ACCOUNT_SUSPENDED',
     'COMPANY_CANCELLED',
     'ACCOUNT_CANCELLED',
     'ULTRASAFE_IMMUTABLE',
@@ -305,7 +309,7 @@ export const cancelAccount = /* @__PURE__ */ define({
   tag: 'Accounts',
   allow: ['owner', 'admin', 'operator', 'fullKey', 'companyAdmin'],
   response: { status: 200, body: 'Account', description: 'The cancelled account' },
-  errors: ['ADMIN_ACCOUNT', 'TOO_MANY_SUB_ACCOUNTS'],
+  errors: ['COMPANY_SUSPENDED', 'ACCOUNT_SUSPENDED', 'ADMIN_ACCOUNT', 'TOO_MANY_SUB_ACCOUNTS'],
 });
 
 export const resetPassword = /* @__PURE__ */ define({
@@ -318,7 +322,7 @@ export const resetPassword = /* @__PURE__ */ define({
   allow: ['owner', 'admin', 'operator', 'fullKey', 'companyAdmin'],
   idempotency: 'replay',
   response: { status: 202, body: 'Account', description: 'The account; the e-mail is on its way' },
-  errors: ['ACCOUNT_CANCELLED', 'UNRECOVERABLE_ACCOUNT'],
+  errors: ['COMPANY_SUSPENDED', 'ACCOUNT_SUSPENDED', 'ACCOUNT_CANCELLED', 'UNRECOVERABLE_ACCOUNT'],
 });
 
 export const getUsage = /* @__PURE__ */ define({
@@ -447,7 +451,7 @@ export const updateMe = /* @__PURE__ */ define({
   allow: ['backupUser', 'companyAdmin'],
   body: updateMeSchema,
   response: { status: 200, body: 'Account', description: 'The account as changed' },
-  errors: ['ACCOUNT_CANCELLED'],
+  errors: ['COMPANY_SUSPENDED', 'ACCOUNT_CANCELLED'],
 });
 
 export const getPartner = /* @__PURE__ */ define({
@@ -617,4 +621,64 @@ export const confirmMfa = /* @__PURE__ */ define({
   body: mfaConfirmSchema,
   response: { status: 200, body: 'RecoveryCodes', description: 'The recovery codes, shown once' },
   errors: ['INVALID_ENROLMENT_CODE', 'MFA_ALREADY_ENABLED', 'TOO_MANY_ATTEMPTS', 'CONFLICT'],
+});
+
+const SUSPENSION_DESCRIPTION =
+  'Reasons stack, each at most once: suspending again for a reason already there, or reactivating one that is not, changes nothing and answers the object as it is. ' +
+  'The contact (for a company, its admin’s contact) is e-mailed and an event written with each change.';
+
+export const suspendCompany = /* @__PURE__ */ define({
+  operationId: 'suspendCompany',
+  method: 'POST',
+  path: '/v1/companies/{companyId}/suspend',
+  summary: 'Suspend the company for a reason',
+  description: `${SUSPENSION_DESCRIPTION} While suspended, its accounts take no backups and its admin can read but not change anything; its accounts are not rewritten.`,
+  tag: 'Companies',
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
+  body: suspensionSchema,
+  idempotency: 'replay',
+  response: { status: 200, body: 'Company', description: 'The company as suspended' },
+  errors: ['COMPANY_CANCELLED'],
+});
+
+export const reactivateCompany = /* @__PURE__ */ define({
+  operationId: 'reactivateCompany',
+  method: 'POST',
+  path: '/v1/companies/{companyId}/reactivate',
+  summary: 'Take one reason off the company’s suspension',
+  description: `${SUSPENSION_DESCRIPTION} The company is active again once no reason is left.`,
+  tag: 'Companies',
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
+  body: suspensionSchema,
+  idempotency: 'replay',
+  response: { status: 200, body: 'Company', description: 'The company as reactivated' },
+  errors: ['COMPANY_CANCELLED'],
+});
+
+export const suspendAccount = /* @__PURE__ */ define({
+  operationId: 'suspendAccount',
+  method: 'POST',
+  path: '/v1/companies/{companyId}/accounts/{accountId}/suspend',
+  summary: 'Suspend one account for a reason',
+  description: `${SUSPENSION_DESCRIPTION} While suspended, the account takes no backups (its user can still log in) and its company admin cannot change it.`,
+  tag: 'Accounts',
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
+  body: suspensionSchema,
+  idempotency: 'replay',
+  response: { status: 200, body: 'Account', description: 'The account as suspended' },
+  errors: ['ACCOUNT_CANCELLED'],
+});
+
+export const reactivateAccount = /* @__PURE__ */ define({
+  operationId: 'reactivateAccount',
+  method: 'POST',
+  path: '/v1/companies/{companyId}/accounts/{accountId}/reactivate',
+  summary: 'Take one reason off the account’s own suspension',
+  description: `${SUSPENSION_DESCRIPTION} Only the account's own reasons: its company's are taken off the company. It is active again once neither has a reason left.`,
+  tag: 'Accounts',
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
+  body: suspensionSchema,
+  idempotency: 'replay',
+  response: { status: 200, body: 'Account', description: 'The account as reactivated' },
+  errors: ['ACCOUNT_CANCELLED'],
 });

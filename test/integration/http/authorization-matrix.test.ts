@@ -159,6 +159,10 @@ const BODIES: Record<string, (c: Context) => unknown> = {
   staffLogin: () => ({ email: staffSignIn.email, password: staffSignIn.password }),
   // Every staff caller is enrolled already, so no code is ever checked.
   confirmMfa: () => ({ code: '000000' }),
+  suspendCompany: () => ({ reason: 'manual' }),
+  reactivateCompany: () => ({ reason: 'manual' }),
+  suspendAccount: () => ({ reason: 'abuse' }),
+  reactivateAccount: () => ({ reason: 'abuse' }),
 };
 
 /**
@@ -202,6 +206,14 @@ function pathParams(operation: Operation, c: Context): Record<string, string> {
         ...params,
         accountId: (byPartner ? f.spare.resetByPartner : f.spare.resetByAdmin).id,
       };
+    // Suspended, these would refuse the company admins' writes of the cases after them.
+    case 'suspendCompany':
+    case 'reactivateCompany':
+      return { ...params, companyId: f.A4.id };
+    case 'suspendAccount':
+    case 'reactivateAccount':
+      // The partner's reset runs before these (declared earlier); no case after uses the account.
+      return { ...params, accountId: f.spare.resetByPartner.id };
     default:
       return params;
   }
