@@ -45,8 +45,13 @@ export async function deliverOutboxMessage(
   if (!message) return 'no-such-message';
   if (message.sentAt) return 'already-sent';
   const { contact, partnerName } = await loadRecipient(message);
+  if (!contact && message.kind === 'staff-invitation') {
+    // The member was removed before the e-mail went out: nobody is to be invited any more.
+    await markSent(message.id, clock(), 'superseded');
+    logger().info('E-mail superseded', { messageId, kind: message.kind, ...subjectOf(message) });
+    return 'superseded';
+  }
   if (!contact) {
-    // An invited member removed before the e-mail went out: nobody to write to, as intended.
     logger().error('Outbox message has no contact', { messageId, kind: message.kind });
     count('EmailsFailed');
     return 'no-recipient';
