@@ -96,6 +96,18 @@ try {
   await page.getByRole('button', { name: 'Close', exact: true }).click();
   await page.getByRole('button', { name: 'Create Account' }).click();
   await shot(page, 'create-account');
+  // The feed lists an event 5 s after it happened: read on until the last company's is there.
+  await page.goto(`${stack.urls.portal}events`);
+  await page.getByRole('heading', { name: 'Events' }).waitFor();
+  for (let i = 0; i < 30; i += 1) {
+    if ((await page.getByRole('link', { name: 'Lakeside Dental' }).count()) > 0) break;
+    await page.waitForTimeout(1000);
+    await page.getByRole('button', { name: /^(Load more|Check for newer events)$/ }).click();
+  }
+  await page.locator('summary').first().click();
+  await shot(page, 'events');
+  await page.goto(`${stack.urls.portal}companies/${id}`);
+  await page.getByRole('heading', { name: 'Backup Account Usage' }).waitFor();
   await page.getByRole('button', { name: 'Login as Company Admin' }).click();
   await page.getByRole('button', { name: /Click here to resume session as/ }).waitFor();
   await shot(page, 'company-admin');

@@ -7,6 +7,7 @@ import { ApiKeys } from './screens/ApiKeys.tsx';
 import { AuditLog } from './screens/AuditLog.tsx';
 import { Companies } from './screens/Companies.tsx';
 import { CompanyPage } from './screens/CompanyPage.tsx';
+import { Events } from './screens/Events.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import { StaffPage } from './screens/StaffPage.tsx';
 import { expired, loadSession, restricted, type Session, saveSession } from './session.ts';
@@ -36,6 +37,7 @@ function Nav({ session, setSession }: SessionProps) {
         <span class="brand">Backup portal</span>
         {partner && <a href="/companies">Companies</a>}
         {partner && <a href="/audit">Audit Log</a>}
+        {partner && <a href="/events">Events</a>}
         {managesStaff(session) && <a href="/api-keys">API Keys</a>}
         {managesStaff(session) && <a href="/staff">Staff</a>}
         {session.kind === 'companyAdmin' && !session.resume && (
@@ -113,6 +115,12 @@ function App() {
           <Route path="/companies/new" component={AddCompany} {...props} />
           <Route path="/companies/:id" component={CompanyPage} {...props} />
           <Route path="/audit" component={AuditLog} {...props} />
+          {/* The feed is the partner's (SPEC §9): company admins and backup users go home. */}
+          <Route
+            path="/events"
+            component={session.kind === 'partner' ? Events : () => <Redirect to={home(session)} />}
+            {...props}
+          />
           <Route path="/api-keys" component={ApiKeys} {...props} />
           <Route path="/staff" component={StaffPage} {...props} />
           <Route path="/me" component={AccountPage} {...props} />

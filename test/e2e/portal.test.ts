@@ -46,6 +46,29 @@ const usageRow = (page: Page, username: string) =>
     .getByRole('row')
     .filter({ has: page.getByRole('rowheader', { name: new RegExp(username) }) });
 
+/** The Events table's rows, and the text of one column of each. */
+const eventRows = (page: Page) =>
+  page.getByRole('table', { name: 'Events, oldest first' }).locator('tbody tr');
+const eventColumn = (page: Page, column: number) =>
+  eventRows(page).locator(`td:nth-child(${column})`).allInnerTexts();
+
+/**
+ * Clicks on through the feed ("Load more", or "Check for newer events" at its end) until the
+ * check holds: an event is listed 5 s after it happened.
+ */
+async function readEventsUntil(page: Page, check: () => Promise<boolean>): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        if (await check()) return true;
+        await page.getByRole('button', { name: /^(Load more|Check for newer events)$/ }).click();
+        return false;
+      },
+      { timeout: 30_000, interval: 1000 },
+    )
+    .toBe(true);
+}
+
 describe('the partner portal in Chromium', () => {
   it('is served with the security headers on the API origin, and unknown paths get the app', async () => {
     const page = await fetch(`${api()}/companies/anything`);
@@ -182,6 +205,7 @@ describe('the partner portal in Chromium', () => {
     await banner.waitFor();
     await page.getByRole('heading', { name: company }).waitFor();
     expect(await page.getByRole('link', { name: 'Companies' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Events' }).count()).toBe(0);
     await expectAccessible(page, 'Company admin dashboard');
     await banner.click();
     await page.getByRole('heading', { name: 'Companies' }).waitFor();
@@ -301,6 +325,11 @@ describe('the partner portal in Chromium', () => {
     expect(await asAdmin.page.getByRole('button', { name: 'Login as Company Admin' }).count()).toBe(
       0,
     );
+    // The event feed is the partner's: no link, and its address leads back to the dashboard.
+    expect(await asAdmin.page.getByRole('link', { name: 'Events' }).count()).toBe(0);
+    await asAdmin.page.goto(`${api()}/events`);
+    await asAdmin.page.getByRole('heading', { name: `SignIn ${suffix}` }).waitFor();
+    expect(await asAdmin.page.getByRole('heading', { name: 'Events' }).count()).toBe(0);
     // Sign-out ends the session: a reload shows the sign-in page.
     await asAdmin.page.getByRole('button', { name: 'Sign out' }).click();
     await asAdmin.page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -513,6 +542,14 @@ describe('the partner portal in Chromium', () => {
       0,
     );
     await expectAccessible(billing.page, 'Company, billing');
+    // Billing reads the event feed too: the company made above is among its company.created.
+    await billing.page.getByRole('link', { name: 'Events' }).click();
+    await billing.page.getByRole('heading', { name: 'Events' }).waitFor();
+    await billing.page.getByLabel('Event Type').selectOption('company.created');
+    await readEventsUntil(billing.page, async () =>
+      (await eventColumn(billing.page, 3)).includes(company),
+    );
+    expect(new Set(await eventColumn(billing.page, 2))).toEqual(new Set(['company.created']));
     await billing.context.close();
 
     const operator = await viewAs('operator');
@@ -528,6 +565,88 @@ describe('the partner portal in Chromium', () => {
       await operator.page.getByRole('button', { name: 'Login as Company Admin' }).count(),
     ).toBe(1);
     await operator.context.close();
+  });
+
+  it('lists the events of what was done, pages on with the cursor, filters by type, shows the data', async () => {
+    // A partner of its own, so the feed holds exactly what this test did.
+    const name = `Events Partner ${uniqueName('')}`;
+    const own = { ...(await newPartner(name)), name };
+    const suffix = uniqueName('');
+    // Twelve companies through the API: 24 events, so the portal's own company ends on page two.
+    for (let i = 0; i < 12; i += 1) {
+      const made = await call('POST', '/v1/companies', {
+        token: own.apiKey,
+        body: {
+          name: `Bulk ${i} ${suffix}`,
+          contact: { fullName: 'Bulk Contact', email: `bulk-${i}-${suffix}@example.com` },
+          admin: { username: `bulk-${i}-${suffix}`, plan: 'select' },
+        },
+      });
+      expect(made.status).toBe(201);
+    }
+    const context = await partnerContext(browser, own);
+    const page = await context.newPage();
+    const company = `Evented ${suffix}`;
+    const admin = `evented-${suffix}`;
+    await page.goto(`${api()}/companies/new`);
+    await page.getByRole('heading', { name: 'Create Company With Admin Backup Account' }).waitFor();
+    await page.getByLabel('Company Name').fill(company);
+    await page.getByLabel('Full Name').fill('Event Admin');
+    await page.getByLabel('Email').fill(`evented-${suffix}@example.com`);
+    await page.getByLabel('Username').fill(admin);
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { name: company }).waitFor();
+    // The feed lists an event 5 s after it happened: wait until all 26 are there.
+    await expect
+      .poll(
+        async () =>
+          ((await call('GET', '/v1/events?limit=100', { token: own.apiKey })).body as any).items
+            .length,
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(26);
+
+    // The first page holds the 25 oldest; Load more goes on from its cursor.
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    await poll(() => eventRows(page).count()).toBe(25);
+    await page
+      .getByRole('link', { name: `Bulk 0 ${suffix}`, exact: true })
+      .first()
+      .waitFor();
+    // 24 events of the bulk companies, then one of the portal's company: its other is on page two.
+    expect((await eventColumn(page, 3)).filter((text) => text === company)).toHaveLength(1);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await poll(() => eventRows(page).count()).toBe(26);
+    await page.getByRole('button', { name: 'Check for newer events' }).waitFor();
+    const ours = eventRows(page).filter({
+      has: page.getByRole('link', { name: company, exact: true }),
+    });
+    // The Company column names the company once the companies are read.
+    await poll(async () => (await ours.locator('td:nth-child(2)').allInnerTexts()).sort()).toEqual([
+      'account.created',
+      'company.created',
+    ]);
+    expect(await ours.filter({ hasText: 'account.created' }).innerText()).toContain(admin);
+    expect(await ours.first().locator('td:nth-child(5)').innerText()).toMatch(/^key:/);
+
+    // The data by keyboard: the disclosure opens with Enter and shows the event's JSON.
+    const created = ours.filter({ hasText: 'company.created' });
+    await created.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    const data = created.locator('pre');
+    await data.waitFor();
+    expect(JSON.parse(await data.innerText()).company.name).toBe(company);
+    await expectAccessible(page, 'Events');
+
+    // The type filter keeps the chosen type only: the thirteen admin accounts.
+    await page.getByLabel('Event Type').selectOption('account.created');
+    await poll(() => eventRows(page).count()).toBe(13);
+    expect(new Set(await eventColumn(page, 2))).toEqual(new Set(['account.created']));
+    expect(await eventColumn(page, 4)).toContain(admin);
+    await page.getByLabel('Event Type').selectOption('');
+    await poll(() => eventRows(page).count()).toBe(25);
+    await context.close();
   });
 
   it("offers the quota sizes of the partner's own ladder, fine increments included", async () => {

@@ -4,7 +4,9 @@ import type { SessionProps } from '../main.tsx';
 import { Page, useLoad } from '../ui.tsx';
 
 /** Every page of the partner's companies: the table is searched in the browser. */
-async function allCompanies(session: SessionProps['session']): Promise<Schemas['Company'][]> {
+export async function allCompanies(
+  session: SessionProps['session'],
+): Promise<Schemas['Company'][]> {
   const items: Schemas['Company'][] = [];
   let cursor: string | undefined;
   do {
