@@ -52,38 +52,47 @@ export interface EventQuery {
   madeBefore: Date;
 }
 
+/** A filtered page reads on at most this many times to fill itself before it answers. */
+const MAX_READS_PER_PAGE = 10;
+
 /**
  * A page of the feed, oldest first. Its cursor is an event id: a reader resumes after the last
- * event it handled, whether it came from this feed or from a webhook.
+ * event it handled, whether it came from this feed or from a webhook. A type filter applies
+ * after DynamoDB's limit, so a filtered page reads on until it holds `limit` events, the feed
+ * ends, or it has read MAX_READS_PER_PAGE times (then it answers short, with a cursor).
  */
 export async function listEvents(partnerId: string, query: EventQuery): Promise<Page<DomainEvent>> {
   const { PK, skPrefix } = keys.eventsOf(partnerId);
   const types = query.types ?? [];
   const typeValues = Object.fromEntries(types.map((type, i) => [`:type${i}`, type]));
-  const out = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
-      ...(types.length > 0
-        ? {
-            FilterExpression: `#type IN (${Object.keys(typeValues).join(', ')})`,
-            ExpressionAttributeNames: { '#type': 'type' },
-          }
-        : {}),
-      ExpressionAttributeValues: {
-        ':pk': PK,
-        ':from': skPrefix,
-        // Every id whose time part is earlier sorts below the bare time part.
-        ':to': `${skPrefix}${encodeTime(query.madeBefore.getTime(), 10)}`,
-        ...typeValues,
-      },
-      Limit: query.limit,
-      ...(query.after ? { ExclusiveStartKey: keys.event(partnerId, query.after) } : {}),
-    }),
-  );
-  const last = out.LastEvaluatedKey?.SK as string | undefined;
-  return {
-    items: (out.Items ?? []).map(eventFromItem),
-    nextCursor: last ? last.slice(skPrefix.length) : null,
-  };
+  const items: DomainEvent[] = [];
+  let after = query.after;
+  for (let read = 0; read < MAX_READS_PER_PAGE; read++) {
+    const out = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+        ...(types.length > 0
+          ? {
+              FilterExpression: `#type IN (${Object.keys(typeValues).join(', ')})`,
+              ExpressionAttributeNames: { '#type': 'type' },
+            }
+          : {}),
+        ExpressionAttributeValues: {
+          ':pk': PK,
+          ':from': skPrefix,
+          // Every id whose time part is earlier sorts below the bare time part.
+          ':to': `${skPrefix}${encodeTime(query.madeBefore.getTime(), 10)}`,
+          ...typeValues,
+        },
+        Limit: query.limit - items.length,
+        ...(after ? { ExclusiveStartKey: keys.event(partnerId, after) } : {}),
+      }),
+    );
+    items.push(...(out.Items ?? []).map(eventFromItem));
+    const last = out.LastEvaluatedKey?.SK as string | undefined;
+    after = last ? last.slice(skPrefix.length) : undefined;
+    if (!after || items.length >= query.limit) break;
+  }
+  return { items, nextCursor: after ?? null };
 }

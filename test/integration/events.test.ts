@@ -137,6 +137,28 @@ describe('events', () => {
     expect(await feed(newScope())).toEqual([]);
   });
 
+  it('fill a filtered page, reading on past the events of other types', async () => {
+    const scope = newScope();
+    for (let i = 0; i < 5; i++) await createCompany(scope, companyBody());
+    const created = (await feed(scope, { type: ['company.created'] })).map((event) => event.id);
+    expect(created).toHaveLength(5);
+
+    const first = await listEvents(
+      scope,
+      query({ limit: 3, type: ['company.created'] }),
+      settled(),
+    );
+    const rest = await listEvents(
+      scope,
+      query({ limit: 3, type: ['company.created'], after: first.nextCursor ?? undefined }),
+      settled(),
+    );
+
+    expect(first.items.map((event) => event.id)).toEqual(created.slice(0, 3));
+    expect(first.nextCursor).not.toBeNull();
+    expect(rest.items.map((event) => event.id)).toEqual(created.slice(3));
+  });
+
   it('wait to be listed until every change made before them has committed', async () => {
     const scope = newScope();
     await createCompany(scope, companyBody());
