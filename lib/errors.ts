@@ -671,3 +671,16 @@ export const invalidMfaCode = /* @__PURE__ */ defineError(
   },
   () => ({ detail: 'The code is wrong, expired or already used.' }),
 );
+
+// ---- Webhooks ---------------------------------------------------------------------------------
+
+export const webhookDisabled = /* @__PURE__ */ defineError(
+  {
+    code: 'WEBHOOK_DISABLED',
+    status: 409,
+    title: 'Webhook disabled',
+  },
+  () => ({
+    detail: 'The endpoint is disabled: enable it (PATCH with enabled: true) to send to it again.',
+  }),
+);

@@ -534,6 +534,7 @@ describe('fuzzed bodies, from each operation’s request schema', () => {
         'createCompany',
         'createContact',
         'createStaff',
+        'createWebhook',
         'login',
         'recover',
         'reportUsage',
@@ -541,6 +542,7 @@ describe('fuzzed bodies, from each operation’s request schema', () => {
         'updateCompany',
         'updateMe',
         'updateStaff',
+        'updateWebhook',
       ].sort(),
     );
   });

@@ -142,6 +142,8 @@ const BODIES: Record<string, (c: Context) => unknown> = {
     role: 'billing',
   }),
   updateStaff: () => ({ role: 'operator' }),
+  createWebhook: () => ({ url: 'https://93.184.216.34/hooks' }),
+  updateWebhook: () => ({ enabled: false }),
 };
 
 /**
@@ -158,6 +160,9 @@ function pathParams(operation: Operation, c: Context): Record<string, string> {
     keyId: f.readKeyId,
     // No caller of the matrix may manage staff, so no staff member is ever reached.
     staffId: '01JSTAFF0000000000000000MX',
+    // Nor webhooks: owners and admins only.
+    webhookId: '01JWEBHK0000000000000000MX',
+    deliveryId: '01JDE1VERY00000000000000MX',
   };
   if (c.refused) return params;
   const byPartner = c.caller.name === 'partner';
