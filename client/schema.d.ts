@@ -75,11 +75,33 @@ export interface paths {
         put?: never;
         /**
          * Replace the password
-         * @description The only call a temporary-password session may make. Ends every other session of the account and answers a new one.
+         * @description The only call a temporary-password session may make. Ends every other session of the account (or staff member) and answers a new one. A staff member's new password may be neither its e-mail nor the e-mail's local part.
          *
-         *     Callers: companyAdmin, backupUser.
+         *     Callers: companyAdmin, backupUser, owner, admin, operator, billing.
          */
         post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/mfa/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a TOTP enrolment with a code
+         * @description MFA is on from then, for this session too. The ten recovery codes are in this reply only (no Idempotency-Key: a replay would have to store them). A wrong code counts as a failed login.
+         *
+         *     Callers: owner, admin, operator, billing.
+         */
+        post: operations["confirmMfa"];
         delete?: never;
         options?: never;
         head?: never;
@@ -626,6 +648,50 @@ export interface paths {
          *     Callers: owner, admin.
          */
         post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/mfa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a TOTP enrolment
+         * @description A new secret, pending until confirmed; a second setup replaces it. No Idempotency-Key: a replay would have to store the secret.
+         *
+         *     Callers: owner, admin, operator, billing.
+         */
+        post: operations["setupMfa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/staff/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in as a staff member
+         * @description With MFA on, `totp` carries a current TOTP code or an unused recovery code; each is accepted once. An unknown e-mail and a wrong password get the same answer; failures are rate-limited like account logins.
+         *
+         *     Callers: anyone.
+         */
+        post: operations["staffLogin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1290,6 +1356,27 @@ export interface components {
             role: "companyAdmin" | "backupUser";
             mustChangePassword: boolean;
         };
+        /** @description A staff member's session from a staff login or a password change. While mustChangePassword is true it may only change the password; while mfaEnrolled is false, only that and TOTP enrolment. */
+        StaffSession: {
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "operator" | "billing";
+            mustChangePassword: boolean;
+            mfaEnrolled: boolean;
+        };
+        /** @description The new session a password change answers: an account's (Session) or a staff member's (StaffSession). */
+        PasswordChangeSession: components["schemas"]["Session"] | components["schemas"]["StaffSession"];
+        /** @description A new TOTP secret (RFC 6238: SHA-1, 30 s, 6 digits) to enrol in an authenticator app, in this reply only; confirm it with a code. */
+        MfaSetup: {
+            otpauthUrl: string;
+            secret: string;
+        };
+        /** @description Ten one-time recovery codes, each usable once in place of a TOTP code; shown in this reply only and stored hashed. */
+        RecoveryCodes: {
+            recoveryCodes: string[];
+        };
         /** @description A company-admin session of at most one hour held by the partner ("login as company admin"). */
         Impersonation: {
             token: string;
@@ -1788,6 +1875,45 @@ export interface components {
                 };
             };
         };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required */
+        ForbiddenOrPasswordChangeRequired: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED";
+                };
+            };
+        };
+        /** @description `CONFLICT`: Concurrent change; `MFA_ALREADY_ENABLED`: MFA already enabled */
+        ConflictOrMfaAlreadyEnabled: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "CONFLICT" | "MFA_ALREADY_ENABLED";
+                };
+            };
+        };
+        /** @description `INVALID_ENROLMENT_CODE`: Wrong enrolment code */
+        InvalidEnrolmentCode: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    code?: "INVALID_ENROLMENT_CODE";
+                };
+            };
+        };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         CreateAccount403: {
             headers: {
@@ -1993,19 +2119,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
-                };
-            };
-        };
-        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required */
-        ForbiddenOrPasswordChangeRequired: {
-            headers: {
-                "x-request-id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED";
                 };
             };
         };
@@ -2331,6 +2444,19 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `INVALID_CREDENTIALS`: Wrong username or password; `TEMPORARY_PASSWORD_EXPIRED`: Temporary password expired; `MFA_REQUIRED`: MFA code required; `INVALID_MFA_CODE`: Wrong MFA code */
+        StaffLogin401: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "INVALID_CREDENTIALS" | "TEMPORARY_PASSWORD_EXPIRED" | "MFA_REQUIRED" | "INVALID_MFA_CODE";
                 };
             };
         };
@@ -2726,14 +2852,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A new session */
+            /** @description A new session: an account's, or a staff member's */
             200: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["PasswordChangeSession"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
@@ -2741,6 +2867,40 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["IdempotencyInProgressOrConflict"];
             422: components["responses"]["ChangePassword422"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    confirmMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The recovery codes, shown once */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            409: components["responses"]["ConflictOrMfaAlreadyEnabled"];
+            422: components["responses"]["InvalidEnrolmentCode"];
             429: components["responses"]["TooManyAttempts"];
             500: components["responses"]["InternalError"];
         };
@@ -3868,6 +4028,70 @@ export interface operations {
             403: components["responses"]["RotateWebhookSecret403"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    setupMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret to enrol */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaSetup"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
+            409: components["responses"]["ConflictOrMfaAlreadyEnabled"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    staffLogin: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description As for every POST, and the session token is never stored: a repeat gets the first reply with its token signed anew. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKeyOfSession"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string;
+                    totp?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A staff session */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffSession"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["StaffLogin401"];
+            409: components["responses"]["IdempotencyInProgressOrConflict"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyAttempts"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -672,6 +672,33 @@ export const invalidMfaCode = /* @__PURE__ */ defineError(
   () => ({ detail: 'The code is wrong, expired or already used.' }),
 );
 
+export const mfaAlreadyEnabled = /* @__PURE__ */ defineError(
+  {
+    code: 'MFA_ALREADY_ENABLED',
+    status: 409,
+    title: 'MFA already enabled',
+  },
+  () => ({
+    detail: 'This staff member has a second factor already; a new one cannot be set up over it.',
+  }),
+);
+
+/**
+ * A wrong code confirming an enrolment. Not INVALID_MFA_CODE: that one is a 401, which a
+ * signed-in client would read as a lost session; this answers like INVALID_CURRENT_PASSWORD.
+ */
+export const invalidEnrolmentCode = /* @__PURE__ */ defineError(
+  {
+    code: 'INVALID_ENROLMENT_CODE',
+    status: 422,
+    title: 'Wrong enrolment code',
+  },
+  () => ({
+    detail: 'The code does not match the secret being set up, or is outside its window.',
+    errors: [{ path: 'code', message: 'Not a current code of the secret being set up.' }],
+  }),
+);
+
 // ---- Webhooks ---------------------------------------------------------------------------------
 
 export const webhookDisabled = /* @__PURE__ */ defineError(

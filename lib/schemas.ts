@@ -357,6 +357,27 @@ export const loginSchema = /* @__PURE__ */ schema(() =>
 );
 export type LoginBody = z.infer<typeof loginSchema>;
 
+/**
+ * A staff login names its e-mail as typed (compared lower-case); a malformed one simply cannot
+ * match, and is answered like an unknown one. `totp` is a current code or a recovery code.
+ */
+export const staffLoginSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    email: z.string().check(z.minLength(1, 'Must not be empty.'), z.maxLength(254)),
+    password: secretField,
+    totp: z.optional(z.string().check(z.minLength(1, 'Must not be empty.'), z.maxLength(64))),
+  }),
+);
+export type StaffLoginBody = z.infer<typeof staffLoginSchema>;
+
+/** The code of the authenticator app that confirms a TOTP enrolment. */
+export const mfaConfirmSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    code: z.string().check(z.regex(/^\d{6}$/, 'Must be the 6 digits the authenticator app shows.')),
+  }),
+);
+export type MfaConfirmBody = z.infer<typeof mfaConfirmSchema>;
+
 export const changePasswordSchema = /* @__PURE__ */ schema(() =>
   z.strictObject({
     currentPassword: secretField,

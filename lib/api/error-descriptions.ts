@@ -74,4 +74,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
     'The password is right and the staff member has MFA on: repeat the login with `totp` (a current code or a recovery code).',
   INVALID_MFA_CODE:
     'The MFA code is wrong, outside its window or used already; it counts as a failed login.',
+  MFA_ALREADY_ENABLED:
+    'The staff member has a second factor already: setup is only for a member without one.',
+  INVALID_ENROLMENT_CODE:
+    'The code confirming a TOTP enrolment is not a current code of the secret being set up; it counts as a failed login.',
 };

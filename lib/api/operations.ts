@@ -19,7 +19,9 @@ import {
   eventQuerySchema,
   listQuerySchema,
   loginSchema,
+  mfaConfirmSchema,
   recoverSchema,
+  staffLoginSchema,
   updateAccountSchema,
   updateCompanySchema,
   updateMeSchema,
@@ -395,13 +397,20 @@ export const changePassword = /* @__PURE__ */ define({
   path: '/v1/auth/password',
   summary: 'Replace the password',
   description:
-    'The only call a temporary-password session may make. Ends every other session of the account and answers a new one.',
+    'The only call a temporary-password session may make. Ends every other session of the account (or staff member) and answers a new one. ' +
+    "A staff member's new password may be neither its e-mail nor the e-mail's local part.",
   tag: 'Sessions',
-  allow: ['companyAdmin', 'backupUser'],
+  allow: ['companyAdmin', 'backupUser', 'owner', 'admin', 'operator', 'billing'],
   whilePasswordChangeRequired: true,
+  // A staff member changes its temporary password before it can enrol a second factor.
+  whileMfaEnrolmentRequired: true,
   body: changePasswordSchema,
   idempotency: 'session',
-  response: { status: 200, body: 'Session', description: 'A new session' },
+  response: {
+    status: 200,
+    body: 'PasswordChangeSession',
+    description: "A new session: an account's, or a staff member's",
+  },
   errors: ['WEAK_PASSWORD', 'INVALID_CURRENT_PASSWORD', 'TOO_MANY_ATTEMPTS'],
 });
 
@@ -546,6 +555,57 @@ export const removeStaff = /* @__PURE__ */ define({
   allow: ['owner', 'admin'],
   response: { status: 200, body: 'Staff', description: 'The removed staff member' },
   errors: ['LAST_OWNER', 'CONFLICT'],
+});
+
+export const staffLogin = /* @__PURE__ */ define({
+  operationId: 'staffLogin',
+  method: 'POST',
+  path: '/v1/auth/staff/login',
+  summary: 'Log in as a staff member',
+  description:
+    'With MFA on, `totp` carries a current TOTP code or an unused recovery code; each is accepted once. ' +
+    'An unknown e-mail and a wrong password get the same answer; failures are rate-limited like account logins.',
+  tag: 'Sessions',
+  allow: ['anonymous'],
+  body: staffLoginSchema,
+  idempotency: 'session',
+  response: { status: 200, body: 'StaffSession', description: 'A staff session' },
+  errors: [
+    'INVALID_CREDENTIALS',
+    'TEMPORARY_PASSWORD_EXPIRED',
+    'MFA_REQUIRED',
+    'INVALID_MFA_CODE',
+    'TOO_MANY_ATTEMPTS',
+  ],
+});
+
+export const setupMfa = /* @__PURE__ */ define({
+  operationId: 'setupMfa',
+  method: 'POST',
+  path: '/v1/auth/mfa/setup',
+  summary: 'Start a TOTP enrolment',
+  description:
+    'A new secret, pending until confirmed; a second setup replaces it. No Idempotency-Key: a replay would have to store the secret.',
+  tag: 'Sessions',
+  allow: ['owner', 'admin', 'operator', 'billing'],
+  whileMfaEnrolmentRequired: true,
+  response: { status: 200, body: 'MfaSetup', description: 'The secret to enrol' },
+  errors: ['MFA_ALREADY_ENABLED', 'CONFLICT'],
+});
+
+export const confirmMfa = /* @__PURE__ */ define({
+  operationId: 'confirmMfa',
+  method: 'POST',
+  path: '/v1/auth/mfa/confirm',
+  summary: 'Confirm a TOTP enrolment with a code',
+  description:
+    'MFA is on from then, for this session too. The ten recovery codes are in this reply only (no Idempotency-Key: a replay would have to store them). A wrong code counts as a failed login.',
+  tag: 'Sessions',
+  allow: ['owner', 'admin', 'operator', 'billing'],
+  whileMfaEnrolmentRequired: true,
+  body: mfaConfirmSchema,
+  response: { status: 200, body: 'RecoveryCodes', description: 'The recovery codes, shown once' },
+  errors: ['INVALID_ENROLMENT_CODE', 'MFA_ALREADY_ENABLED', 'TOO_MANY_ATTEMPTS', 'CONFLICT'],
 });
 
 const WEBHOOK_CALLERS = ['owner', 'admin'] as const satisfies readonly CallerKind[];

@@ -491,6 +491,60 @@ export const sessionResponse = /* @__PURE__ */ schema(() =>
   ),
 );
 
+export const staffSessionResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      token: token(),
+      expiresAt: timestamp(),
+      role: z.enum(['owner', 'admin', 'operator', 'billing']),
+      mustChangePassword: z.boolean(),
+      mfaEnrolled: z.boolean(),
+    }),
+    {
+      id: 'StaffSession',
+      description:
+        "A staff member's session from a staff login or a password change. While mustChangePassword is true it may only change the password; while mfaEnrolled is false, only that and TOTP enrolment.",
+    },
+  ),
+);
+
+export const passwordChangeSessionResponse = /* @__PURE__ */ schema(() =>
+  component(z.union([sessionResponse, staffSessionResponse]), {
+    id: 'PasswordChangeSession',
+    description:
+      "The new session a password change answers: an account's (Session) or a staff member's (StaffSession).",
+  }),
+);
+
+export const mfaSetupResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      otpauthUrl: z.string().check(z.regex(/^otpauth:\/\/totp\//)),
+      secret: z.string().check(z.regex(/^[A-Z2-7]+=*$/)),
+    }),
+    {
+      id: 'MfaSetup',
+      description:
+        'A new TOTP secret (RFC 6238: SHA-1, 30 s, 6 digits) to enrol in an authenticator app, in this reply only; confirm it with a code.',
+    },
+  ),
+);
+
+export const recoveryCodesResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      recoveryCodes: z
+        .array(z.string().check(z.regex(/^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/)))
+        .check(z.length(10)),
+    }),
+    {
+      id: 'RecoveryCodes',
+      description:
+        'Ten one-time recovery codes, each usable once in place of a TOTP code; shown in this reply only and stored hashed.',
+    },
+  ),
+);
+
 export const impersonationResponse = /* @__PURE__ */ schema(() =>
   component(z.strictObject({ token: token(), expiresAt: timestamp(), companyId: id() }), {
     id: 'Impersonation',
@@ -577,6 +631,10 @@ export const responseSchemas = /* @__PURE__ */ schema(() => ({
   CreatedCompany: createdCompanyResponse,
   CreatedAccount: createdAccountResponse,
   Session: sessionResponse,
+  StaffSession: staffSessionResponse,
+  PasswordChangeSession: passwordChangeSessionResponse,
+  MfaSetup: mfaSetupResponse,
+  RecoveryCodes: recoveryCodesResponse,
   Impersonation: impersonationResponse,
   UsageReportResult: usageReportResultResponse,
   Problem: problemResponse,

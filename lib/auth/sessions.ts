@@ -5,7 +5,7 @@
  * opened with was issued: a password change or reset makes every earlier session invalid.
  */
 import { createHmac } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
 import type { SessionRole } from './principal.ts';
 import { signingKey } from './signing-key.ts';
 
@@ -28,6 +28,11 @@ export interface SessionClaims {
   actingPartnerId: string | null;
   /** The partner's staff member holding the impersonation, when one does; null otherwise. */
   actingStaffId: string | null;
+  /**
+   * That member's session version when the impersonation began: a role change, removal or
+   * password change of the member moves it on and ends the impersonation with its own sessions.
+   */
+  actingStaffSessionVersion?: number;
   /** Issue time of the password the session was opened with; null for an impersonation. */
   passwordIssuedAt: string | null;
 }
@@ -55,6 +60,9 @@ export async function issueSession(
           act: {
             sub: `partner:${claims.actingPartnerId}`,
             ...(claims.actingStaffId ? { stf: claims.actingStaffId } : {}),
+            ...(claims.actingStaffId && claims.actingStaffSessionVersion !== undefined
+              ? { ssv: claims.actingStaffSessionVersion }
+              : {}),
           },
         }
       : {}),
@@ -118,11 +126,12 @@ export async function verifySession(
     if (role !== 'companyAdmin' && role !== 'backupUser') return null;
     const named = (value: unknown): value is string => typeof value === 'string' && value !== '';
     if (!named(payload.sub) || !named(payload.pid) || !named(payload.cid)) return null;
-    const act = payload.act as { sub?: unknown; stf?: unknown } | undefined;
+    const act = payload.act as { sub?: unknown; stf?: unknown; ssv?: unknown } | undefined;
     const actor = act?.sub;
     const actingPartnerId =
       typeof actor === 'string' && actor.startsWith('partner:') ? actor.slice(8) : null;
     const actingStaffId = actingPartnerId !== null && named(act?.stf) ? act.stf : null;
+    const staffVersion = actingStaffId !== null ? act?.ssv : undefined;
     if (actingPartnerId !== null && (role !== 'companyAdmin' || actingPartnerId !== payload.pid)) {
       return null;
     }
@@ -135,11 +144,94 @@ export async function verifySession(
       actingPartnerId,
       actingStaffId,
       passwordIssuedAt: typeof payload.pwi === 'string' ? payload.pwi : null,
+      ...(typeof staffVersion === 'number' && Number.isInteger(staffVersion)
+        ? { actingStaffSessionVersion: staffVersion }
+        : {}),
       expiresAtSeconds: payload.exp as number,
     };
   } catch (error) {
     // A bad or expired token is an anonymous caller; anything else (no key) is a real fault.
     if (error instanceof errors.JOSEError) return null;
     throw error;
+  }
+}
+
+/**
+ * A staff member's session: role `staff`, the member as `sub`, its partner as `pid` and the
+ * member's session version at issue as `sv`. Everything else about the member (role, whether a
+ * password change or MFA enrolment is due) is read from its item on every request, so a role
+ * change, removal or password change (each moves the version on) ends the session at once, and
+ * an enrolment opens the rest of the API to the same token.
+ */
+export interface StaffSessionClaims {
+  partnerId: string;
+  staffId: string;
+  sessionVersion: number;
+}
+
+export interface VerifiedStaffSession extends StaffSessionClaims {
+  expiresAtSeconds: number;
+}
+
+export const STAFF_SESSION_ROLE = 'staff';
+
+export async function issueStaffSession(
+  claims: StaffSessionClaims,
+  now: Date,
+  ttlSeconds = SESSION_TTL_SECONDS,
+): Promise<IssuedSession> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const expiresAt = issuedAt + ttlSeconds;
+  const token = await new SignJWT({
+    role: STAFF_SESSION_ROLE,
+    pid: claims.partnerId,
+    sv: claims.sessionVersion,
+  })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setSubject(claims.staffId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(await signingKey());
+  return { token, expiresAt: new Date(expiresAt * 1000).toISOString() };
+}
+
+/** A staff session's claims if its signature, issuer, audience, expiry and shape hold. */
+export async function verifyStaffSession(
+  token: string,
+  now = new Date(),
+): Promise<VerifiedStaffSession | null> {
+  if (!looksLikeSessionToken(token)) return null;
+  try {
+    const { payload } = await jwtVerify(token, await signingKey(), {
+      algorithms: [ALGORITHM],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      currentDate: now,
+      requiredClaims: ['sub', 'exp', 'role', 'pid', 'sv'],
+    });
+    if (payload.role !== STAFF_SESSION_ROLE) return null;
+    const named = (value: unknown): value is string => typeof value === 'string' && value !== '';
+    if (!named(payload.sub) || !named(payload.pid)) return null;
+    if (typeof payload.sv !== 'number' || !Number.isInteger(payload.sv)) return null;
+    return {
+      partnerId: payload.pid,
+      staffId: payload.sub,
+      sessionVersion: payload.sv,
+      expiresAtSeconds: payload.exp as number,
+    };
+  } catch (error) {
+    if (error instanceof errors.JOSEError) return null;
+    throw error;
+  }
+}
+
+/** Whether a token claims to be a staff session; says nothing of its validity. */
+export function claimsStaffRole(token: string): boolean {
+  try {
+    return decodeJwt(token).role === STAFF_SESSION_ROLE;
+  } catch {
+    return false;
   }
 }

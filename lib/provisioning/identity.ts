@@ -60,6 +60,7 @@ import {
   type Ticket,
 } from '#lib/store/limits.ts';
 import { outboxStep } from '#lib/store/outbox.ts';
+import { findStaffCredentials } from '#lib/store/staff.ts';
 import { transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
 import { aboutAccount, newEvent } from './events.ts';
@@ -81,7 +82,7 @@ const DECOY_HASH =
   'scrypt$16384$8$1$GISWHXplOWqkgHVD3OXN6A$7ZRp9e83d7h2B-SeaUf0cOekH4S5L7KBCxE83XwAjPU';
 let loweredDecoy: Promise<string> | undefined;
 /** Under a lowered test cost (SCRYPT_N) the decoy is made at that cost too, once. */
-function decoyHash(): Promise<string> | string {
+export function decoyHash(): Promise<string> | string {
   if (scryptN() === DEFAULT_SCRYPT_N) return DECOY_HASH;
   loweredDecoy ??= hashSecret(randomBytes(16).toString('base64url'));
   return loweredDecoy;
@@ -110,7 +111,7 @@ async function openSession(account: Account, company: Company, now: Date): Promi
 }
 
 /** Takes the attempt's places in its windows; 429 once one that applies is full. */
-async function takePlace(attempt: Attempt, now: Date): Promise<Ticket> {
+export async function takePlace(attempt: Attempt, now: Date): Promise<Ticket> {
   const reserved = await reserveAttempt(attempt, now);
   if ('ticket' in reserved) return reserved.ticket;
   const { window, max } = reserved.refusal;
@@ -123,7 +124,7 @@ async function takePlace(attempt: Attempt, now: Date): Promise<Ticket> {
  * source's window and trusts the source. An attempt without a stored secret to compare with runs
  * against a decoy, so it takes as long.
  */
-async function compareInPlace(
+export async function compareInPlace(
   ticket: Ticket,
   plain: string,
   hash: string | null,
@@ -311,6 +312,12 @@ export async function impersonate(
   if (company.status !== 'active') {
     throw companyCancelled();
   }
+  // A member's impersonation names the member's session version, so it ends with its sessions.
+  const actingStaffId = staffIdOf(scope);
+  const actingStaff = actingStaffId
+    ? await findStaffCredentials(scope.partnerId, actingStaffId)
+    : null;
+  if (actingStaffId && actingStaff?.staff.status !== 'active') throw unauthorized();
   await transact([
     audit(scope, now, {
       action: 'company.impersonate',
@@ -328,7 +335,8 @@ export async function impersonate(
       accountId: company.adminAccountId,
       mustChangePassword: false,
       actingPartnerId: scope.partnerId,
-      actingStaffId: staffIdOf(scope),
+      actingStaffId,
+      ...(actingStaff ? { actingStaffSessionVersion: actingStaff.sessionVersion } : {}),
       passwordIssuedAt: null,
     },
     now,

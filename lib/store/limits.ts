@@ -275,6 +275,17 @@ export async function endAttempt(ticket: Ticket, now: Date): Promise<void> {
 }
 
 /**
+ * Neither right nor wrong: a staff login whose password was right but which brought no second
+ * factor yet. Its places are given back, with no failure counted and no trust given, since the
+ * member has not proved who it is (a trust would end the source's window of failed codes).
+ */
+export async function releaseAttempt(ticket: Ticket): Promise<void> {
+  for (const place of [ticket.username, ticket.source]) {
+    if (place) await givePlaceBack(place);
+  }
+}
+
+/**
  * Lifts every limit on a username, from every source: its password was just set by someone
  * entitled to. The username's windows restart empty, and source windows opened before now end;
  * trusted sources stay trusted.

@@ -8,7 +8,7 @@ import type { Account } from '#lib/model.ts';
 import { type ApiKey, type KeyLookup, keyLookupFromItem, newApiKeySteps } from './api-keys.ts';
 import { accountFromItem, isEntity } from './items.ts';
 import { ATTRIBUTE, ENTITY, keys } from './keys.ts';
-import { newStaffSteps, type Staff } from './staff.ts';
+import { credentialsFromItem, newStaffSteps, type Staff, type StaffCredentials } from './staff.ts';
 import {
   getItem,
   getItems,
@@ -143,19 +143,46 @@ export async function findKeyAndPartner(
   };
 }
 
-/** A session's partner and account, in one BatchGetItem; null for either not there. */
+/**
+ * A session's partner and account, in one BatchGetItem; null for either not there. An
+ * impersonation held by a staff member reads that member in the same request.
+ */
 export async function findPartnerAndAccount(
   partnerId: string,
   companyId: string,
   accountId: string,
-): Promise<{ partner: Partner | null; account: Account | null }> {
+  actingStaffId: string | null = null,
+): Promise<{
+  partner: Partner | null;
+  account: Account | null;
+  actingStaff: StaffCredentials | null;
+}> {
   const partnerKey = keys.partner(partnerId);
   const accountKey = keys.account(partnerId, companyId, accountId);
-  const found = await getItems([partnerKey, accountKey]);
+  const staffKey = actingStaffId === null ? null : keys.staff(partnerId, actingStaffId);
+  const found = await getItems([partnerKey, accountKey, ...(staffKey ? [staffKey] : [])]);
   const partner = found.get(keyId(partnerKey));
   const account = found.get(keyId(accountKey));
+  const staff = staffKey ? found.get(keyId(staffKey)) : undefined;
   return {
     partner: isEntity(partner, ENTITY.partner) ? partnerFromItem(partner) : null,
     account: isEntity(account, ENTITY.account) ? accountFromItem(account) : null,
+    actingStaff: isEntity(staff, ENTITY.staff) ? credentialsFromItem(staff) : null,
+  };
+}
+
+/** A staff session's partner and member, in one BatchGetItem; null for either not there. */
+export async function findPartnerAndStaff(
+  partnerId: string,
+  staffId: string,
+): Promise<{ partner: Partner | null; staff: StaffCredentials | null }> {
+  const partnerKey = keys.partner(partnerId);
+  const staffKey = keys.staff(partnerId, staffId);
+  const found = await getItems([partnerKey, staffKey]);
+  const partner = found.get(keyId(partnerKey));
+  const staff = found.get(keyId(staffKey));
+  return {
+    partner: isEntity(partner, ENTITY.partner) ? partnerFromItem(partner) : null,
+    staff: isEntity(staff, ENTITY.staff) ? credentialsFromItem(staff) : null,
   };
 }

@@ -9,6 +9,7 @@ import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { TOTP, URI } from 'otpauth';
 import { inject } from 'vitest';
 import { assertConforms } from '../support/conformance.ts';
 import {
@@ -17,12 +18,17 @@ import {
   httpFixtures,
   parseBody,
   type StoredEmail,
+  strongPassword,
+  temporaryPasswordIn,
 } from '../support/http-fixtures.ts';
 import { e2ePorts } from '../support/ports.ts';
 
 const run = promisify(execFile);
 
 export const api = () => inject('apiUrl');
+
+/** Every reply body this test file received, in order: where a secret may be shown once. */
+export const replyTexts: string[] = [];
 
 export async function call(
   method: string,
@@ -42,6 +48,7 @@ export async function call(
         headers: response.headers,
         text: await response.text(),
       }));
+  replyTexts.push(reply.text);
   const parsed = parseBody(reply.text);
   // Every response a test receives is held to the served document.
   assertConforms({ method, path, status: reply.status, headers: reply.headers, body: parsed });
@@ -109,6 +116,66 @@ export type Partner = { partnerId: string; apiKey: string };
 
 export const newPartner = async (name: string) =>
   (await operator('partner:create', '--name', name)) as Partner;
+
+/** A partner made with its first owner, who is e-mailed a temporary password. */
+export const newPartnerWithOwner = async (name: string, ownerEmail: string) =>
+  (await operator('partner:create', '--name', name, '--owner-email', ownerEmail)) as Partner;
+
+/** The current TOTP code of an enrolment's otpauth URL, or the one `steps` periods on. */
+export function totpCode(otpauthUrl: string, steps = 0): string {
+  const totp = URI.parse(otpauthUrl);
+  if (!(totp instanceof TOTP)) throw new Error(`Not a TOTP URL: ${otpauthUrl}`);
+  return totp.generate({ timestamp: Date.now() + steps * totp.period * 1000 });
+}
+
+export interface EnrolledStaff {
+  email: string;
+  temporaryPassword: string;
+  password: string;
+  /** The session after enrolment: it serves every route the member's role may call. */
+  token: string;
+  /** Every token handed out on the way, the first one included. */
+  tokens: string[];
+  otpauthUrl: string;
+  secret: string;
+  recoveryCodes: string[];
+}
+
+/**
+ * A staff member's first sign-in, as SPEC §7 orders it: the invitation's temporary password,
+ * the password change, then TOTP enrolment.
+ */
+export async function enrolStaff(email: string): Promise<EnrolledStaff> {
+  const temporaryPassword = temporaryPasswordIn(await waitForEmail(email));
+  const first = await call('POST', '/v1/auth/staff/login', {
+    body: { email, password: temporaryPassword },
+  });
+  if (first.status !== 200) throw new Error(`first login: ${JSON.stringify(first.body)}`);
+  const password = strongPassword('Staff');
+  const changed = await call('POST', '/v1/auth/password', {
+    token: first.body.token,
+    body: { currentPassword: temporaryPassword, newPassword: password },
+  });
+  if (changed.status !== 200) throw new Error(`password: ${JSON.stringify(changed.body)}`);
+  const token = changed.body.token as string;
+  const setup = await call('POST', '/v1/auth/mfa/setup', { token });
+  if (setup.status !== 200) throw new Error(`mfa setup: ${JSON.stringify(setup.body)}`);
+  const confirmed = await call('POST', '/v1/auth/mfa/confirm', {
+    token,
+    body: { code: totpCode(setup.body.otpauthUrl) },
+  });
+  if (confirmed.status !== 200) throw new Error(`mfa confirm: ${JSON.stringify(confirmed.body)}`);
+  return {
+    email,
+    temporaryPassword,
+    password,
+    token,
+    tokens: [first.body.token, token],
+    otpauthUrl: setup.body.otpauthUrl,
+    secret: setup.body.secret,
+    recoveryCodes: confirmed.body.recoveryCodes,
+  };
+}
 
 export const newStorageKey = async () => (await operator('storage-key:create')).apiKey as string;
 

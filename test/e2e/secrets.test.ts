@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { codeAt } from '#lib/auth/totp.ts';
 import {
   expectProblem,
   GB,
@@ -17,10 +18,13 @@ import {
 import {
   call,
   drainOutbox,
+  enrolStaff,
   login,
   newPartner,
+  newPartnerWithOwner,
   newStorageKey,
   type Partner,
+  replyTexts,
   scanTable,
   session,
   stackLog,
@@ -100,6 +104,7 @@ beforeAll(async () => {
   await impersonation(company);
   await usageReport(storageKey, company);
   await companyWithGeneratedAdminPassword();
+  await staffSignIn();
 
   // Every e-mail sent, so the send path (password generated, hashed and stored) has run and
   // logged for the accounts above before anything is searched.
@@ -365,6 +370,63 @@ async function companyWithGeneratedAdminPassword(): Promise<void> {
   seen.mailedAccountIds.push(created.body.account.id);
 }
 
+/** Secrets a reply hands out once (SPEC §7), and never again in any later reply. */
+const shownOnce = new Set<string>();
+
+/**
+ * A partner's owner from the operator's command through the invitation e-mail, the password
+ * change and TOTP enrolment (the secret and the ten recovery codes are in their replies only),
+ * a wrong code, a login with a code and one with a recovery code, and the API keys it makes:
+ * every staff secret SPEC §7 names.
+ */
+async function staffSignIn(): Promise<void> {
+  const otherCode = (code: string) => `${code.startsWith('a') ? 'b' : 'a'}${code.slice(1)}`;
+  const email = `${uniqueName('secret.owner.')}@partner.example`;
+  const withOwner = await newPartnerWithOwner(uniqueName('Secrets Staff IT '), email);
+  keep('API key of the partner made with an owner', withOwner.apiKey);
+  const owner = await enrolStaff(email);
+  const once = (label: string, value: unknown) => shownOnce.add(keep(label, value));
+  keep('staff temporary password', owner.temporaryPassword);
+  keep('staff password', owner.password);
+  once('TOTP secret', owner.secret);
+  owner.tokens.forEach((token, index) => {
+    keepSessionToken(`staff session token ${index + 1}`, token);
+  });
+  owner.recoveryCodes.forEach((code, index) => {
+    once(`recovery code ${index + 1}`, code);
+    keep(`recovery code ${index + 1} (normalised)`, code.replaceAll('-', ''));
+  });
+  const staffLogin = (totp: string) =>
+    call('POST', '/v1/auth/staff/login', {
+      body: { email, password: owner.password, totp },
+      // Idempotent: the stored reply is searched too.
+      headers: { 'idempotency-key': uniqueName('sl-') },
+    });
+  const wrong = await staffLogin(otherCode(owner.recoveryCodes[0] as string));
+  expectProblem(wrong, 401, 'INVALID_MFA_CODE');
+  requestIdOf(wrong);
+  keepToken('staff token from a code', await staffLogin(codeAt(owner.secret, Date.now() + 30_000)));
+  const token = keepToken(
+    'staff token from a recovery code',
+    await staffLogin(owner.recoveryCodes[1] as string),
+  );
+  for (const scope of ['full', 'read']) {
+    const made = await call('POST', '/v1/api-keys', {
+      token,
+      body: { name: `Secrets ${scope} key`, scope },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    once(`API key of scope ${scope} made by staff`, made.body.key);
+    requestIdOf(made);
+  }
+  // Reads that show the member and the keys again, without their secrets.
+  for (const path of ['/v1/staff', '/v1/api-keys']) {
+    const listed = await call('GET', path, { token });
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.items.length).toBeGreaterThan(0);
+  }
+}
+
 /**
  * Where each secret was found, as `<label> in <place>`; empty when none was. `whole`, searched
  * only for a secret no place holds, is the text the places were cut from.
@@ -406,6 +468,16 @@ async function stackLogOnceSent(): Promise<string> {
 }
 
 describe('secrets after the flows', () => {
+  it('shown once are in no later reply', () => {
+    expect(shownOnce.size).toBe(13);
+    const repeated = [...shownOnce].flatMap((secret) => {
+      const label = [...secrets].find(([, value]) => value === secret)?.[0];
+      const count = replyTexts.filter((text) => text.includes(secret)).length;
+      return count === 1 ? [] : [`${label} in ${count} replies`];
+    });
+    expect(repeated).toEqual([]);
+  });
+
   it('are in no stored item', async () => {
     // Act
     const items = await scanTable();

@@ -529,6 +529,7 @@ describe('fuzzed bodies, from each operation’s request schema', () => {
     expect(withBody.map((o) => o.operationId).sort()).toEqual(
       [
         'changePassword',
+        'confirmMfa',
         'createAccount',
         'createApiKey',
         'createCompany',
@@ -538,6 +539,7 @@ describe('fuzzed bodies, from each operation’s request schema', () => {
         'login',
         'recover',
         'reportUsage',
+        'staffLogin',
         'updateAccount',
         'updateCompany',
         'updateMe',

@@ -46,6 +46,7 @@ import {
   companyBody,
   inCompany,
   newPartner,
+  staffWithPassword,
   strongPassword,
   uniqueUsername,
 } from '../support/builders.ts';
@@ -690,8 +691,9 @@ describe('principalForSession', () => {
   it('names the staff member holding an impersonation, in the session and in its audit', async () => {
     // Prepare: a staff member's scope, as partnerScope makes it for a staff session.
     const partner = await newPartner('Staff Acting IT');
-    const scope = { ...partner.scope, actor: `staff:${ulid()}` };
-    const staffId = scope.actor.slice('staff:'.length);
+    const { staff } = await staffWithPassword(partner.partnerId, { role: 'operator' });
+    const scope = { ...partner.scope, actor: `staff:${staff.id}` };
+    const staffId = staff.id;
     const { companyId } = await companyWithAdmin(scope);
     const now = new Date();
 

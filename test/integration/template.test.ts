@@ -103,7 +103,7 @@ describe('the packaged stack', () => {
     expect(readOnly).toEqual(['dynamodb:Query']);
   });
 
-  it('lets only the functions that sign sessions, key attempt windows or seal webhook secrets read the secret', () => {
+  it('lets only the functions that sign sessions, key attempt windows, seal second factors or webhook secrets read the secret', () => {
     const readers = Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Role')
       .filter(([, role]) =>
@@ -114,6 +114,7 @@ describe('the packaged stack', () => {
     expect(readers).toEqual([
       'Authorizer',
       'ChangePassword',
+      'ConfirmMfa',
       'CreateWebhook',
       'DeliverWebhooks',
       'Impersonate',
@@ -123,6 +124,8 @@ describe('the packaged stack', () => {
       'RetryWebhookDelivery',
       'RetryWebhooks',
       'RotateWebhookSecret',
+      'SetupMfa',
+      'StaffLogin',
     ]);
     // Deployed, the secret is never in the template: every function is pointed at the parameter.
     for (const [name, fn] of functions()) {

@@ -271,3 +271,44 @@ export const staffAuthorizerContext = (partnerId: string, role: StaffRole, staff
       expiresAtSeconds: Math.floor(Date.now() / 1000) + 600,
     },
   });
+
+/**
+ * A staff member of `partnerId` with a known password, stored as an invitation leaves it: the
+ * member and its e-mail marker, then the password's hash (temporary unless told otherwise).
+ */
+export async function staffWithPassword(
+  partnerId: string,
+  options: {
+    role?: StaffRole;
+    password?: string;
+    mustChangePassword?: boolean;
+    passwordIssuedAt?: Date;
+  } = {},
+) {
+  const { newStaffSteps, setStaffPasswordStep } = await import('#lib/store/staff.ts');
+  const { transact } = await import('#lib/store/table.ts');
+  const { hashSecret } = await import('#lib/auth/secrets.ts');
+  const at = new Date().toISOString();
+  const staff = {
+    id: ulid(),
+    partnerId,
+    email: `${uniqueName('staff.')}@partner.example`,
+    fullName: 'Sam Staff',
+    role: options.role ?? 'owner',
+    status: 'active' as const,
+    mfaEnabled: false,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const password = options.password ?? strongPassword('Stf');
+  await transact(newStaffSteps(staff));
+  await transact([
+    setStaffPasswordStep(
+      staff,
+      await hashSecret(password),
+      (options.passwordIssuedAt ?? new Date()).toISOString(),
+      options.mustChangePassword ?? true,
+    ),
+  ]);
+  return { staff, email: staff.email, password };
+}

@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '#lib/api/document.ts';
 import type { Operation } from '#lib/api/operations.ts';
+import { staffWithPassword } from '../../support/builders.ts';
 import { call } from '../../support/gateway.ts';
 import { type HttpReply, strongPassword, uniqueName } from '../../support/http-fixtures.ts';
 import {
@@ -47,6 +48,17 @@ const DOMAIN_REFUSALS: ReadonlyArray<{ operationId: string; caller: CallerName }
     refused: true,
     why: 'an impersonation may not set the admin password',
   },
+  // The matrix's staff are enrolled already: enrolment is over for them.
+  ...(['owner', 'admin', 'operator', 'billing'] as const).flatMap((role) =>
+    ['setupMfa', 'confirmMfa'].map((operationId) => ({
+      operationId,
+      caller: `staff ${role}` as CallerName,
+      status: 409,
+      code: 'MFA_ALREADY_ENABLED',
+      refused: true,
+      why: 'TOTP is enrolled already',
+    })),
+  ),
 ];
 
 /** What SPEC §3 answers this caller on this operation, the company routes naming A1's ids. */
@@ -88,6 +100,8 @@ const CASES: Case[] = OPERATIONS.flatMap((operation) =>
 const MARKER_PREFIX = 'mx.';
 
 let fixture: Fixture;
+/** A staff member of partner A with its temporary password, for the public staff login. */
+let staffSignIn: { email: string; password: string };
 const results = { cases: 0, asSpec: 0, foreign: 0 };
 
 interface Context {
@@ -142,8 +156,11 @@ const BODIES: Record<string, (c: Context) => unknown> = {
     role: 'billing',
   }),
   updateStaff: () => ({ role: 'operator' }),
+  staffLogin: () => ({ email: staffSignIn.email, password: staffSignIn.password }),
+  // Every staff caller is enrolled already, so no code is ever checked.
+  confirmMfa: () => ({ code: '000000' }),
   createWebhook: () => ({ url: 'https://93.184.216.34/hooks' }),
-  updateWebhook: () => ({ enabled: false }),
+  updateWebhook: () => ({ description: 'Changed by the matrix' }),
 };
 
 /**
@@ -158,15 +175,28 @@ function pathParams(operation: Operation, c: Context): Record<string, string> {
     accountId: f.A1.sub.id,
     contactId: f.A1.contact.id,
     keyId: f.readKeyId,
-    // No caller of the matrix may manage staff, so no staff member is ever reached.
-    staffId: '01JSTAFF0000000000000000MX',
-    // Nor webhooks: owners and admins only.
-    webhookId: '01JWEBHK0000000000000000MX',
-    deliveryId: '01JDE1VERY00000000000000MX',
+    // A refused case names a member that would show a change.
+    staffId: f.spareStaff.update,
+    webhookId: f.webhook.id,
+    deliveryId: f.webhook.deliveryId,
   };
   if (c.refused) return params;
   const byPartner = c.caller.name === 'partner';
   switch (operation.operationId) {
+    case 'revokeApiKey':
+      return { ...params, keyId: f.spareKeyId };
+    case 'deleteWebhook':
+      return {
+        ...params,
+        webhookId:
+          c.caller.name === 'staff owner' ? f.webhook.removeByOwner : f.webhook.removeByAdmin,
+      };
+    case 'removeStaff':
+      return {
+        ...params,
+        staffId:
+          c.caller.name === 'staff owner' ? f.spareStaff.removeByOwner : f.spareStaff.removeByAdmin,
+      };
     case 'updateCompany':
     case 'cancelCompany':
       return { ...params, companyId: f.A3.id };
@@ -321,6 +351,7 @@ let before: Map<string, Record<string, unknown>>;
 
 beforeAll(async () => {
   fixture = await buildFixture();
+  staffSignIn = await staffWithPassword(fixture.partnerA.partnerId, { role: 'billing' });
   before = await tableState();
 }, 120_000);
 
@@ -345,11 +376,43 @@ describe('the matrix is generated from the definitions', () => {
 
   it('tries every operation with every caller, and every expected status is one SPEC names', () => {
     expect(CASES.length).toBe(OPERATIONS.length * CALLERS.length);
-    for (const c of CASES) expect([200, 201, 202, 204, 401, 403, 404]).toContain(c.expect.status);
+    for (const c of CASES) {
+      expect([200, 201, 202, 204, 401, 403, 404, 409]).toContain(c.expect.status);
+    }
     // Each kind of answer is exercised, so a model answering everything alike would show.
     const statuses = new Set(CASES.map((c) => c.expect.status));
     for (const status of [401, 403, 404]) expect(statuses).toContain(status);
   });
+  it('gives each staff role what SPEC §7 gives it', () => {
+    const allows = (role: string, operation: Operation) =>
+      operation.allow.includes(role as Operation['allow'][number]);
+    const partnerOnly = (operation: Operation) =>
+      ['/v1/staff', '/v1/api-keys', '/v1/webhooks'].some((prefix) =>
+        operation.path.startsWith(prefix),
+      );
+    const staffOnly = (operation: Operation) => operation.path.startsWith('/v1/auth/mfa/');
+    for (const operation of OPERATIONS) {
+      const label = `${operation.method} ${operation.path}`;
+      if (operation.allow.includes('anonymous')) continue;
+      // Owners and admins: every partner route; the owner-only rules are the use cases'.
+      expect(allows('admin', operation), label).toBe(allows('owner', operation));
+      if (staffOnly(operation) || operation.operationId === 'changePassword') continue;
+      expect(allows('owner', operation), label).toBe(
+        allows('fullKey', operation) || partnerOnly(operation),
+      );
+      // Operators: provisioning as a full key has it; not staff, keys or webhooks.
+      expect(allows('operator', operation), label).toBe(allows('fullKey', operation));
+      // Billing: reads only, and of companies, accounts, usage, events and audit.
+      const billingReads =
+        operation.method === 'GET' &&
+        /^\/v1\/(companies|audit|events)/.test(operation.path) &&
+        !operation.path.includes('/contacts');
+      expect(allows('billing', operation), label).toBe(
+        billingReads && allows('fullKey', operation),
+      );
+    }
+  });
+
   it('serves a read key every GET a full key is served, and refuses it every write', () => {
     const of = (name: CallerName) => CASES.filter((c) => c.caller.name === name);
     const read = of('read key');

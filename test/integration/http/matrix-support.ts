@@ -2,15 +2,25 @@
  * The fixture and the callers of the authorization matrix (authorization-matrix.test.ts): two
  * partners, partner A with two companies (A1, A2) and partner B with one, each with its admin
  * account, a sub-account and a contact; sessions of admins and a backup user, an impersonation,
- * a storage key, and tokens that must not work (forged, tampered, signed with another secret).
+ * a storage key, partner A's staff of each role, and tokens that must not work (forged,
+ * tampered, signed with another secret).
  *
  * What each caller is, and so what SPEC §3 answers it, is known before the fixture exists: the
  * cases are generated from the definitions at collection time, the tokens filled in beforeAll.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { createApiKey } from '#lib/auth/api-keys.ts';
 import type { CallerKind } from '#lib/auth/principal.ts';
+import { codeAt } from '#lib/auth/totp.ts';
+import { listEvents } from '#lib/provisioning/events.ts';
+import type { TenantScope } from '#lib/provisioning/scope.ts';
+import { deliverEvent } from '#lib/provisioning/webhook-delivery.ts';
+import { createWebhook } from '#lib/provisioning/webhooks.ts';
+import { FEED_SETTLE_MS } from '#lib/rules/events.ts';
+import { staffWithPassword } from '../../support/builders.ts';
 import { call, createAccount, createCompany, firstLogin } from '../../support/gateway.ts';
 import { strongPassword, temporaryPasswordIn, uniqueName } from '../../support/http-fixtures.ts';
 import { mailTo, newPartnersWithKeys, newStorageKey, type Partner } from './support.ts';
@@ -33,7 +43,11 @@ export type CallerName =
   | 'impersonation of other company'
   | 'admin of same company'
   | 'read key'
-  | 'partner';
+  | 'partner'
+  | 'staff owner'
+  | 'staff admin'
+  | 'staff operator'
+  | 'staff billing';
 
 export interface Caller {
   name: CallerName;
@@ -44,6 +58,9 @@ export interface Caller {
   /** Tenants the caller may read about when it is served. */
   sees: readonly Tenant[];
 }
+
+const STAFF_ROLES = ['owner', 'admin', 'operator', 'billing'] as const;
+type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** The callers, in the order each operation tries them. */
 export const CALLERS: readonly Caller[] = [
@@ -79,6 +96,15 @@ export const CALLERS: readonly Caller[] = [
   // Partner A's read key: every GET as its full key, nothing else.
   { name: 'read key', kind: 'readKey', reachesA1: true, sees: ['partnerA', 'A1', 'A2', 'A3'] },
   { name: 'partner', kind: 'fullKey', reachesA1: true, sees: ['partnerA', 'A1', 'A2', 'A3'] },
+  // Partner A's staff, one of each role, signed in with TOTP enrolled.
+  ...STAFF_ROLES.map(
+    (role): Caller => ({
+      name: `staff ${role}`,
+      kind: role,
+      reachesA1: true,
+      sees: ['partnerA', 'A1', 'A2', 'A3'],
+    }),
+  ),
 ];
 
 export interface Login {
@@ -102,6 +128,14 @@ export interface Fixture {
   /** Partner A's key of scope `read`, and its id. */
   readKey: string;
   readKeyId: string;
+  /** Partner A's key that its owner and admin revoke (again: a repeat answers the same). */
+  spareKeyId: string;
+  /** Partner A's staff members that its owner and admin change and remove. */
+  spareStaff: { update: string; removeByOwner: string; removeByAdmin: string };
+  /** Partner A's webhook endpoint with one delivery, and the two its owner and admin remove. */
+  webhook: { id: string; deliveryId: string; removeByOwner: string; removeByAdmin: string };
+  /** Partner A's signed-in staff, by role: their e-mails and secrets are marks. */
+  staff: Record<StaffRole, SignedInStaff>;
   storageKey: string;
   A1: FixtureCompany;
   A2: FixtureCompany;
@@ -124,6 +158,41 @@ export interface Fixture {
   sessionAccounts: Partial<Record<CallerName, Login>>;
   /** Every value a reply could leak, by the tenant it belongs to. */
   marks: Mark[];
+}
+
+export interface SignedInStaff {
+  id: string;
+  email: string;
+  password: string;
+  totpSecret: string;
+  token: string;
+}
+
+/**
+ * A member of the partner with a password of its own, signed in and enrolled as SPEC §7 has it:
+ * login, TOTP setup and confirmation, after which its session serves its role.
+ */
+async function signedInStaff(partnerId: string, role: StaffRole): Promise<SignedInStaff> {
+  const member = await staffWithPassword(partnerId, { role, mustChangePassword: false });
+  const login = await call('POST', '/v1/auth/staff/login', {
+    body: { email: member.email, password: member.password },
+  });
+  if (login.status !== 200) throw new Error(`staff login: ${JSON.stringify(login.body)}`);
+  const token = login.body.token as string;
+  const setup = await call('POST', '/v1/auth/mfa/setup', { token });
+  if (setup.status !== 200) throw new Error(`mfa setup: ${JSON.stringify(setup.body)}`);
+  const confirmed = await call('POST', '/v1/auth/mfa/confirm', {
+    token,
+    body: { code: codeAt(setup.body.secret, Date.now()) },
+  });
+  if (confirmed.status !== 200) throw new Error(`mfa confirm: ${JSON.stringify(confirmed.body)}`);
+  return {
+    id: member.staff.id,
+    email: member.email,
+    password: member.password,
+    totpSecret: setup.body.secret,
+    token,
+  };
 }
 
 export interface Mark {
@@ -213,6 +282,48 @@ function unsigned(token: string): string {
   return `${base64url({ alg: 'none', typ: 'JWT' })}.${token.split('.')[1]}.`;
 }
 
+/**
+ * Partner A's webhook endpoints, on a receiver of this process that answers 200 (the tests run
+ * with STAGE=local): one with a delivery of A's first event, for the routes that name it, and
+ * two throwaways to remove. Its secret is a mark no reply may hold.
+ */
+async function fixtureWebhooks(partnerId: string) {
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end());
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiver.unref();
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/matrix`;
+  const scope: TenantScope = {
+    partnerId,
+    partnerName: 'Matrix A',
+    fineIncrements: false,
+    companyId: null,
+    actor: 'operator',
+    actingAs: null,
+  };
+  const webhook = await createWebhook(scope, { url, eventTypes: ['company.created'] });
+  const settled = new Date(Date.now() + FEED_SETTLE_MS + 1000);
+  const [event] = (await listEvents(scope, { limit: 1 }, settled)).items;
+  if (!event) throw new Error('partner A has no event to deliver');
+  const [delivery] = await deliverEvent(event, {});
+  if (!delivery) throw new Error('the fixture webhook got no delivery');
+  const [byOwner, byAdmin] = await Promise.all([
+    createWebhook(scope, { url, eventTypes: ['trial.expired'] }),
+    createWebhook(scope, { url, eventTypes: ['trial.expired'] }),
+  ]);
+  return {
+    ids: {
+      id: webhook.id,
+      deliveryId: delivery.id,
+      removeByOwner: byOwner.id,
+      removeByAdmin: byAdmin.id,
+    },
+    secrets: [webhook.secret, byOwner.secret, byAdmin.secret],
+  };
+}
+
 export async function buildFixture(): Promise<Fixture> {
   const partnerNames = [uniqueName('Matrix A IT '), uniqueName('Matrix B IT ')];
   const [[partnerA, partnerB], storageKey] = (await Promise.all([
@@ -224,6 +335,7 @@ export async function buildFixture(): Promise<Fixture> {
     fixtureCompany(partnerA, 'A2', true),
     fixtureCompany(partnerB, 'B1', false),
   ]);
+  const webhooks = await fixtureWebhooks(partnerA.partnerId);
   const a3 = await createCompany(partnerA.apiKey, {
     name: uniqueName('Company A3 '),
     admin: { password: strongPassword('Adm') },
@@ -263,6 +375,21 @@ export async function buildFixture(): Promise<Fixture> {
     scope: 'read',
     createdBy: 'operator',
   });
+  const { key: spareKey } = await createApiKey(partnerA.partnerId, {
+    name: 'Matrix key to revoke',
+    scope: 'full',
+    createdBy: 'operator',
+  });
+  const [owner, admin, operator, billing] = await Promise.all(
+    STAFF_ROLES.map((role) => signedInStaff(partnerA.partnerId, role)),
+  );
+  const spareMember = () => staffWithPassword(partnerA.partnerId, { role: 'billing' });
+  const [spareUpdate, spareRemoveByOwner, spareRemoveByAdmin] = await Promise.all([
+    spareMember(),
+    spareMember(),
+    spareMember(),
+  ]);
+  const staff = { owner, admin, operator, billing } as Record<StaffRole, SignedInStaff>;
   const impersonation = await call('POST', `/v1/companies/${A2.id}/impersonate`, {
     token: partnerA.apiKey,
   });
@@ -288,6 +415,10 @@ export async function buildFixture(): Promise<Fixture> {
     'admin of same company': adminA1.token,
     'read key': readKey,
     partner: partnerA.apiKey,
+    'staff owner': staff.owner.token,
+    'staff admin': staff.admin.token,
+    'staff operator': staff.operator.token,
+    'staff billing': staff.billing.token,
   };
 
   const fixture: Fixture = {
@@ -295,6 +426,14 @@ export async function buildFixture(): Promise<Fixture> {
     partnerB: { ...partnerB, name: partnerNames[1] as string },
     readKey,
     readKeyId: readKeyRecord.id,
+    spareKeyId: spareKey.id,
+    spareStaff: {
+      update: spareUpdate.staff.id,
+      removeByOwner: spareRemoveByOwner.staff.id,
+      removeByAdmin: spareRemoveByAdmin.staff.id,
+    },
+    webhook: webhooks.ids,
+    staff,
     storageKey,
     A1,
     A2,
@@ -315,12 +454,27 @@ export async function buildFixture(): Promise<Fixture> {
       'admin of same company': A1.admin,
       'admin of other company': A2.admin,
       'impersonation of other company': A2.admin,
+      ...Object.fromEntries(
+        STAFF_ROLES.map((role) => [
+          `staff ${role}`,
+          { id: staff[role].id, username: staff[role].email, password: staff[role].password },
+        ]),
+      ),
     },
     marks: [],
   };
   fixture.marks = [
     ...marksOf(fixture),
     ...temporaryPasswords.map((value) => ({ tenant: 'secret' as const, what: 'a secret', value })),
+    ...webhooks.secrets.map((value) => ({
+      tenant: 'secret' as const,
+      what: 'a webhook secret',
+      value: value.slice('whsec_'.length),
+    })),
+    ...[spareUpdate, spareRemoveByOwner, spareRemoveByAdmin].flatMap((member) => [
+      { tenant: 'partnerA' as const, what: 'staff e-mail', value: member.email },
+      { tenant: 'secret' as const, what: 'a secret', value: member.password },
+    ]),
   ];
   return fixture;
 }
@@ -359,7 +513,13 @@ function marksOf(f: Fixture): Mark[] {
     f.B1.sub.password,
     f.spare.recover.secretAnswer,
     process.env.SESSION_SECRET as string,
+    ...STAFF_ROLES.flatMap((role) => [f.staff[role].password, f.staff[role].totpSecret]),
   ].map((value) => ({ tenant: 'secret' as const, what: 'a secret', value }));
+  const staffEmails = STAFF_ROLES.map((role) => ({
+    tenant: 'partnerA' as const,
+    what: `staff ${role} e-mail`,
+    value: f.staff[role].email,
+  }));
   return [
     { tenant: 'partnerA', what: 'partner id', value: f.partnerA.partnerId },
     { tenant: 'partnerA', what: 'partner name', value: f.partnerA.name },
@@ -371,6 +531,7 @@ function marksOf(f: Fixture): Mark[] {
     { tenant: 'A3', what: 'company id', value: f.A3.id },
     { tenant: 'A3', what: 'company name', value: f.A3.name },
     ...spares,
+    ...staffEmails,
     ...secrets,
   ];
 }
