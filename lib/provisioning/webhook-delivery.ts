@@ -57,9 +57,12 @@ const clock = (deps: DeliveryDeps) => deps.now?.() ?? new Date();
 
 async function secretsAt(webhook: Webhook, now: Date): Promise<string[]> {
   return Promise.all(
-    signingSecrets(webhook, now).map((secret) =>
-      unseal(WEBHOOK_SECRET_PURPOSE, webhook.id, secret.sealed),
-    ),
+    signingSecrets(webhook, now).map(async (secret) => {
+      const plain = await unseal(WEBHOOK_SECRET_PURPOSE, webhook.id, secret.sealed);
+      // Only a changed service secret makes a stored one unreadable: that is no receiver's fault.
+      if (plain === null) throw new Error(`Webhook ${webhook.id}: a signing secret does not open`);
+      return plain;
+    }),
   );
 }
 
