@@ -24,6 +24,7 @@ import {
   renderStaffInvitation,
   renderTrialExpired,
   renderTrialReminder,
+  renderWebhookDisabled,
   renderWelcome,
 } from './templates.ts';
 
@@ -49,7 +50,7 @@ export async function deliverOutboxMessage(
     return 'no-recipient';
   }
   let temporaryPassword: string | null = null;
-  if (carriesPassword(message)) {
+  if (message.kind !== 'webhook-disabled' && carriesPassword(message)) {
     temporaryPassword = generateTemporaryPassword();
     try {
       await recordPasswordForSend(
@@ -76,7 +77,7 @@ export async function deliverOutboxMessage(
 
 /** Whom the message is about, for the log: ids only, never an address. */
 const subjectOf = (message: OutboxMessage) =>
-  message.kind === 'staff-invitation'
+  message.kind === 'staff-invitation' || message.kind === 'webhook-disabled'
     ? { staffId: message.staffId }
     : { accountId: message.accountId };
 
@@ -90,6 +91,14 @@ function render(
       recipient,
       senderName: message.senderName,
       temporaryPassword: password ?? '',
+    });
+  }
+  if (message.kind === 'webhook-disabled') {
+    return renderWebhookDisabled({
+      recipient,
+      senderName: message.senderName,
+      url: message.url,
+      failingSince: message.failingSince,
     });
   }
   const common = { recipient, username: message.username, senderName: message.senderName };

@@ -10,6 +10,7 @@
  * The record is written after the POST: a crash between the two sends the POST once more
  * when the stream redelivers the record, with the same `webhook-id`, and no more.
  */
+import { ulid } from 'ulid';
 import { unseal } from '#lib/auth/sealed.ts';
 import { notFound, webhookDisabled } from '#lib/errors.ts';
 import { count } from '#lib/metrics.ts';
@@ -22,7 +23,9 @@ import {
   subscribes,
 } from '#lib/rules/webhooks.ts';
 import type { DomainEvent, EventRouting } from '#lib/store/events.ts';
-import type { Page } from '#lib/store/table.ts';
+import { outboxStep } from '#lib/store/outbox.ts';
+import { listStaff } from '#lib/store/staff.ts';
+import type { Page, WriteStep } from '#lib/store/table.ts';
 import {
   allWebhooks,
   type Delivery,
@@ -190,6 +193,7 @@ async function attemptAndRecord(
         }),
       ]
     : [];
+  if (state.disable === 'failing') steps.push(...(await ownersTold(webhook, state, at)));
   const recorded = await recordAttempt(
     state.delivery,
     webhook,
@@ -198,6 +202,30 @@ async function attemptAndRecord(
     steps,
   );
   return { recorded, delivery: state.delivery };
+}
+
+/**
+ * One e-mail per active owner of the partner, in the write that disables the endpoint: read
+ * only then, so a delivery that disables nothing costs no read of the staff.
+ */
+async function ownersTold(webhook: Webhook, state: State, at: Date): Promise<WriteStep[]> {
+  const owners = (await listStaff(webhook.partnerId, 100, undefined)).items.filter(
+    (member) => member.role === 'owner' && member.status === 'active',
+  );
+  return owners.map((owner) =>
+    outboxStep({
+      id: ulid(at.getTime()),
+      kind: 'webhook-disabled',
+      partnerId: webhook.partnerId,
+      staffId: owner.id,
+      webhookId: webhook.id,
+      url: webhook.url,
+      failingSince: state.failingSince ?? at.toISOString(),
+      // The partner's name is read at send time.
+      senderName: '',
+      createdAt: at.toISOString(),
+    }),
+  );
 }
 
 /**

@@ -29,6 +29,7 @@ import type { AuthorizerContext } from '#lib/auth/principal.ts';
 import { documentClient } from '#lib/clients/dynamodb.ts';
 import type { HttpEvent } from '#lib/http/handler.ts';
 import { endInvocation } from '#lib/invocation.ts';
+import { deliverOutboxMessage } from '#lib/mail/deliver.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { listEvents } from '#lib/provisioning/events.ts';
 import type { TenantScope } from '#lib/provisioning/scope.ts';
@@ -46,11 +47,17 @@ import type { DomainEvent } from '#lib/store/events.ts';
 import { keys } from '#lib/store/keys.ts';
 import { getItem } from '#lib/store/table.ts';
 import { getDelivery, getWebhook } from '#lib/store/webhooks.ts';
-import { companyBody, createCompanyRequest, staffAuthorizerContext } from '../support/builders.ts';
+import {
+  companyBody,
+  createCompanyRequest,
+  newPartner,
+  staffAuthorizerContext,
+  staffWithPassword,
+} from '../support/builders.ts';
 import { lambdaContext } from '../support/lambda-context.ts';
 import { printed } from '../unit/output.ts';
 import { scanForValue } from './scan.ts';
-import { countRequests } from './support.ts';
+import { countRequests, outboxIdsFor } from './support.ts';
 
 // ---- A receiver -------------------------------------------------------------------------------
 
@@ -466,8 +473,11 @@ describe('webhook delivery', () => {
     expect(receiver.received).toHaveLength(1);
   });
 
-  it('disables an endpoint that has delivered nothing for 5 days', async () => {
-    const scope = staffScope(ulid());
+  it('disables an endpoint that has delivered nothing for 5 days, and e-mails the partner’s owners', async () => {
+    // A partner of its own: its staff count its owners on the partner item.
+    const scope = staffScope((await newPartner('Hooks Disabled IT')).partnerId);
+    const owner = await staffWithPassword(scope.partnerId, { role: 'owner' });
+    const admin = await staffWithPassword(scope.partnerId, { role: 'admin' });
     const receiver = await startReceiver(new Array(4).fill(500));
     const endpoint = await createWebhook(scope, { url: receiver.url });
     const [first, second] = await companyEvents(scope);
@@ -484,11 +494,20 @@ describe('webhook delivery', () => {
       },
     );
 
+    const toOwner = await outboxIdsFor(owner.staff.id, 'webhook-disabled');
+    const toAdmin = await outboxIdsFor(admin.staff.id, 'webhook-disabled');
+    const sent = await deliverOutboxMessage(toOwner[0] as string);
+
     expect(delivery).toMatchObject({ status: 'endpoint_disabled', attempts: 1 });
     expect(await getWebhook(scope.partnerId, endpoint.id)).toMatchObject({
       enabled: false,
       disabledReason: 'failing',
     });
+    expect(toOwner).toHaveLength(1);
+    expect(toAdmin).toEqual([]);
+    expect(sent).toBe('sent');
+    // Before 5 days, a failure disables nothing and e-mails nobody (the first delivery above).
+    expect(since).not.toBeUndefined();
   });
 
   it('signs with both secrets for 24 h after a rotation, then with the new one only', async () => {
