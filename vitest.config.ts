@@ -14,7 +14,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           // Two files at a time: they wait on nothing outside the process. A group of their own,
-          // before the integration files, which stay one at a time on the shared table.
+          // before the integration files.
           maxWorkers: 2,
           sequence: { groupOrder: 0 },
           // The property tests run a thousand cases; a shared machine's load must not fail them.
@@ -30,9 +30,11 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          maxWorkers: 1,
+          // Two files at a time, each worker on a table of its own (integration-worker.ts).
+          maxWorkers: 2,
           sequence: { groupOrder: 1 },
           globalSetup: ['test/support/integration-setup.ts'],
+          setupFiles: ['test/support/integration-worker.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           env: {

@@ -110,6 +110,13 @@ async function activeMember(scope: TenantScope, staffId: string): Promise<Staff>
   return staff;
 }
 
+/**
+ * The partner's owner count, read only when an owner is losing the role: no other change can
+ * leave the partner without one, so none other pays for the read.
+ */
+const ownersIfDemoting = async (before: Staff, next: StaffRole | null): Promise<number> =>
+  before.role === 'owner' && next !== 'owner' ? activeOwnerCount(before.partnerId) : 0;
+
 export async function updateStaff(
   scope: TenantScope,
   actor: StaffActor,
@@ -121,7 +128,7 @@ export async function updateStaff(
   const role = body.role ?? before.role;
   const fullName = body.fullName?.trim() ?? before.fullName;
   // An admin may not even rename an owner: the owner's record is the owners' to keep.
-  refuse(staffChangeRefusal(actor, before.role, role, await activeOwnerCount(scope.partnerId)));
+  refuse(staffChangeRefusal(actor, before.role, role, await ownersIfDemoting(before, role)));
   const at = now.toISOString();
   await transact([
     ...changeStaffSteps(before, { role, fullName }, at),
@@ -146,7 +153,7 @@ export async function removeStaff(
   now = new Date(),
 ): Promise<StaffView> {
   const before = await activeMember(scope, staffId);
-  refuse(staffChangeRefusal(actor, before.role, null, await activeOwnerCount(scope.partnerId)));
+  refuse(staffChangeRefusal(actor, before.role, null, await ownersIfDemoting(before, null)));
   const at = now.toISOString();
   await transact([
     ...removeStaffSteps(before, at),
