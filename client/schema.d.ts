@@ -2473,6 +2473,19 @@ export interface components {
                 };
             };
         };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `WEBHOOK_DISABLED`: Webhook disabled */
+        TestWebhook409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "WEBHOOK_DISABLED";
+                };
+            };
+        };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         UpdateAccount403: {
             headers: {
@@ -4098,7 +4111,10 @@ export interface operations {
     testWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
                 webhookId: components["parameters"]["WebhookId"];
@@ -4121,7 +4137,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["TestWebhook403"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["ConflictOrWebhookDisabled"];
+            409: components["responses"]["TestWebhook409"];
+            422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -705,6 +705,7 @@ export const testWebhook = /* @__PURE__ */ define({
     'A `webhook.test` event, in the feed like any other and delivered to this endpoint only, within moments; its delivery shows in the endpoint’s delivery log.',
   tag: 'Webhooks',
   allow: WEBHOOK_CALLERS,
+  idempotency: 'replay',
   response: { status: 202, body: 'Event', description: 'The test event, on its way' },
   errors: ['WEBHOOK_DISABLED'],
 });

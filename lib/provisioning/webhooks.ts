@@ -276,7 +276,8 @@ export async function rotateWebhookSecret(
 
 /**
  * A `webhook.test` event, in the feed like any other, delivered to this endpoint only (the
- * event item names it). Delivered as every event is: by the stream, within moments.
+ * event item names it). Delivered as every event is: by the stream, within moments. A request
+ * repeated with its Idempotency-Key is answered with the same event and sends no second one.
  */
 export async function sendTestEvent(
   scope: TenantScope,
@@ -294,15 +295,18 @@ export async function sendTestEvent(
       webhookId,
     },
   );
-  await transact([
-    eventStep(event, { onlyWebhookId: webhookId }),
-    audit(scope, now, {
-      action: 'webhook.test',
-      targetType: 'webhook',
-      targetId: webhookId,
-      companyId: null,
-      details: { eventId: event.id },
-    }),
-  ]);
+  await transact(
+    [
+      eventStep(event, { onlyWebhookId: webhookId }),
+      audit(scope, now, {
+        action: 'webhook.test',
+        targetType: 'webhook',
+        targetId: webhookId,
+        companyId: null,
+        details: { eventId: event.id },
+      }),
+    ],
+    { reply: event },
+  );
   return event;
 }

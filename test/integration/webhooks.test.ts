@@ -122,12 +122,18 @@ type Handler = (event: HttpEvent, context: ReturnType<typeof lambdaContext>) => 
 async function invoke(
   handler: Handler,
   lambda: AuthorizerContext,
-  request: { body?: unknown; query?: Record<string, string>; params?: Record<string, string> } = {},
+  request: {
+    body?: unknown;
+    query?: Record<string, string>;
+    params?: Record<string, string>;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Reply> {
   const event = createCompanyRequest(ulid(), request.body === undefined ? '' : request.body);
   if (request.body === undefined) event.body = undefined;
   event.queryStringParameters = request.query;
   event.pathParameters = request.params;
+  event.headers = { ...event.headers, ...request.headers };
   (event.requestContext.authorizer as { lambda: unknown }).lambda = lambda;
   const reply = (await handler(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
   return {
@@ -588,7 +594,14 @@ describe('webhook delivery', () => {
     const endpoint = await createWebhook(scope, { url: target.url });
     await createWebhook(scope, { url: bystander.url });
 
-    const sent = await invoke(testHandler, owner, { params: { webhookId: endpoint.id } });
+    const sent = await invoke(testHandler, owner, {
+      params: { webhookId: endpoint.id },
+      headers: { 'idempotency-key': `test-${endpoint.id}` },
+    });
+    const again = await invoke(testHandler, owner, {
+      params: { webhookId: endpoint.id },
+      headers: { 'idempotency-key': `test-${endpoint.id}` },
+    });
     const item = await getItem(keys.event(partnerId, sent.body.id));
     const stream: DynamoDBStreamEvent = {
       Records: [
@@ -603,6 +616,13 @@ describe('webhook delivery', () => {
     const result = await deliverHandler(stream, lambdaContext());
 
     expect(sent.status).toBe(202);
+    // The same key: the same event, and no second one in the feed.
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(sent.body);
+    const tests = (
+      await listEvents(scope, { limit: 100 }, new Date(Date.now() + FEED_SETTLE_MS + 1000))
+    ).items.filter((event) => event.type === 'webhook.test');
+    expect(tests.map((event) => event.id)).toEqual([sent.body.id]);
     expect(sent.body).toMatchObject({ type: 'webhook.test', data: { webhookId: endpoint.id } });
     expect(result).toEqual({ batchItemFailures: [] });
     expect(target.received).toHaveLength(1);
