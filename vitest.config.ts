@@ -30,7 +30,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // Two files at a time, each worker on a table of its own (integration-worker.ts).
+          // Two files at a time, each on a table of its own (integration-worker.ts).
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
           globalSetup: ['test/support/integration-setup.ts'],

@@ -364,6 +364,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's partner
+         * @description Its name and the storage ladder it may use (with or without fineIncrements): what the portal shows and offers.
+         *
+         *     Callers: owner, admin, operator, billing, fullKey, readKey, companyAdmin.
+         */
+        get: operations["getPartner"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/companies/{companyId}/usage": {
         parameters: {
             query?: never;
@@ -1356,6 +1378,16 @@ export interface components {
             role: "companyAdmin" | "backupUser";
             mustChangePassword: boolean;
         };
+        /** @description The caller's partner: its name and the storage ladder its pools and pooled accounts use (SPEC §2.3): the rungs, then multiples of the step above 100 GB. */
+        Partner: {
+            id: string;
+            name: string;
+            fineIncrements: boolean;
+            ladder: {
+                rungsGb: number[];
+                stepGbAbove100: number;
+            };
+        };
         /** @description A staff member's session from a staff login or a password change. While mustChangePassword is true it may only change the password; while mfaEnrolled is false, only that and TOTP enrolment. */
         StaffSession: {
             token: string;
@@ -2111,6 +2143,19 @@ export interface components {
         };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         GetContact403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        GetPartner403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -3578,6 +3623,31 @@ export interface operations {
                 };
             };
             400: components["responses"]["ValidationFailed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["GetPartner403"];
             500: components["responses"]["InternalError"];
         };
     };

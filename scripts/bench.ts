@@ -7,11 +7,13 @@
  * 3. Minified bundle size and cold module load of each function, against an SDK-only baseline.
  * 4. HTTP throughput of the whole local stack (serverless-offline) under autocannon.
  * 5. The trial job at scale: read capacity among 100 000 accounts against reading the due alone.
- * 6. Webhooks: DynamoDB requests per event delivered to one endpoint, and the write units a
+ * 6. The partner portal: first-load JS and CSS gzipped; time to the Companies table in Chromium
+ *    over a blank page of the same front server.
+ * 7. Webhooks: DynamoDB requests per event delivered to one endpoint, and the write units a
  *    create's events add to it.
  *
  * Options: --runs N (5) repetitions · --loads N (7) fresh processes per cold load ·
- * --duration S (10) and --connections N (50) for autocannon · --sections 1,2,3,4,5,6
+ * --duration S (10) and --connections N (50) for autocannon · --sections 1,2,3,4,5,6,7
  * Progress goes to stderr, the report to stdout.
  */
 import { cpus, totalmem } from 'node:os';
@@ -20,11 +22,17 @@ import { parseArgs } from 'node:util';
 import { measureBundles } from './bench/bundles.ts';
 import { type Column, num, table, verdict } from './bench/format.ts';
 import { forwardSignals, machineActivity, progress, runChild } from './bench/process.ts';
-import type { BundleResult, HttpResult, InProcessResult, WebhookResult } from './bench/results.ts';
+import type {
+  BundleResult,
+  HttpResult,
+  InProcessResult,
+  PortalResult,
+  WebhookResult,
+} from './bench/results.ts';
 
 const usage =
   'Usage: npm run bench -- [--runs 5] [--loads 7] [--duration 10] [--connections 50] ' +
-  '[--sections 1,2,3,4,5,6]';
+  '[--sections 1,2,3,4,5,6,7]';
 
 let options: {
   runs: string;
@@ -40,7 +48,7 @@ try {
       loads: { type: 'string', default: '7' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
-      sections: { type: 'string', default: '1,2,3,4,5,6' },
+      sections: { type: 'string', default: '1,2,3,4,5,6,7' },
     },
   }).values as typeof options;
 } catch (error) {
@@ -66,6 +74,7 @@ const TARGETS = {
   loadRatio: 1.15,
   httpBundleKb: 450,
   usagePageRatio: 1.2,
+  portalJsKb: 60,
   requestsPerDelivery: 3,
   itemsPerChange: 1,
 };
@@ -361,6 +370,31 @@ function printTrialScale(result: TrialScaleResult) {
   });
 }
 
+function printPortal(result: PortalResult) {
+  const kb = (bytes: number) => num(bytes / 1024, 1);
+  console.log(
+    table(
+      `6. Partner portal (Chromium, fresh context per run; median of ${result.runs} runs)`,
+      [{ header: 'figure' }, { header: 'value', align: 'right' }],
+      [
+        ['first-load JavaScript, gzipped (KB)', kb(result.jsGzipBytes)],
+        ['first-load CSS, gzipped (KB)', kb(result.cssGzipBytes)],
+        ['navigation → Companies table (ms)', num(result.tableMs, 0)],
+        ['navigation → blank page, same server (ms)', num(result.blankMs, 0)],
+        ['ratio', `${num(result.ratio, 2)}×`],
+      ],
+    ),
+  );
+  console.log(
+    '   The table time includes the API call (serverless-offline, warm) that fills it.\n',
+  );
+  summary.push({
+    target: `Portal first-load JavaScript ≤ ${TARGETS.portalJsKb} KB gzipped`,
+    figure: `${kb(result.jsGzipBytes)} KB JS, ${kb(result.cssGzipBytes)} KB CSS; table ${num(result.ratio, 2)}× a blank page`,
+    met: result.jsGzipBytes <= TARGETS.portalJsKb * 1024,
+  });
+}
+
 function printWebhooks(result: WebhookResult) {
   const columns: Column[] = [
     { header: 'measure' },
@@ -404,7 +438,7 @@ function printWebhooks(result: WebhookResult) {
     ],
   ];
   console.log(
-    table('6. Webhooks (DynamoDB Local, in-process, a receiver on 127.0.0.1)', columns, rows),
+    table('7. Webhooks (DynamoDB Local, in-process, a receiver on 127.0.0.1)', columns, rows),
   );
   console.log(
     '   Write units: each event item the create wrote, put again alone with\n' +
@@ -470,7 +504,12 @@ async function main() {
   }
   if (sections.has('6')) {
     await section('Section 6', async () => {
-      progress('section 6: webhooks against DynamoDB Local');
+      printPortal(await runChild<PortalResult>(script('portal.ts'), ['--runs', `${RUNS}`]));
+    });
+  }
+  if (sections.has('7')) {
+    await section('Section 7', async () => {
+      progress('section 7: webhooks against DynamoDB Local');
       printWebhooks(await runChild<WebhookResult>(script('webhooks.ts'), []));
     });
   }

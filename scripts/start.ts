@@ -44,6 +44,7 @@ try {
       dynamoDb: port('DYNAMODB_PORT', 8000),
       ses: port('SES_PORT', 8005),
       http: port('HTTP_PORT', 3000),
+      api: port('API_PORT', 3003),
       lambda: port('LAMBDA_PORT', 3002),
       websocket: port('WEBSOCKET_PORT', 3001),
     },
@@ -65,6 +66,6 @@ try {
 
 if (stack && !stopping) {
   console.log(
-    `Ready: API ${stack.urls.api}/v1  ·  e-mail inbox ${stack.urls.inbox}  ·  DynamoDB Local ${stack.urls.dynamoDb}  (Ctrl-C stops everything)`,
+    `Ready: portal ${stack.urls.portal}  ·  API ${stack.urls.api}/v1  ·  e-mail inbox ${stack.urls.inbox}  ·  DynamoDB Local ${stack.urls.dynamoDb}  (Ctrl-C stops everything)`,
   );
 }

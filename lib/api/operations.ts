@@ -453,6 +453,20 @@ export const updateMe = /* @__PURE__ */ define({
   errors: ['ACCOUNT_CANCELLED'],
 });
 
+export const getPartner = /* @__PURE__ */ define({
+  operationId: 'getPartner',
+  method: 'GET',
+  path: '/v1/partner',
+  summary: "The caller's partner",
+  description:
+    'Its name and the storage ladder it may use (with or without fineIncrements): what the portal shows and offers.',
+  tag: 'Self',
+  // A company admin resizes within its pool on the same ladder.
+  allow: ['owner', 'admin', 'operator', 'billing', 'fullKey', 'readKey', 'companyAdmin'],
+  response: { status: 200, body: 'Partner', description: 'The partner' },
+  errors: [],
+});
+
 export const getOpenApi = /* @__PURE__ */ define({
   operationId: 'getOpenApi',
   method: 'GET',

@@ -491,6 +491,25 @@ export const sessionResponse = /* @__PURE__ */ schema(() =>
   ),
 );
 
+export const partnerResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      id: id(),
+      name: z.string(),
+      fineIncrements: z.boolean(),
+      ladder: z.strictObject({
+        rungsGb: z.array(z.number().check(z.int(), z.gte(1))),
+        stepGbAbove100: z.number().check(z.int(), z.gte(1)),
+      }),
+    }),
+    {
+      id: 'Partner',
+      description:
+        "The caller's partner: its name and the storage ladder its pools and pooled accounts use (SPEC §2.3): the rungs, then multiples of the step above 100 GB.",
+    },
+  ),
+);
+
 export const staffSessionResponse = /* @__PURE__ */ schema(() =>
   component(
     z.strictObject({
@@ -631,6 +650,7 @@ export const responseSchemas = /* @__PURE__ */ schema(() => ({
   CreatedCompany: createdCompanyResponse,
   CreatedAccount: createdAccountResponse,
   Session: sessionResponse,
+  Partner: partnerResponse,
   StaffSession: staffSessionResponse,
   PasswordChangeSession: passwordChangeSessionResponse,
   MfaSetup: mfaSetupResponse,

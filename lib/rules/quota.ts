@@ -17,6 +17,11 @@ export interface LadderOptions {
 
 const LOW_RUNGS_GB = [5, 10, 25, 50, 100];
 
+/** The ladder as data, for clients that offer its sizes (the portal): the rungs, then the step. */
+export function ladderOf(opts: LadderOptions): { rungsGb: number[]; stepGbAbove100: number } {
+  return { rungsGb: [...LOW_RUNGS_GB], stepGbAbove100: opts.fineIncrements ? 50 : 100 };
+}
+
 /** SPEC §2.3: 5, 10, 25, 50, 100 GB, then steps of 100 GB (50 GB with the entitlement). */
 function isLadderGb(gb: number, opts: LadderOptions): boolean {
   if (gb <= 100) return LOW_RUNGS_GB.includes(gb);

@@ -28,7 +28,7 @@ const { values } = parseArgs({
 const RUNS = Number(values.runs);
 const DURATION_S = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
-const PORTS = { dynamoDb: 8410, ses: 8415, http: 3400, lambda: 3402, websocket: 3401 };
+const PORTS = { dynamoDb: 8410, ses: 8415, http: 3400, api: 3403, lambda: 3402, websocket: 3401 };
 
 async function main(cleanups: Array<() => Promise<void> | void>) {
   await requireFreePorts(PORTS);

@@ -82,6 +82,17 @@ export interface HttpResult {
   offlineAuthorizerErrors: number;
 }
 
+export interface PortalResult {
+  jsGzipBytes: number;
+  cssGzipBytes: number;
+  runs: number;
+  /** Median time from navigation to the Companies table's first company, in a fresh context. */
+  tableMs: number;
+  /** Median time to a blank page from the same front server code. */
+  blankMs: number;
+  ratio: number;
+}
+
 /** Section 6: webhook delivery's requests, and what events add to a create. */
 export interface WebhookResult {
   oneEndpoint: { requests: number; commands: string[] };

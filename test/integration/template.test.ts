@@ -353,4 +353,96 @@ describe('the packaged stack', () => {
         .filter((n) => !used.has(n)),
     ).toEqual([]);
   });
+
+  it('serves the portal from a private bucket through CloudFront, with /v1/* routed to the API', () => {
+    // The deployment bucket is the framework's; the portal's is the distribution's origin.
+    const bucketName = 'PortalBucket';
+    const bucket = resources[bucketName] as Resource;
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    // Read only by the distribution, through origin access control (no public principal reads).
+    const policy = ofType('AWS::S3::BucketPolicy')
+      .map(([, r]) => r)
+      .find((r) => JSON.stringify(r.Properties.Bucket) === JSON.stringify({ Ref: bucketName }));
+    if (!policy) throw new Error('no policy on the portal bucket');
+    const reads = policy.Properties.PolicyDocument.Statement.filter(
+      (s: any) => s.Effect === 'Allow',
+    );
+    expect(reads).toHaveLength(1);
+    expect(reads[0].Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+    expect(reads[0].Action).toBe('s3:GetObject');
+    expect(JSON.stringify(reads[0].Condition)).toContain('AWS:SourceArn');
+    const [[oacName, oac]] = ofType('AWS::CloudFront::OriginAccessControl') as [[string, Resource]];
+    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+      SigningProtocol: 'sigv4',
+    });
+
+    const [[, distribution]] = ofType('AWS::CloudFront::Distribution') as [[string, Resource]];
+    const config = distribution.Properties.DistributionConfig;
+    const origin = (id: string) => config.Origins.find((o: any) => o.Id === id);
+    const bucketOrigin = origin(config.DefaultCacheBehavior.TargetOriginId);
+    expect(bucketOrigin.DomainName).toEqual({
+      'Fn::GetAtt': [bucketName, 'RegionalDomainName'],
+    });
+    expect(bucketOrigin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacName, 'Id'] });
+    // A distribution-wide 403/404 rule would replace the API's own problem documents.
+    expect(config.CustomErrorResponses).toBeUndefined();
+
+    // The bucket's behaviour alone rewrites app routes to /index.html.
+    const [[fnName, rewrite]] = ofType('AWS::CloudFront::Function') as [[string, Resource]];
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnName, 'FunctionARN'] } },
+    ]);
+    const handler = new Function(
+      `${rewrite.Properties.FunctionCode}; return handler;`,
+    )() as (event: { request: { uri: string } }) => { uri: string };
+    expect(handler({ request: { uri: '/companies/01ABC' } }).uri).toBe('/index.html');
+    expect(handler({ request: { uri: '/assets/index-abc.js' } }).uri).toBe('/assets/index-abc.js');
+
+    const api = config.CacheBehaviors.find((b: any) => b.PathPattern === '/v1/*');
+    expect(api.FunctionAssociations).toBeUndefined();
+    expect(JSON.stringify(origin(api.TargetOriginId).DomainName)).toContain('execute-api');
+    expect(origin(api.TargetOriginId).CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    expect([...api.AllowedMethods].sort()).toEqual(
+      ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'].sort(),
+    );
+    // Managed CachingDisabled, and AllViewerExceptHostHeader: Authorization reaches the API,
+    // the Host does not (API Gateway answers only to its own).
+    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    expect(api.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+
+    const [[headersName, headers]] = ofType('AWS::CloudFront::ResponseHeadersPolicy') as [
+      [string, Resource],
+    ];
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: headersName });
+    const security = headers.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = security.ContentSecurityPolicy.ContentSecurityPolicy as string;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(security.StrictTransportSecurity.AccessControlMaxAgeSec).toBeGreaterThanOrEqual(
+      31_536_000,
+    );
+    expect(security.ContentTypeOptions.Override).toBe(true);
+    expect(security.ReferrerPolicy.ReferrerPolicy).toBe('strict-origin-when-cross-origin');
+  });
+
+  it('serves locally the very CSP and headers CloudFront adds when deployed', async () => {
+    const { PORTAL_HEADERS } = await import('../../scripts/lib/front-server.ts');
+    const [[, headers]] = ofType('AWS::CloudFront::ResponseHeadersPolicy') as [[string, Resource]];
+    const security = headers.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(PORTAL_HEADERS['content-security-policy']).toBe(
+      security.ContentSecurityPolicy.ContentSecurityPolicy,
+    );
+    expect(PORTAL_HEADERS['strict-transport-security']).toBe(
+      `max-age=${security.StrictTransportSecurity.AccessControlMaxAgeSec}; includeSubDomains; preload`,
+    );
+    expect(PORTAL_HEADERS['referrer-policy']).toBe(security.ReferrerPolicy.ReferrerPolicy);
+  });
 });
