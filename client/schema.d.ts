@@ -238,64 +238,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/webhooks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List the partner's webhook endpoints
-         * @description Callers: owner, admin.
-         */
-        get: operations["listWebhooks"];
-        put?: never;
-        /**
-         * Register a webhook endpoint
-         * @description The URL must be https and its host must resolve only to public addresses (not loopback, private, link-local, metadata, CGNAT, unique-local or multicast); it is checked again before every delivery. The signing secret is in this reply only; it is stored encrypted. No Idempotency-Key: a replay would have to store the secret (remove an endpoint made twice). Without eventTypes the endpoint gets every type.
-         *
-         *     Callers: owner, admin.
-         */
-        post: operations["createWebhook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/webhooks/{webhookId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One webhook endpoint
-         * @description Callers: owner, admin.
-         */
-        get: operations["getWebhook"];
-        put?: never;
-        post?: never;
-        /**
-         * Remove a webhook endpoint
-         * @description Nothing more is sent to it, pending retries included.
-         *
-         *     Callers: owner, admin.
-         */
-        delete: operations["deleteWebhook"];
-        options?: never;
-        head?: never;
-        /**
-         * Change a webhook endpoint
-         * @description A new URL is checked as at registration. `enabled: true` re-enables an endpoint disabled by a 410 or by 5 days of failures; `eventTypes: null` subscribes it to every type.
-         *
-         *     Callers: owner, admin.
-         */
-        patch: operations["updateWebhook"];
-        trace?: never;
-    };
     "/v1/companies/{companyId}/contacts/{contactId}": {
         parameters: {
             query?: never;
@@ -474,28 +416,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/webhooks/{webhookId}/deliveries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A webhook endpoint's delivery log, newest first
-         * @description Each event sent to the endpoint: status, attempts, last response status, next attempt. Kept 30 days.
-         *
-         *     Callers: owner, admin.
-         */
-        get: operations["listWebhookDeliveries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -510,6 +430,50 @@ export interface paths {
          * @description Callers: anyone.
          */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{companyId}/accounts/{accountId}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take one reason off the account’s own suspension
+         * @description Reasons stack, each at most once: suspending again for a reason already there, or reactivating one that is not, changes nothing and answers the object as it is. The contact (for a company, its admin’s contact) is e-mailed and an event written with each change. Only the account's own reasons: its company's are taken off the company. It is active again once neither has a reason left.
+         *
+         *     Callers: owner, admin, operator, fullKey.
+         */
+        post: operations["reactivateAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{companyId}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take one reason off the company’s suspension
+         * @description Reasons stack, each at most once: suspending again for a reason already there, or reactivating one that is not, changes nothing and answers the object as it is. The contact (for a company, its admin’s contact) is e-mailed and an event written with each change. The company is active again once no reason is left.
+         *
+         *     Callers: owner, admin, operator, fullKey.
+         */
+        post: operations["reactivateCompany"];
         delete?: never;
         options?: never;
         head?: never;
@@ -610,28 +574,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send a delivery again now
-         * @description One attempt, now, with the same `webhook-id`, whatever the delivery’s state (a given-up one included); the reply shows its outcome. A failure waits for the schedule’s next step.
-         *
-         *     Callers: owner, admin.
-         */
-        post: operations["retryWebhookDelivery"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/api-keys/{keyId}": {
         parameters: {
             query?: never;
@@ -649,28 +591,6 @@ export interface paths {
          *     Callers: owner, admin.
          */
         delete: operations["revokeApiKey"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/webhooks/{webhookId}/rotate-secret": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Replace a webhook endpoint's signing secret
-         * @description The new secret is in this reply only. The previous one keeps signing for 24 hours: deliveries meanwhile carry a signature by each, so a receiver can switch at its own pace.
-         *
-         *     Callers: owner, admin.
-         */
-        post: operations["rotateWebhookSecret"];
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -720,7 +640,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/webhooks/{webhookId}/test": {
+    "/v1/companies/{companyId}/accounts/{accountId}/suspend": {
         parameters: {
             query?: never;
             header?: never;
@@ -730,12 +650,34 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send a test event to a webhook endpoint
-         * @description A `webhook.test` event, in the feed like any other and delivered to this endpoint only, within moments; its delivery shows in the endpoint’s delivery log.
+         * Suspend one account for a reason
+         * @description Reasons stack, each at most once: suspending again for a reason already there, or reactivating one that is not, changes nothing and answers the object as it is. The contact (for a company, its admin’s contact) is e-mailed and an event written with each change. While suspended, the account takes no backups (its user can still log in) and its company admin cannot change it.
          *
-         *     Callers: owner, admin.
+         *     Callers: owner, admin, operator, fullKey.
          */
-        post: operations["testWebhook"];
+        post: operations["suspendAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{companyId}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend the company for a reason
+         * @description Reasons stack, each at most once: suspending again for a reason already there, or reactivating one that is not, changes nothing and answers the object as it is. The contact (for a company, its admin’s contact) is e-mailed and an event written with each change. While suspended, its accounts take no backups and its admin can read but not change anything; its accounts are not rewritten.
+         *
+         *     Callers: owner, admin, operator, fullKey.
+         */
+        post: operations["suspendCompany"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1107,7 +1049,7 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
-        /** @description A company: its storage pool (quotaMb, null when it has none), what its accounts are allocated and use, its add-ons. */
+        /** @description A company: its storage pool (quotaMb, null when it has none), what its accounts are allocated and use, its add-ons, its suspension and the quota alert level of its pool. */
         Company: {
             id: string;
             name: string;
@@ -1123,13 +1065,19 @@ export interface components {
             endGuard: boolean;
             /** @enum {string} */
             status: "active" | "cancelled";
+            suspension: {
+                reasons: ("non_payment" | "manual" | "abuse")[];
+                /** Format: date-time */
+                since: string;
+            } | null;
+            alertLevel: 0 | 80 | 90 | 100;
             adminAccountId: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
         };
-        /** @description A backup account (a parent or a sub-account) with its quotas, usage, trial end and features; never its password or secret answer. */
+        /** @description A backup account (a parent or a sub-account) with its quotas, usage, trial end, suspension (its own reasons with its company's) and quota alert level, and features; never its password or secret answer. */
         Account: {
             id: string;
             companyId: string;
@@ -1151,6 +1099,12 @@ export interface components {
             hasSecretQuestion: boolean;
             mustChangePassword: boolean;
             trialEndsAt: string | null;
+            suspension: {
+                reasons: ("non_payment" | "manual" | "abuse")[];
+                /** Format: date-time */
+                since: string;
+            } | null;
+            alertLevel: 0 | 80 | 90 | 100;
             features: components["schemas"]["Features"];
             /** Format: date-time */
             createdAt: string;
@@ -1167,7 +1121,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
-        /** @description What the account's plan and its company's add-ons give the backup agent (SPEC §2.1); backupsAllowed is false unless the account is active. */
+        /** @description What the account's plan and its company's add-ons give the backup agent (SPEC §2.1); backupsAllowed is false unless the account is active and neither it nor its company is suspended. */
         Features: {
             openFileBackupOnServers: boolean;
             versioning: boolean;
@@ -1220,7 +1174,7 @@ export interface components {
             actingAs: string | null;
             action: string;
             /** @enum {string} */
-            targetType: "company" | "account" | "contact" | "usage" | "apiKey" | "staff" | "webhook";
+            targetType: "company" | "account" | "contact" | "usage" | "apiKey" | "staff";
             targetId: string;
             companyId: string | null;
             details: {
@@ -1269,66 +1223,6 @@ export interface components {
         /** @description A page of the partner's API keys, oldest first, revoked ones included. */
         ApiKeyList: {
             items: components["schemas"]["ApiKey"][];
-            nextCursor: string | null;
-        };
-        /** @description A webhook endpoint, never its secret: eventTypes null means every type; disabledReason gone (it answered 410) or failing (nothing delivered for 5 days); previousSecretExpiresAt is when the secret before the last rotation stops signing. */
-        Webhook: {
-            id: string;
-            url: string;
-            eventTypes: ("company.created" | "company.updated" | "company.suspended" | "company.reactivated" | "company.cancelled" | "account.created" | "account.updated" | "account.suspended" | "account.reactivated" | "account.cancelled" | "trial.reminder_sent" | "trial.expired" | "trial.extended" | "trial.converted" | "quota.threshold_crossed" | "quota.recovered" | "password.reset_sent" | "webhook.test")[] | null;
-            description: string | null;
-            enabled: boolean;
-            disabledReason: ("gone" | "failing") | null;
-            failingSince: string | null;
-            previousSecretExpiresAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        /** @description An endpoint with its signing secret (Standard Webhooks `whsec_…`), shown in this reply only and stored encrypted. */
-        WebhookWithSecret: {
-            id: string;
-            url: string;
-            eventTypes: ("company.created" | "company.updated" | "company.suspended" | "company.reactivated" | "company.cancelled" | "account.created" | "account.updated" | "account.suspended" | "account.reactivated" | "account.cancelled" | "trial.reminder_sent" | "trial.expired" | "trial.extended" | "trial.converted" | "quota.threshold_crossed" | "quota.recovered" | "password.reset_sent" | "webhook.test")[] | null;
-            description: string | null;
-            enabled: boolean;
-            disabledReason: ("gone" | "failing") | null;
-            failingSince: string | null;
-            previousSecretExpiresAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-            secret: string;
-        };
-        /** @description A page of the partner's webhook endpoints, oldest first. */
-        WebhookList: {
-            items: components["schemas"]["Webhook"][];
-            nextCursor: string | null;
-        };
-        /** @description One event sent to one endpoint: its id is the event id, sent as `webhook-id` on every attempt; lastResponseStatus is null when no answer came (timeout, refused address, connection error: see lastError). */
-        WebhookDelivery: {
-            id: string;
-            webhookId: string;
-            eventId: string;
-            /** @enum {string} */
-            eventType: "company.created" | "company.updated" | "company.suspended" | "company.reactivated" | "company.cancelled" | "account.created" | "account.updated" | "account.suspended" | "account.reactivated" | "account.cancelled" | "trial.reminder_sent" | "trial.expired" | "trial.extended" | "trial.converted" | "quota.threshold_crossed" | "quota.recovered" | "password.reset_sent" | "webhook.test";
-            /** @enum {string} */
-            status: "pending" | "delivered" | "given_up" | "endpoint_disabled";
-            attempts: number;
-            lastAttemptAt: string | null;
-            lastResponseStatus: number | null;
-            lastError: string | null;
-            nextAttemptAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        /** @description A page of an endpoint's deliveries, newest first. */
-        WebhookDeliveryList: {
-            items: components["schemas"]["WebhookDelivery"][];
             nextCursor: string | null;
         };
         /** @description One account of the usage table (never a cancelled one): its size is its effective quota, null when unlimited. */
@@ -1802,7 +1696,7 @@ export interface components {
                 };
             };
         };
-        /** @description `CONFLICT`: Concurrent change; `ADMIN_ACCOUNT`: Company admin account; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
+        /** @description `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended; `ACCOUNT_SUSPENDED`: Account suspended; `ADMIN_ACCOUNT`: Company admin account; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
         CancelAccount409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1811,7 +1705,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "CONFLICT" | "ADMIN_ACCOUNT" | "TOO_MANY_SUB_ACCOUNTS";
+                    code?: "CONFLICT" | "COMPANY_SUSPENDED" | "ACCOUNT_SUSPENDED" | "ADMIN_ACCOUNT" | "TOO_MANY_SUB_ACCOUNTS";
                 };
             };
         };
@@ -1959,7 +1853,7 @@ export interface components {
                 };
             };
         };
-        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `USERNAME_TAKEN`: Username taken; `POOL_EXCEEDED`: Not enough free space in the pool; `COMPANY_CANCELLED`: Company cancelled; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `PARENT_NOT_ACTIVE`: Parent account not active */
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended; `USERNAME_TAKEN`: Username taken; `POOL_EXCEEDED`: Not enough free space in the pool; `COMPANY_CANCELLED`: Company cancelled; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `PARENT_NOT_ACTIVE`: Parent account not active */
         CreateAccount409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1968,7 +1862,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "USERNAME_TAKEN" | "POOL_EXCEEDED" | "COMPANY_CANCELLED" | "PLAN_ALREADY_HAS_PARENT" | "PARENT_NOT_ACTIVE";
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_SUSPENDED" | "USERNAME_TAKEN" | "POOL_EXCEEDED" | "COMPANY_CANCELLED" | "PLAN_ALREADY_HAS_PARENT" | "PARENT_NOT_ACTIVE";
                 };
             };
         };
@@ -2050,6 +1944,19 @@ export interface components {
                 };
             };
         };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended */
+        CreateContact409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_SUSPENDED";
+                };
+            };
+        };
         /** @description `IDEMPOTENCY_KEY_REUSED`: Idempotency key reused */
         IdempotencyKeyReused: {
             headers: {
@@ -2086,32 +1993,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "STAFF_EMAIL_TAKEN";
-                };
-            };
-        };
-        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
-        CreateWebhook403: {
-            headers: {
-                "x-request-id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
-                };
-            };
-        };
-        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
-        DeleteWebhook403: {
-            headers: {
-                "x-request-id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
                 };
             };
         };
@@ -2169,19 +2050,6 @@ export interface components {
         };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         GetUsage403: {
-            headers: {
-                "x-request-id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
-                };
-            };
-        };
-        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
-        GetWebhook403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2310,32 +2178,6 @@ export interface components {
                 };
             };
         };
-        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
-        ListWebhookDeliveries403: {
-            headers: {
-                "x-request-id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
-                };
-            };
-        };
-        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
-        ListWebhooks403: {
-            headers: {
-                "x-request-id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
-                };
-            };
-        };
         /** @description `INVALID_CREDENTIALS`: Wrong username or password; `TEMPORARY_PASSWORD_EXPIRED`: Temporary password expired */
         InvalidCredentialsOrTemporaryPasswordExpired: {
             headers: {
@@ -2346,6 +2188,58 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "INVALID_CREDENTIALS" | "TEMPORARY_PASSWORD_EXPIRED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ReactivateAccount403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled */
+        ReactivateAccount409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "ACCOUNT_CANCELLED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        ReactivateCompany403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled */
+        ReactivateCompany409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_CANCELLED";
                 };
             };
         };
@@ -2427,7 +2321,7 @@ export interface components {
                 };
             };
         };
-        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled; `UNRECOVERABLE_ACCOUNT`: Password cannot be reset */
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended; `ACCOUNT_SUSPENDED`: Account suspended; `ACCOUNT_CANCELLED`: Account cancelled; `UNRECOVERABLE_ACCOUNT`: Password cannot be reset */
         ResetPassword409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -2436,51 +2330,12 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "ACCOUNT_CANCELLED" | "UNRECOVERABLE_ACCOUNT";
-                };
-            };
-        };
-        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
-        RetryWebhookDelivery403: {
-            headers: {
-                "x-request-id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
-                };
-            };
-        };
-        /** @description `CONFLICT`: Concurrent change; `WEBHOOK_DISABLED`: Webhook disabled */
-        ConflictOrWebhookDisabled: {
-            headers: {
-                "x-request-id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "CONFLICT" | "WEBHOOK_DISABLED";
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_SUSPENDED" | "ACCOUNT_SUSPENDED" | "ACCOUNT_CANCELLED" | "UNRECOVERABLE_ACCOUNT";
                 };
             };
         };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         RevokeApiKey403: {
-            headers: {
-                "x-request-id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
-                };
-            };
-        };
-        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
-        RotateWebhookSecret403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2506,7 +2361,7 @@ export interface components {
             };
         };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
-        TestWebhook403: {
+        SuspendAccount403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2518,8 +2373,8 @@ export interface components {
                 };
             };
         };
-        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `WEBHOOK_DISABLED`: Webhook disabled */
-        TestWebhook409: {
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled */
+        SuspendAccount409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2527,7 +2382,33 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "WEBHOOK_DISABLED";
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "ACCOUNT_CANCELLED";
+                };
+            };
+        };
+        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
+        SuspendCompany403: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
+                };
+            };
+        };
+        /** @description `IDEMPOTENCY_IN_PROGRESS`: Request in progress; `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled */
+        SuspendCompany409: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "IDEMPOTENCY_IN_PROGRESS" | "CONFLICT" | "COMPANY_CANCELLED";
                 };
             };
         };
@@ -2544,7 +2425,7 @@ export interface components {
                 };
             };
         };
-        /** @description `CONFLICT`: Concurrent change; `COMPANY_CANCELLED`: Company cancelled; `ACCOUNT_CANCELLED`: Account cancelled; `ULTRASAFE_IMMUTABLE`: UltraSafe cannot change; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `POOL_EXCEEDED`: Not enough free space in the pool; `BELOW_USAGE`: Quota below usage; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
+        /** @description `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended; `ACCOUNT_SUSPENDED`: Account suspended; `COMPANY_CANCELLED`: Company cancelled; `ACCOUNT_CANCELLED`: Account cancelled; `ULTRASAFE_IMMUTABLE`: UltraSafe cannot change; `PLAN_ALREADY_HAS_PARENT`: Plan already has a parent account; `POOL_EXCEEDED`: Not enough free space in the pool; `BELOW_USAGE`: Quota below usage; `TOO_MANY_SUB_ACCOUNTS`: Too many sub-accounts */
         UpdateAccount409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -2553,7 +2434,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "CONFLICT" | "COMPANY_CANCELLED" | "ACCOUNT_CANCELLED" | "ULTRASAFE_IMMUTABLE" | "PLAN_ALREADY_HAS_PARENT" | "POOL_EXCEEDED" | "BELOW_USAGE" | "TOO_MANY_SUB_ACCOUNTS";
+                    code?: "CONFLICT" | "COMPANY_SUSPENDED" | "ACCOUNT_SUSPENDED" | "COMPANY_CANCELLED" | "ACCOUNT_CANCELLED" | "ULTRASAFE_IMMUTABLE" | "PLAN_ALREADY_HAS_PARENT" | "POOL_EXCEEDED" | "BELOW_USAGE" | "TOO_MANY_SUB_ACCOUNTS";
                 };
             };
         };
@@ -2609,8 +2490,8 @@ export interface components {
                 };
             };
         };
-        /** @description `CONFLICT`: Concurrent change; `ACCOUNT_CANCELLED`: Account cancelled */
-        ConflictOrAccountCancelled: {
+        /** @description `CONFLICT`: Concurrent change; `COMPANY_SUSPENDED`: Company suspended; `ACCOUNT_CANCELLED`: Account cancelled */
+        UpdateMe409: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2618,25 +2499,12 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "CONFLICT" | "ACCOUNT_CANCELLED";
+                    code?: "CONFLICT" | "COMPANY_SUSPENDED" | "ACCOUNT_CANCELLED";
                 };
             };
         };
         /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
         UpdateStaff403: {
-            headers: {
-                "x-request-id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {unknown} */
-                    code?: "FORBIDDEN" | "PASSWORD_CHANGE_REQUIRED" | "MFA_ENROLMENT_REQUIRED";
-                };
-            };
-        };
-        /** @description `FORBIDDEN`: Not allowed; `PASSWORD_CHANGE_REQUIRED`: Password change required; `MFA_ENROLMENT_REQUIRED`: Second factor enrolment required */
-        UpdateWebhook403: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
@@ -2655,13 +2523,9 @@ export interface components {
         /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
         AccountId: string;
         /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        WebhookId: string;
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
         ContactId: string;
         /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
         StaffId: string;
-        /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-        DeliveryId: string;
         /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
         KeyId: string;
         /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
@@ -3280,7 +3144,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CreateContact403"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["IdempotencyInProgressOrConflict"];
+            409: components["responses"]["CreateContact409"];
             422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["InternalError"];
         };
@@ -3351,167 +3215,6 @@ export interface operations {
             403: components["responses"]["CreateStaff403"];
             409: components["responses"]["CreateStaff409"];
             422: components["responses"]["IdempotencyKeyReused"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    listWebhooks: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of endpoints */
-            200: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookList"];
-                };
-            };
-            400: components["responses"]["ValidationFailed"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ListWebhooks403"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    createWebhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    url: string;
-                    eventTypes?: ("company.created" | "company.updated" | "company.suspended" | "company.reactivated" | "company.cancelled" | "account.created" | "account.updated" | "account.suspended" | "account.reactivated" | "account.cancelled" | "trial.reminder_sent" | "trial.expired" | "trial.extended" | "trial.converted" | "quota.threshold_crossed" | "quota.recovered" | "password.reset_sent" | "webhook.test")[];
-                    description?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description The endpoint with its secret, shown once */
-            201: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    Location: components["headers"]["Location"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookWithSecret"];
-                };
-            };
-            400: components["responses"]["ValidationFailed"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["CreateWebhook403"];
-            409: components["responses"]["Conflict"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    getWebhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-                webhookId: components["parameters"]["WebhookId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The endpoint */
-            200: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Webhook"];
-                };
-            };
-            400: components["responses"]["ValidationFailed"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["GetWebhook403"];
-            404: components["responses"]["NotFound"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    deleteWebhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-                webhookId: components["parameters"]["WebhookId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The removed endpoint */
-            200: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Webhook"];
-                };
-            };
-            400: components["responses"]["ValidationFailed"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["DeleteWebhook403"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    updateWebhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-                webhookId: components["parameters"]["WebhookId"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    url?: string;
-                    eventTypes?: ("company.created" | "company.updated" | "company.suspended" | "company.reactivated" | "company.cancelled" | "account.created" | "account.updated" | "account.suspended" | "account.reactivated" | "account.cancelled" | "trial.reminder_sent" | "trial.expired" | "trial.extended" | "trial.converted" | "quota.threshold_crossed" | "quota.recovered" | "password.reset_sent" | "webhook.test")[] | null;
-                    description?: string | null;
-                    enabled?: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description The endpoint as changed */
-            200: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Webhook"];
-                };
-            };
-            400: components["responses"]["ValidationFailed"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["UpdateWebhook403"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3599,7 +3302,7 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenOrPasswordChangeRequired"];
-            409: components["responses"]["ConflictOrAccountCancelled"];
+            409: components["responses"]["UpdateMe409"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3774,38 +3477,6 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    listWebhookDeliveries: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-                webhookId: components["parameters"]["WebhookId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of deliveries */
-            200: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookDeliveryList"];
-                };
-            };
-            400: components["responses"]["ValidationFailed"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ListWebhookDeliveries403"];
-            404: components["responses"]["NotFound"];
-            500: components["responses"]["InternalError"];
-        };
-    };
     login: {
         parameters: {
             query?: never;
@@ -3840,6 +3511,90 @@ export interface operations {
             409: components["responses"]["IdempotencyInProgressOrConflict"];
             422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reactivateAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                accountId: components["parameters"]["AccountId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "non_payment" | "manual" | "abuse";
+                };
+            };
+        };
+        responses: {
+            /** @description The account as reactivated */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ReactivateAccount403"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ReactivateAccount409"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reactivateCompany: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "non_payment" | "manual" | "abuse";
+                };
+            };
+        };
+        responses: {
+            /** @description The company as reactivated */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Company"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ReactivateCompany403"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ReactivateCompany409"];
+            422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -4022,38 +3777,6 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    retryWebhookDelivery: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-                webhookId: components["parameters"]["WebhookId"];
-                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-                deliveryId: components["parameters"]["DeliveryId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The delivery after the attempt */
-            200: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookDelivery"];
-                };
-            };
-            400: components["responses"]["ValidationFailed"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["RetryWebhookDelivery403"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["ConflictOrWebhookDisabled"];
-            500: components["responses"]["InternalError"];
-        };
-    };
     revokeApiKey: {
         parameters: {
             query?: never;
@@ -4079,36 +3802,6 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["RevokeApiKey403"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    rotateWebhookSecret: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-                webhookId: components["parameters"]["WebhookId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The endpoint with its new secret, shown once */
-            200: {
-                headers: {
-                    "x-request-id": components["headers"]["RequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookWithSecret"];
-                };
-            };
-            400: components["responses"]["ValidationFailed"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["RotateWebhookSecret403"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
@@ -4178,7 +3871,7 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
-    testWebhook: {
+    suspendAccount: {
         parameters: {
             query?: never;
             header?: {
@@ -4187,27 +3880,77 @@ export interface operations {
             };
             path: {
                 /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
-                webhookId: components["parameters"]["WebhookId"];
+                companyId: components["parameters"]["CompanyId"];
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                accountId: components["parameters"]["AccountId"];
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "non_payment" | "manual" | "abuse";
+                };
+            };
+        };
         responses: {
-            /** @description The test event, on its way */
-            202: {
+            /** @description The account as suspended */
+            200: {
                 headers: {
                     "x-request-id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Event"];
+                    "application/json": components["schemas"]["Account"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["TestWebhook403"];
+            403: components["responses"]["SuspendAccount403"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["TestWebhook409"];
+            409: components["responses"]["SuspendAccount409"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    suspendCompany: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key with the same body within 24 h returns the first response and has no second effect, also when the first reply was lost; another body (one differing only in a password or secret answer included) is refused with 422 IDEMPOTENCY_KEY_REUSED, a request still in progress with 409 IDEMPOTENCY_IN_PROGRESS. Keys are scoped to the caller (on the public routes, to its address); a request that failed leaves no record, so a corrected retry with the same key is carried out. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description An id (ULID). One that does not exist, or is not the caller’s, answers 404. */
+                companyId: components["parameters"]["CompanyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "non_payment" | "manual" | "abuse";
+                };
+            };
+        };
+        responses: {
+            /** @description The company as suspended */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Company"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SuspendCompany403"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["SuspendCompany409"];
             422: components["responses"]["IdempotencyKeyReused"];
             500: components["responses"]["InternalError"];
         };

@@ -397,6 +397,30 @@ export const accountCancelled = /* @__PURE__ */ defineError(
   () => ({ detail: 'The account is cancelled.' }),
 );
 
+export const companySuspended = /* @__PURE__ */ defineError(
+  {
+    code: 'COMPANY_SUSPENDED',
+    status: 409,
+    title: 'Company suspended',
+  },
+  () => ({
+    detail:
+      'The company is suspended: its admin can read but not change anything until the partner reactivates it.',
+  }),
+);
+
+export const accountSuspended = /* @__PURE__ */ defineError(
+  {
+    code: 'ACCOUNT_SUSPENDED',
+    status: 409,
+    title: 'Account suspended',
+  },
+  () => ({
+    detail:
+      'The account is suspended by the partner: the company admin cannot change it until the partner reactivates it.',
+  }),
+);
+
 export const adminAccount = /* @__PURE__ */ defineError(
   {
     code: 'ADMIN_ACCOUNT',

@@ -4,6 +4,7 @@
  */
 import type * as z from 'zod/mini';
 import type { accountResponse, companyResponse, contactResponse } from '#lib/api/responses.ts';
+import type { AlertLevel } from '#lib/rules/alert-levels.ts';
 import {
   type AccountStatus,
   type CompanyAddOns,
@@ -11,6 +12,7 @@ import {
   type PlanName,
 } from '#lib/rules/plans.ts';
 import { effectiveQuotaMb, freeMb, percentUsed } from '#lib/rules/quota.ts';
+import { combinedSuspension, isSuspended, type Suspension } from '#lib/rules/suspension.ts';
 import type { TrialStage } from '#lib/rules/trials.ts';
 
 export type CompanyStatus = CompanyView['status'];
@@ -34,6 +36,10 @@ export interface Company {
   licenses: { egr: number; spV5: number };
   endGuard: boolean;
   status: CompanyStatus;
+  /** Absent on a company written before suspension existed: not suspended. */
+  suspension?: Suspension | null;
+  /** The quota alert level the pool's use last reached (SPEC §2.9); absent = 0. */
+  alertLevel?: AlertLevel;
   adminAccountId: string;
   adminContactId: string;
   createdAt: string;
@@ -67,6 +73,10 @@ export interface Account {
   plan: PlanName;
   contactId: string;
   status: AccountStatus;
+  /** The account's own suspension; its company's is combined in the view. Absent = none. */
+  suspension?: Suspension | null;
+  /** The quota alert level its use last reached (SPEC §2.9); absent = 0. */
+  alertLevel?: AlertLevel;
   hardQuotaMb: number | null;
   userQuotaMb: number | null;
   usedMb: number;
@@ -92,9 +102,12 @@ export type CompanyView = z.output<typeof companyResponse>;
 export type AccountView = z.output<typeof accountResponse>;
 export type ContactView = z.output<typeof contactResponse>;
 
-export const companyAddOns = (company: Pick<Company, 'licenses' | 'endGuard'>): CompanyAddOns => ({
+export const companyAddOns = (
+  company: Pick<Company, 'licenses' | 'endGuard' | 'suspension'>,
+): CompanyAddOns => ({
   licenses: company.licenses,
   endGuard: company.endGuard,
+  suspension: company.suspension ?? null,
 });
 
 export function toCompanyView(company: Company): CompanyView {
@@ -109,6 +122,8 @@ export function toCompanyView(company: Company): CompanyView {
     licenses: company.licenses,
     endGuard: company.endGuard,
     status: company.status,
+    suspension: company.suspension ?? null,
+    alertLevel: company.alertLevel ?? 0,
     adminAccountId: company.adminAccountId,
     createdAt: company.createdAt,
     updatedAt: company.updatedAt,
@@ -117,6 +132,8 @@ export function toCompanyView(company: Company): CompanyView {
 
 export function toAccountView(account: Account, addOns: CompanyAddOns): AccountView {
   const effective = effectiveQuotaMb(account.hardQuotaMb, account.userQuotaMb);
+  // The company's suspension applies to its accounts without being written on them.
+  const suspension = combinedSuspension(account.suspension, addOns.suspension);
   return {
     id: account.id,
     companyId: account.companyId,
@@ -135,7 +152,9 @@ export function toAccountView(account: Account, addOns: CompanyAddOns): AccountV
     hasSecretQuestion: account.secretQuestion !== null,
     mustChangePassword: account.mustChangePassword,
     trialEndsAt: account.trialEndsAt,
-    features: featuresFor(account.plan, addOns, account.status),
+    suspension,
+    alertLevel: account.alertLevel ?? 0,
+    features: featuresFor(account.plan, addOns, account.status, isSuspended(suspension)),
     createdAt: account.createdAt,
     updatedAt: account.updatedAt,
   };

@@ -12,6 +12,7 @@ import * as z from 'zod/mini';
 import { EVENT_TYPES } from '#lib/rules/events.ts';
 import { PASSWORD_MAX, PASSWORD_MIN } from '#lib/rules/passwords.ts';
 import { PLAN_NAMES } from '#lib/rules/plans.ts';
+import { SUSPENSION_REASONS } from '#lib/rules/suspension.ts';
 import { TRIAL_MAX_DAYS, TRIAL_MIN_DAYS } from '#lib/rules/trials.ts';
 import {
   normalizeUsername,
@@ -394,6 +395,14 @@ export const recoverSchema = /* @__PURE__ */ schema(() =>
   }),
 );
 export type RecoverBody = z.infer<typeof recoverSchema>;
+
+/** `POST …/suspend` and `…/reactivate` (SPEC §2.8). */
+export const suspensionSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    reason: z.enum(SUSPENSION_REASONS, 'Must be non_payment, manual or abuse.'),
+  }),
+);
+export type SuspensionBody = z.infer<typeof suspensionSchema>;
 
 export const updateMeSchema = /* @__PURE__ */ schema(() =>
   z.strictObject({ userQuotaMb: z.nullable(quotaField) }),

@@ -24,6 +24,10 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
     'A request with the same Idempotency-Key is still being processed; retry it shortly.',
   CONFLICT:
     'What the request read changed before it could be written, under sustained contention; nothing was written and it can be retried.',
+  COMPANY_SUSPENDED:
+    'The company is suspended: its company admin may read but every change is refused until the partner reactivates it.',
+  ACCOUNT_SUSPENDED:
+    'The account is suspended on its own: its company admin may read it but not change it until the partner reactivates it.',
   COMPANY_CANCELLED: 'The company is cancelled: it and its accounts can no longer be changed.',
   POOL_MODE_FIXED:
     'A company keeps for life whether it has a storage pool: a pool can be resized, not added or removed.',

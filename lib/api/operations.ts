@@ -22,6 +22,7 @@ import {
   mfaConfirmSchema,
   recoverSchema,
   staffLoginSchema,
+  suspensionSchema,
   updateAccountSchema,
   updateCompanySchema,
   updateMeSchema,
@@ -198,7 +199,7 @@ export const createContact = /* @__PURE__ */ define({
   body: contactSchema,
   idempotency: 'replay',
   response: { status: 201, body: 'Contact', description: 'The contact' },
-  errors: [],
+  errors: ['COMPANY_SUSPENDED'],
 });
 
 export const listContacts = /* @__PURE__ */ define({
@@ -238,6 +239,7 @@ export const createAccount = /* @__PURE__ */ define({
   idempotency: 'replay',
   response: { status: 201, body: 'CreatedAccount', description: 'The account and its contact' },
   errors: [
+    'COMPANY_SUSPENDED',
     NEW_ACCOUNT_RULES,
     'COMPANY_CANCELLED',
     'PLAN_ALREADY_HAS_PARENT',
@@ -283,6 +285,8 @@ export const updateAccount = /* @__PURE__ */ define({
   body: updateAccountSchema,
   response: { status: 200, body: 'Account', description: 'The account as changed' },
   errors: [
+    'COMPANY_SUSPENDED',
+    'ACCOUNT_SUSPENDED',
     'COMPANY_CANCELLED',
     'ACCOUNT_CANCELLED',
     'ULTRASAFE_IMMUTABLE',
@@ -308,7 +312,7 @@ export const cancelAccount = /* @__PURE__ */ define({
   tag: 'Accounts',
   allow: ['owner', 'admin', 'operator', 'fullKey', 'companyAdmin'],
   response: { status: 200, body: 'Account', description: 'The cancelled account' },
-  errors: ['ADMIN_ACCOUNT', 'TOO_MANY_SUB_ACCOUNTS'],
+  errors: ['COMPANY_SUSPENDED', 'ACCOUNT_SUSPENDED', 'ADMIN_ACCOUNT', 'TOO_MANY_SUB_ACCOUNTS'],
 });
 
 export const resetPassword = /* @__PURE__ */ define({
@@ -321,7 +325,7 @@ export const resetPassword = /* @__PURE__ */ define({
   allow: ['owner', 'admin', 'operator', 'fullKey', 'companyAdmin'],
   idempotency: 'replay',
   response: { status: 202, body: 'Account', description: 'The account; the e-mail is on its way' },
-  errors: ['ACCOUNT_CANCELLED', 'UNRECOVERABLE_ACCOUNT'],
+  errors: ['COMPANY_SUSPENDED', 'ACCOUNT_SUSPENDED', 'ACCOUNT_CANCELLED', 'UNRECOVERABLE_ACCOUNT'],
 });
 
 export const getUsage = /* @__PURE__ */ define({
@@ -450,7 +454,7 @@ export const updateMe = /* @__PURE__ */ define({
   allow: ['backupUser', 'companyAdmin'],
   body: updateMeSchema,
   response: { status: 200, body: 'Account', description: 'The account as changed' },
-  errors: ['ACCOUNT_CANCELLED'],
+  errors: ['COMPANY_SUSPENDED', 'ACCOUNT_CANCELLED'],
 });
 
 export const getPartner = /* @__PURE__ */ define({
@@ -749,4 +753,64 @@ export const retryWebhookDelivery = /* @__PURE__ */ define({
   allow: WEBHOOK_CALLERS,
   response: { status: 200, body: 'WebhookDelivery', description: 'The delivery after the attempt' },
   errors: ['WEBHOOK_DISABLED'],
+});
+
+const SUSPENSION_DESCRIPTION =
+  'Reasons stack, each at most once: suspending again for a reason already there, or reactivating one that is not, changes nothing and answers the object as it is. ' +
+  'The contact (for a company, its admin’s contact) is e-mailed and an event written with each change.';
+
+export const suspendCompany = /* @__PURE__ */ define({
+  operationId: 'suspendCompany',
+  method: 'POST',
+  path: '/v1/companies/{companyId}/suspend',
+  summary: 'Suspend the company for a reason',
+  description: `${SUSPENSION_DESCRIPTION} While suspended, its accounts take no backups and its admin can read but not change anything; its accounts are not rewritten.`,
+  tag: 'Companies',
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
+  body: suspensionSchema,
+  idempotency: 'replay',
+  response: { status: 200, body: 'Company', description: 'The company as suspended' },
+  errors: ['COMPANY_CANCELLED'],
+});
+
+export const reactivateCompany = /* @__PURE__ */ define({
+  operationId: 'reactivateCompany',
+  method: 'POST',
+  path: '/v1/companies/{companyId}/reactivate',
+  summary: 'Take one reason off the company’s suspension',
+  description: `${SUSPENSION_DESCRIPTION} The company is active again once no reason is left.`,
+  tag: 'Companies',
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
+  body: suspensionSchema,
+  idempotency: 'replay',
+  response: { status: 200, body: 'Company', description: 'The company as reactivated' },
+  errors: ['COMPANY_CANCELLED'],
+});
+
+export const suspendAccount = /* @__PURE__ */ define({
+  operationId: 'suspendAccount',
+  method: 'POST',
+  path: '/v1/companies/{companyId}/accounts/{accountId}/suspend',
+  summary: 'Suspend one account for a reason',
+  description: `${SUSPENSION_DESCRIPTION} While suspended, the account takes no backups (its user can still log in) and its company admin cannot change it.`,
+  tag: 'Accounts',
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
+  body: suspensionSchema,
+  idempotency: 'replay',
+  response: { status: 200, body: 'Account', description: 'The account as suspended' },
+  errors: ['ACCOUNT_CANCELLED'],
+});
+
+export const reactivateAccount = /* @__PURE__ */ define({
+  operationId: 'reactivateAccount',
+  method: 'POST',
+  path: '/v1/companies/{companyId}/accounts/{accountId}/reactivate',
+  summary: 'Take one reason off the account’s own suspension',
+  description: `${SUSPENSION_DESCRIPTION} Only the account's own reasons: its company's are taken off the company. It is active again once neither has a reason left.`,
+  tag: 'Accounts',
+  allow: ['owner', 'admin', 'operator', 'fullKey'],
+  body: suspensionSchema,
+  idempotency: 'replay',
+  response: { status: 200, body: 'Account', description: 'The account as reactivated' },
+  errors: ['ACCOUNT_CANCELLED'],
 });

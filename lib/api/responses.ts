@@ -10,6 +10,7 @@
 import * as z from 'zod/mini';
 import { EVENT_TYPES, type EventType } from '#lib/rules/events.ts';
 import { PLAN_NAMES } from '#lib/rules/plans.ts';
+import { SUSPENSION_REASONS } from '#lib/rules/suspension.ts';
 
 /** Built in a call marked pure, like lib/schemas.ts: a bundle that uses none constructs none. */
 const schema = <T>(build: () => T): T => build();
@@ -38,6 +39,16 @@ const planEnum = () => z.enum(PLAN_NAMES);
 const accountStatusEnum = () => z.enum(['active', 'expired', 'cancelled']);
 const accountKindEnum = () => z.enum(['parent', 'sub']);
 const licenses = () => z.strictObject({ egr: count(), spV5: count() });
+const suspensionReason = () => z.enum(SUSPENSION_REASONS);
+const alertLevel = () => z.union([z.literal(0), z.literal(80), z.literal(90), z.literal(100)]);
+/** SPEC §2.8: why and since when the object is suspended; null while it is not. */
+const suspension = () =>
+  z.nullable(
+    z.strictObject({
+      reasons: z.array(suspensionReason()).check(z.minLength(1)),
+      since: timestamp(),
+    }),
+  );
 
 export const featuresResponse = /* @__PURE__ */ schema(() =>
   component(
@@ -52,7 +63,7 @@ export const featuresResponse = /* @__PURE__ */ schema(() =>
     {
       id: 'Features',
       description:
-        "What the account's plan and its company's add-ons give the backup agent (SPEC §2.1); backupsAllowed is false unless the account is active.",
+        "What the account's plan and its company's add-ons give the backup agent (SPEC §2.1); backupsAllowed is false unless the account is active and neither it nor its company is suspended.",
     },
   ),
 );
@@ -70,6 +81,8 @@ export const companyResponse = /* @__PURE__ */ schema(() =>
       licenses: licenses(),
       endGuard: z.boolean(),
       status: z.enum(['active', 'cancelled']),
+      suspension: suspension(),
+      alertLevel: alertLevel(),
       adminAccountId: id(),
       createdAt: timestamp(),
       updatedAt: timestamp(),
@@ -77,7 +90,7 @@ export const companyResponse = /* @__PURE__ */ schema(() =>
     {
       id: 'Company',
       description:
-        'A company: its storage pool (quotaMb, null when it has none), what its accounts are allocated and use, its add-ons.',
+        'A company: its storage pool (quotaMb, null when it has none), what its accounts are allocated and use, its add-ons, its suspension and the quota alert level of its pool.',
     },
   ),
 );
@@ -102,6 +115,8 @@ export const accountResponse = /* @__PURE__ */ schema(() =>
       hasSecretQuestion: z.boolean(),
       mustChangePassword: z.boolean(),
       trialEndsAt: z.nullable(timestamp()),
+      suspension: suspension(),
+      alertLevel: alertLevel(),
       features: featuresResponse,
       createdAt: timestamp(),
       updatedAt: timestamp(),
@@ -109,7 +124,7 @@ export const accountResponse = /* @__PURE__ */ schema(() =>
     {
       id: 'Account',
       description:
-        'A backup account (a parent or a sub-account) with its quotas, usage, trial end and features; never its password or secret answer.',
+        "A backup account (a parent or a sub-account) with its quotas, usage, trial end, suspension (its own reasons with its company's) and quota alert level, and features; never its password or secret answer.",
     },
   ),
 );
@@ -322,9 +337,6 @@ const eventOf = <T extends EventType, D extends z.ZodMiniType>(
     id: eventSchemaName(type),
     description,
   });
-
-const suspensionReason = () => z.enum(['non_payment', 'manual', 'abuse']);
-const alertLevel = () => z.union([z.literal(0), z.literal(80), z.literal(90), z.literal(100)]);
 
 /** One schema per event type, as the feed lists it and a webhook delivers it. */
 export const eventSchemas = /* @__PURE__ */ schema(() => {

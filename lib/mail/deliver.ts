@@ -21,7 +21,10 @@ import {
   type Recipient,
   type RenderedEmail,
   renderPasswordReset,
+  renderQuotaAlert,
+  renderReactivated,
   renderStaffInvitation,
+  renderSuspended,
   renderTrialExpired,
   renderTrialReminder,
   renderWebhookDisabled,
@@ -102,7 +105,20 @@ function render(
     });
   }
   const common = { recipient, username: message.username, senderName: message.senderName };
+  const about = { ...common, companyName: message.companyName };
   switch (message.kind) {
+    case 'suspended':
+      return renderSuspended({ ...about, reason: message.reason ?? '' });
+    case 'reactivated':
+      return renderReactivated({
+        ...about,
+        reason: message.reason ?? '',
+        remainingReasons: message.remainingReasons ?? [],
+      });
+    case 'quota-alert': {
+      const alert = message.alert ?? { level: 0, percentUsed: 0, usedMb: 0, quotaMb: 0 };
+      return renderQuotaAlert({ ...about, ...alert });
+    }
     case 'password-reset':
       return renderPasswordReset({ ...common, temporaryPassword: password ?? '' });
     case 'trial-reminder':

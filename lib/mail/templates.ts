@@ -256,3 +256,105 @@ export function renderWebhookDisabled(input: WebhookDisabledInput): RenderedEmai
     signature(input.senderName),
   ]);
 }
+
+/** What a suspension, reactivation or alert e-mail is about: one account or the whole company. */
+export interface Subject {
+  username: string;
+  /** Set when the e-mail is about the company: its name. */
+  companyName?: string | undefined;
+}
+
+const subjectName = (subject: Subject): string =>
+  subject.companyName ?? `your backup account ${subject.username}`;
+
+/** The name at the start of a sentence. */
+const leading = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
+
+const REASON_TEXT: Record<string, string> = {
+  non_payment: 'an unpaid invoice',
+  manual: 'a decision of your provider',
+  abuse: 'a breach of the terms of use',
+};
+const reasonText = (reason: string): string => REASON_TEXT[reason] ?? reason;
+
+export interface SuspensionInput extends Subject {
+  recipient: Recipient;
+  senderName: string;
+  reason: string;
+}
+
+export function renderSuspended(input: SuspensionInput): RenderedEmail {
+  const name = subjectName(input);
+  const accounts = input.companyName ? 'its backup accounts' : 'the account';
+  return email(`${input.companyName ? name : 'Your backup account'} is suspended`, [
+    greeting(input.recipient),
+    [
+      { strong: leading(name) },
+      ` is suspended because of ${reasonText(input.reason)}. New backups of ${accounts} are paused; you can still log in, and your data and usernames are kept.`,
+    ],
+    ['Contact your provider to lift the suspension.'],
+    signature(input.senderName),
+  ]);
+}
+
+export interface ReactivationInput extends Subject {
+  recipient: Recipient;
+  senderName: string;
+  reason: string;
+  remainingReasons: string[];
+}
+
+export function renderReactivated(input: ReactivationInput): RenderedEmail {
+  const name = subjectName(input);
+  const lifted = `The suspension of ${name} for ${reasonText(input.reason)} is lifted.`;
+  if (input.remainingReasons.length > 0) {
+    return email(`${input.companyName ? name : 'Your backup account'} is still suspended`, [
+      greeting(input.recipient),
+      [
+        lifted,
+        ` It stays suspended because of ${input.remainingReasons.map(reasonText).join(' and ')}; backups stay paused until that is lifted too.`,
+      ],
+      signature(input.senderName),
+    ]);
+  }
+  return email(`${input.companyName ? name : 'Your backup account'} is active again`, [
+    greeting(input.recipient),
+    [lifted, ' Backups resume with the next scheduled run.'],
+    signature(input.senderName),
+  ]);
+}
+
+export interface QuotaAlertInput extends Subject {
+  recipient: Recipient;
+  senderName: string;
+  level: number;
+  percentUsed: number;
+  usedMb: number;
+  quotaMb: number;
+}
+
+const sizeText = (mb: number): string =>
+  mb >= 1024 ? `${Math.round((mb / 1024) * 10) / 10} GB` : `${mb} MB`;
+
+export function renderQuotaAlert(input: QuotaAlertInput): RenderedEmail {
+  const name = input.companyName
+    ? `The storage pool of ${input.companyName}`
+    : leading(subjectName(input));
+  const full = input.level >= 100;
+  return email(
+    `${input.companyName ? input.companyName : 'Your backup account'} has used ${input.level} % of its storage`,
+    [
+      greeting(input.recipient),
+      [
+        { strong: name },
+        ` has used ${input.percentUsed} % of its quota: ${sizeText(input.usedMb)} of ${sizeText(input.quotaMb)}.`,
+      ],
+      [
+        full
+          ? 'It is full: new backups may fail. Free some space or ask your provider for more storage.'
+          : 'Free some space or ask your provider for more storage before it is full.',
+      ],
+      signature(input.senderName),
+    ],
+  );
+}

@@ -8,16 +8,18 @@ import type { Account } from '#lib/model.ts';
 import type { AccountCancellationPlan, AccountChangePlan } from '#lib/rules/account-change.ts';
 import type { NewAccountPlan } from '#lib/rules/new-account.ts';
 import type { AccountContext, AccountContextIds } from '#lib/store/accounts.ts';
+import type { AlertEffects } from '#lib/store/alerts.ts';
 import type { AuditEntry } from '#lib/store/audit.ts';
 import type { DomainEvent } from '#lib/store/events.ts';
 import type { OutboxMessage } from '#lib/store/outbox.ts';
 
 export type { AccountContext, AccountContextIds };
 
-/** What a change writes besides the accounts: its audit entry and its event. */
+/** What a change writes besides the accounts: its audit entry, its event and its quota alerts. */
 export interface AccountEffects {
   audit: AuditEntry;
   event: DomainEvent;
+  alerts?: AlertEffects;
 }
 
 export interface AccountStore {
@@ -41,4 +43,13 @@ export interface AccountStore {
   /** Each account on the condition that it is as read; the pool on the condition it fits. */
   commitChange(plan: AccountChangePlan, effects: AccountEffects): Promise<void>;
   commitCancellation(plan: AccountCancellationPlan, effects: AccountEffects): Promise<void>;
+  /**
+   * The account's own suspension on the condition that it is as read and not cancelled, with
+   * the e-mail to its contact, its audit entry and event; `reply` completes the request's
+   * idempotency record with it.
+   */
+  commitSuspension(
+    change: { before: Account; after: Account; at: string },
+    effects: AccountEffects & { message: OutboxMessage; reply: unknown },
+  ): Promise<void>;
 }

@@ -11,7 +11,12 @@ import {
   planAccountChange,
 } from '#lib/rules/account-change.ts';
 import { planNewAccount } from '#lib/rules/new-account.ts';
-import type { CreateAccountBody, UpdateAccountBody } from '#lib/schemas.ts';
+import {
+  assertCompanyAdminMayWrite,
+  planAccountSuspension,
+  type SuspensionAction,
+} from '#lib/rules/suspension.ts';
+import type { CreateAccountBody, SuspensionBody, UpdateAccountBody } from '#lib/schemas.ts';
 import { dynamoAccountStore } from '#lib/store/account-store.ts';
 import {
   listAccounts as listAccountPage,
@@ -20,12 +25,13 @@ import {
 } from '#lib/store/accounts.ts';
 import type { Page } from '#lib/store/table.ts';
 import type { AccountStore } from './account-store.ts';
+import { alertEffects } from './alerts.ts';
 import { auditEntry } from './audit.ts';
 import { aboutAccount, newEvent } from './events.ts';
-import { welcomeMessage } from './messages.ts';
+import { accountSuspensionMessage, welcomeMessage } from './messages.ts';
 import { withHashedSecrets } from './new-account.ts';
 import { retryingLostRaces } from './retry.ts';
-import type { CompanyScope } from './scope.ts';
+import { actsAsCompanyAdmin, type CompanyScope } from './scope.ts';
 
 export type CreatedAccount = z.output<typeof createdAccountResponse>;
 
@@ -47,6 +53,7 @@ export async function createAccount(
     contactId: body.contactId ?? (body.contact ? undefined : companyId),
     parentOfPlan: body.parentId ? undefined : body.plan,
   });
+  assertCompanyAdminMayWrite(actsAsCompanyAdmin(scope), context.company);
   const plan = planNewAccount({
     partnerId: scope.partnerId,
     companyId,
@@ -124,6 +131,7 @@ async function updateAccountOnce(
     parentOfPlan: body.plan,
   });
   const { account } = context;
+  assertCompanyAdminMayWrite(actsAsCompanyAdmin(scope), context.company, account);
   // A parent's plan and trial are its sub-accounts' too: a change to either plans them all.
   const subAccounts =
     account && changesGroup(body, account) ? await store.liveSubAccountsOf(account) : [];
@@ -141,6 +149,11 @@ async function updateAccountOnce(
   await store.commitChange(plan, {
     audit: auditEntry(scope, now, plan.audit),
     event: newEvent(scope, now, plan.eventType, aboutAccount(plan.account), { account: view }),
+    alerts: alertEffects(
+      scope,
+      now,
+      plan.alerts.map(({ account, change }) => ({ subject: 'account', account, change })),
+    ),
   });
   return view;
 }
@@ -165,6 +178,7 @@ async function cancelAccountOnce(
   const { company, account } = await store.loadContext(scope.partnerId, scope.companyId, {
     accountId,
   });
+  assertCompanyAdminMayWrite(actsAsCompanyAdmin(scope), company, account);
   const subAccounts =
     account && cancellationPending(account) ? await store.liveSubAccountsOf(account) : [];
   const plan = planAccountCancellation({ account, company, subAccounts, now });
@@ -178,3 +192,53 @@ async function cancelAccountOnce(
   });
   return view;
 }
+
+/**
+ * Adds (`suspend`) or takes away (`reactivate`) one reason of the account's own suspension
+ * (SPEC §2.8), with the e-mail to its contact and the event, in one transaction. A reason already
+ * there (or not there to take away) writes nothing and answers the account as it is.
+ */
+export const changeAccountSuspension = (
+  scope: CompanyScope,
+  accountId: string,
+  action: SuspensionAction,
+  body: SuspensionBody,
+  now = new Date(),
+  store: AccountStore = dynamoAccountStore,
+): Promise<AccountView> =>
+  retryingLostRaces(async () => {
+    const { company, account } = await store.loadContext(scope.partnerId, scope.companyId, {
+      accountId,
+    });
+    const plan = planAccountSuspension({
+      target: account,
+      company,
+      reason: body.reason,
+      action,
+      now,
+    });
+    // planAccountSuspension has refused a missing company already.
+    const addOns = companyAddOns(company as NonNullable<typeof company>);
+    if (plan.unchanged) return toAccountView(plan.target, addOns);
+    const view = toAccountView(plan.after, addOns);
+    const kind = action === 'suspend' ? 'suspended' : 'reactivated';
+    await store.commitSuspension(plan, {
+      reply: view,
+      message: accountSuspensionMessage(scope, plan.after, kind, body.reason, plan.at),
+      audit: auditEntry(scope, now, {
+        action: `account.${action}`,
+        targetType: 'account',
+        targetId: plan.after.id,
+        companyId: plan.after.companyId,
+        details: { reason: body.reason, reasons: plan.after.suspension?.reasons ?? [] },
+      }),
+      event: newEvent(
+        scope,
+        now,
+        action === 'suspend' ? 'account.suspended' : 'account.reactivated',
+        aboutAccount(plan.after),
+        { account: view, reason: body.reason },
+      ),
+    });
+    return view;
+  });

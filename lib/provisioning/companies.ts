@@ -13,6 +13,7 @@ import {
   toCompanyView,
   toContactView,
 } from '#lib/model.ts';
+import { companyAlert } from '#lib/rules/alert-levels.ts';
 import { listedDelta, listedTotalsOf } from '#lib/rules/listed-totals.ts';
 import {
   assertFitsPool,
@@ -20,28 +21,32 @@ import {
   assertPoolResize,
   pooledMbOf,
 } from '#lib/rules/quota.ts';
-import type { CreateCompanyBody, UpdateCompanyBody } from '#lib/schemas.ts';
+import { planCompanySuspension, type SuspensionAction } from '#lib/rules/suspension.ts';
+import type { CreateCompanyBody, SuspensionBody, UpdateCompanyBody } from '#lib/schemas.ts';
 import {
   allAccounts,
   cancelAccountStep,
   putNewAccount,
   releaseParentMarker,
 } from '#lib/store/accounts.ts';
+import { alertSteps } from '#lib/store/alerts.ts';
 import {
   cancelCompanyStep,
   changeAllocation,
   listCompanies as listCompanyPage,
   putNewCompany,
   requireCompany,
+  saveCompanySuspension,
   updateCompanyStep,
 } from '#lib/store/companies.ts';
 import { putNewContact } from '#lib/store/contacts.ts';
 import { eventStep } from '#lib/store/events.ts';
 import { outboxStep } from '#lib/store/outbox.ts';
 import { MAX_TRANSACTION_ITEMS, type Page, transact, type WriteStep } from '#lib/store/table.ts';
+import { alertEffects } from './alerts.ts';
 import { audit } from './audit.ts';
 import { about, aboutAccount, newEvent } from './events.ts';
-import { welcomeMessage } from './messages.ts';
+import { companySuspensionMessage, welcomeMessage } from './messages.ts';
 import { buildNewAccount } from './new-account.ts';
 import { retryingLostRaces } from './retry.ts';
 import type { CompanyScope, TenantScope } from './scope.ts';
@@ -192,9 +197,17 @@ async function updateCompanyOnce(
     ...(body.endGuard !== undefined ? { endGuard: body.endGuard } : {}),
   };
   const at = now.toISOString();
-  const updated = toCompanyView({ ...company, ...changes, updatedAt: at });
+  const after: Company = { ...company, ...changes, updatedAt: at };
+  // A pool resize takes effect on its alert level at once (SPEC §2.9).
+  const alert = changes.quotaMb !== undefined ? companyAlert(after) : null;
+  if (alert) after.alertLevel = alert.level;
+  const updated = toCompanyView(after);
+  const alerts = alert?.change
+    ? alertEffects(scope, now, [{ subject: 'company', company: after, change: alert.change }])
+    : undefined;
   await transact([
-    updateCompanyStep(company, changes, at),
+    updateCompanyStep(company, changes, at, alert?.level),
+    ...alertSteps(alerts),
     eventStep(newEvent(scope, now, 'company.updated', about(company), { company: updated })),
     audit(scope, now, {
       action: 'company.update',
@@ -303,3 +316,47 @@ async function cancelOpenAccounts(
   }
   return returned;
 }
+
+/**
+ * Adds (`suspend`) or takes away (`reactivate`) one reason of the company's suspension (SPEC
+ * §2.8), with the e-mail to its admin's contact and the event, in one transaction. Its accounts
+ * are not rewritten: their views combine the company's suspension with their own. A reason
+ * already there (or not there to take away) writes nothing and answers the company as it is.
+ */
+export const changeCompanySuspension = (
+  scope: CompanyScope,
+  action: SuspensionAction,
+  body: SuspensionBody,
+  now = new Date(),
+): Promise<CompanyView> =>
+  retryingLostRaces(async () => {
+    const company = await requireCompany(scope.partnerId, scope.companyId);
+    const plan = planCompanySuspension({ target: company, reason: body.reason, action, now });
+    if (plan.unchanged) return toCompanyView(plan.target);
+    const view = toCompanyView(plan.after);
+    const kind = action === 'suspend' ? 'suspended' : 'reactivated';
+    await transact(
+      [
+        saveCompanySuspension(plan.before, plan.after.suspension ?? null, plan.at),
+        outboxStep(companySuspensionMessage(scope, plan.after, kind, body.reason, plan.at)),
+        eventStep(
+          newEvent(
+            scope,
+            now,
+            action === 'suspend' ? 'company.suspended' : 'company.reactivated',
+            about(company),
+            { company: view, reason: body.reason },
+          ),
+        ),
+        audit(scope, now, {
+          action: `company.${action}`,
+          targetType: 'company',
+          targetId: company.id,
+          companyId: company.id,
+          details: { reason: body.reason, reasons: plan.after.suspension?.reasons ?? [] },
+        }),
+      ],
+      { reply: view },
+    );
+    return view;
+  });

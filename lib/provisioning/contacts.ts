@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import type * as z from 'zod/mini';
 import { notFound } from '#lib/errors.ts';
 import { type Contact, type ContactView, toContactView } from '#lib/model.ts';
+import { assertCompanyAdminMayWrite } from '#lib/rules/suspension.ts';
 import type { contactSchema } from '#lib/schemas.ts';
 import { findCompany } from '#lib/store/companies.ts';
 import {
@@ -11,7 +12,7 @@ import {
 } from '#lib/store/contacts.ts';
 import { type Page, transact } from '#lib/store/table.ts';
 import { audit } from './audit.ts';
-import type { CompanyScope } from './scope.ts';
+import { actsAsCompanyAdmin, type CompanyScope } from './scope.ts';
 
 export async function createContact(
   scope: CompanyScope,
@@ -19,7 +20,9 @@ export async function createContact(
   now = new Date(),
 ): Promise<ContactView> {
   const { companyId } = scope;
-  if (!(await findCompany(scope.partnerId, companyId))) throw notFound('Company');
+  const company = await findCompany(scope.partnerId, companyId);
+  if (!company) throw notFound('Company');
+  assertCompanyAdminMayWrite(actsAsCompanyAdmin(scope), company);
   const contact: Contact = {
     id: ulid(),
     companyId,

@@ -33,6 +33,7 @@ import {
   companyAddOns,
   toAccountView,
 } from '#lib/model.ts';
+import { accountAlert } from '#lib/rules/alert-levels.ts';
 import { isNoChange, listedDelta } from '#lib/rules/listed-totals.ts';
 import {
   assertPassword,
@@ -41,8 +42,10 @@ import {
 } from '#lib/rules/passwords.ts';
 import { assertNotBelowUsage } from '#lib/rules/quota.ts';
 import { retryAfterSeconds, UNKNOWN_SOURCE } from '#lib/rules/rate-limit.ts';
+import { assertCompanyAdminMayWrite } from '#lib/rules/suspension.ts';
 import { assertRecoverable } from '#lib/rules/ultrasafe.ts';
 import { loadAccountContext, requireAccountContext } from '#lib/store/accounts.ts';
+import { alertSteps } from '#lib/store/alerts.ts';
 import { changeListedTotals, requireCompany } from '#lib/store/companies.ts';
 import {
   loadLoginContext,
@@ -62,11 +65,18 @@ import {
 import { outboxStep } from '#lib/store/outbox.ts';
 import { findStaffCredentials } from '#lib/store/staff.ts';
 import { transact } from '#lib/store/table.ts';
+import { alertEffects } from './alerts.ts';
 import { audit } from './audit.ts';
 import { aboutAccount, newEvent } from './events.ts';
 import { passwordResetMessage } from './messages.ts';
 import { retryingLostRaces } from './retry.ts';
-import { accountScope, type CompanyScope, sessionScope, staffIdOf } from './scope.ts';
+import {
+  accountScope,
+  actsAsCompanyAdmin,
+  type CompanyScope,
+  sessionScope,
+  staffIdOf,
+} from './scope.ts';
 
 /** The reply to a login or a password change (an IssuedSession with the role it opens). */
 export type SessionReply = z.output<typeof sessionResponse>;
@@ -265,6 +275,7 @@ export async function resetPassword(
 ): Promise<AccountView> {
   const { companyId } = scope;
   const { company, account } = await requireAccountContext(scope.partnerId, companyId, accountId);
+  assertCompanyAdminMayWrite(actsAsCompanyAdmin(scope), company, account);
   if (account.status === 'cancelled') {
     throw accountCancelled();
   }
@@ -363,15 +374,24 @@ async function updateMeOnce(
   now: Date,
 ): Promise<AccountView> {
   const { company, account } = await sessionAccount(principal);
+  // The company admin's own quota is one of its company's settings: held while it is suspended.
+  assertCompanyAdminMayWrite(principal.kind === 'companyAdmin', company);
   assertNotBelowUsage(body.userQuotaMb, account.usedMb);
   // Strictly later than the version read, which the next change is conditioned on.
   const at = new Date(Math.max(now.getTime(), Date.parse(account.updatedAt) + 1)).toISOString();
-  const after = { ...account, userQuotaMb: body.userQuotaMb, updatedAt: at };
+  const after: Account = { ...account, userQuotaMb: body.userQuotaMb, updatedAt: at };
+  const alert = accountAlert(after);
+  after.alertLevel = alert.level;
   const listed = listedDelta([account], [after]);
+  const scope = sessionScope(principal);
+  const alerts = alert.change
+    ? alertEffects(scope, now, [{ subject: 'account', account: after, change: alert.change }])
+    : undefined;
   await transact([
-    setUserQuotaStep(account, body.userQuotaMb, at),
+    setUserQuotaStep(account, body.userQuotaMb, at, alert.level),
+    ...alertSteps(alerts),
     ...(isNoChange(listed) ? [] : [changeListedTotals(company, listed)]),
-    audit(sessionScope(principal), now, {
+    audit(scope, now, {
       action: 'account.user-quota',
       targetType: 'account',
       targetId: account.id,

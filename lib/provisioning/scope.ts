@@ -19,7 +19,15 @@ export interface TenantScope {
   companyId: string | null;
   actor: string;
   actingAs: string | null;
+  /**
+   * Set for a company admin's session (its own or a partner's impersonation): writes it makes
+   * are refused while its company is suspended.
+   */
+  asCompanyAdmin?: boolean;
 }
+
+/** Whether the scope acts as a company admin (see `asCompanyAdmin`). */
+export const actsAsCompanyAdmin = (scope: TenantScope): boolean => scope.asCompanyAdmin === true;
 
 export const partnerScope = (principal: PartnerPrincipal): TenantScope => ({
   partnerId: principal.partnerId,
@@ -50,6 +58,7 @@ export const sessionScope = (principal: SessionPrincipal): TenantScope => {
     companyId: principal.companyId,
     actor: actingPartnerId ? actingActor : `account:${principal.accountId}`,
     actingAs: actingPartnerId ? `admin-of-company:${principal.companyId}` : null,
+    ...(principal.kind === 'companyAdmin' ? { asCompanyAdmin: true } : {}),
   };
 };
 

@@ -8,7 +8,7 @@ import { seal } from '#lib/auth/sealed.ts';
 import { conflict, notFound, validationFailed, webhookDisabled } from '#lib/errors.ts';
 import type { EventType } from '#lib/rules/events.ts';
 import { ROTATION_OVERLAP_MS } from '#lib/rules/webhooks.ts';
-import { type DomainEvent, eventStep } from '#lib/store/events.ts';
+import { type DomainEvent, testEventStep } from '#lib/store/events.ts';
 import type { Page } from '#lib/store/table.ts';
 import { transact } from '#lib/store/table.ts';
 import {
@@ -297,7 +297,7 @@ export async function sendTestEvent(
   );
   await transact(
     [
-      eventStep(event, { onlyWebhookId: webhookId }),
+      testEventStep(event, webhookId),
       audit(scope, now, {
         action: 'webhook.test',
         targetType: 'webhook',

@@ -17,6 +17,7 @@ import {
 } from '#lib/errors.ts';
 import type { Account, Company, Contact } from '#lib/model.ts';
 import type { UpdateAccountBody } from '#lib/schemas.ts';
+import { type AlertChange, accountAlert } from './alert-levels.ts';
 import { type AccountChangeEventType, accountChangeEventType } from './events.ts';
 import { isNoChange, listedDelta } from './listed-totals.ts';
 import type { PlannedAudit, PoolChange } from './new-account.ts';
@@ -64,6 +65,11 @@ export interface AccountChangePlan {
   audit: PlannedAudit;
   /** The event the change writes, about the named account. */
   eventType: AccountChangeEventType;
+  /**
+   * The quota alert levels the change moved (SPEC §2.9: a resize or a conversion takes effect at
+   * once), each account's new level already on its written record.
+   */
+  alerts: Array<{ account: Account; change: AlertChange }>;
 }
 
 const changesPlan = (body: UpdateAccountBody, account: Account): boolean =>
@@ -149,6 +155,13 @@ export function planAccountChange(input: AccountChangeInput): AccountChangePlan 
   if (changePlan && input.planHasParent) throw planAlreadyHasParent(self.plan);
   assertFitsPool(company, delta);
 
+  const alerts: AccountChangePlan['alerts'] = [];
+  for (const account of updated) {
+    const alert = accountAlert(account);
+    account.alertLevel = alert.level;
+    if (alert.change) alerts.push({ account, change: alert.change });
+  }
+
   const listed = listedDelta(group, updated);
   const { ultraSafe: _ultraSafe, ...details } = body;
   return {
@@ -172,6 +185,7 @@ export function planAccountChange(input: AccountChangeInput): AccountChangePlan 
       fromTrial: current.plan === 'trial',
       trialExtended: body.trialDays !== undefined,
     }),
+    alerts,
     audit: {
       action: changePlan ? 'account.convert' : 'account.update',
       targetType: 'account',

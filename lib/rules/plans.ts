@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import type { accountResponse, featuresResponse } from '#lib/api/responses.ts';
+import type { Suspension } from './suspension.ts';
 
 export const PLAN_NAMES = ['trial', 'basic', 'select'] as const;
 export type PlanName = (typeof PLAN_NAMES)[number];
@@ -40,13 +41,15 @@ export const PLANS: Record<PlanName, PlanDefinition> = {
 export interface CompanyAddOns {
   licenses: { egr: number; spV5: number };
   endGuard: boolean;
+  /** The company's suspension, which its accounts' views combine with their own. */
+  suspension?: Suspension | null;
 }
 
 export type AccountStatus = z.output<typeof accountResponse>['status'];
 
 /**
  * What the backup agent is given (SPEC §2.1). Basic gates open-file backup on server operating
- * systems only; `backupsAllowed` is what the agent checks: an expired or cancelled account takes
+ * systems only; `backupsAllowed` is what the agent checks: an expired, suspended or cancelled account takes
  * no backups.
  */
 export type Features = z.output<typeof featuresResponse>;
@@ -55,6 +58,7 @@ export function featuresFor(
   plan: PlanName,
   addOns: CompanyAddOns,
   status: AccountStatus,
+  suspended = false,
 ): Features {
   const definition = PLANS[plan];
   return {
@@ -63,6 +67,6 @@ export function featuresFor(
     endGuard: addOns.endGuard,
     egrLicenses: addOns.licenses.egr,
     spV5Licenses: addOns.licenses.spV5,
-    backupsAllowed: status === 'active',
+    backupsAllowed: status === 'active' && !suspended,
   };
 }

@@ -14,8 +14,10 @@ import {
   putNewAccount,
   releaseParentMarker,
   saveAccount,
+  saveAccountSuspension,
   subAccountsOf,
 } from './accounts.ts';
+import { alertSteps } from './alerts.ts';
 import { auditStep } from './audit.ts';
 import { changeAllocation } from './companies.ts';
 import { putNewContact } from './contacts.ts';
@@ -54,7 +56,7 @@ export const dynamoAccountStore: AccountStore = {
     await transact(steps, { reply });
   },
 
-  async commitChange(plan, { audit, event }) {
+  async commitChange(plan, { audit, event, alerts }) {
     const accounts = plan.changes.map((change) => change.before);
     const named = accounts[0] as Account;
     const steps: WriteStep[] = plan.changes.map(({ before, after }) => saveAccount(before, after));
@@ -65,7 +67,7 @@ export const dynamoAccountStore: AccountStore = {
       );
     }
     if (plan.pool) steps.push(changeAllocation(plan.company, { ...plan.pool, at: plan.at }));
-    steps.push(auditStep(named.partnerId, audit), eventStep(event));
+    steps.push(auditStep(named.partnerId, audit), eventStep(event), ...alertSteps(alerts));
     assertFitsOneTransaction(steps, accounts);
     await transact(steps);
   },
@@ -83,5 +85,17 @@ export const dynamoAccountStore: AccountStore = {
     if (plan.detachesFromParent) steps.push(detachSubAccount(named));
     assertFitsOneTransaction(steps, plan.accounts);
     await transact(steps);
+  },
+
+  async commitSuspension({ before, after, at }, { audit, event, message, reply }) {
+    await transact(
+      [
+        saveAccountSuspension(before, after.suspension ?? null, at),
+        outboxStep(message),
+        auditStep(before.partnerId, audit),
+        eventStep(event),
+      ],
+      { reply },
+    );
   },
 };

@@ -1,4 +1,5 @@
 import {
+  accountCancelled,
   conflict,
   notFound,
   parentNotActive,
@@ -7,6 +8,8 @@ import {
 } from '#lib/errors.ts';
 import type { Account, Company, Contact } from '#lib/model.ts';
 import type { PlanName } from '#lib/rules/plans.ts';
+import type { Suspension } from '#lib/rules/suspension.ts';
+import { alertLevelClause } from './alerts.ts';
 import {
   accountFromItem,
   accountToItem,
@@ -186,7 +189,7 @@ export async function subAccountsOf(parent: Account): Promise<Account[]> {
 
 /**
  * Replaces an account's mutable fields, on the condition that it is still as it was read
- * (`updatedAt` unchanged): a concurrent change makes this write fail rather than be lost. The
+ * (`updatedAt` and use unchanged): a concurrent change makes this write fail rather than be lost. The
  * trial index keys follow the account: set while its trial is open, removed otherwise.
  */
 export function saveAccount(before: Account, after: Account): WriteStep {
@@ -206,7 +209,10 @@ export function saveAccount(before: Account, after: Account): WriteStep {
   );
   values[':before'] = before.updatedAt;
   values[':subs'] = before.subAccountCount;
-  const expression = withTrialIndex(`SET ${sets.join(', ')}`, values, after);
+  // The alert level follows from the use read: a report landing in between fails this write.
+  values[':usedBefore'] = before.usedMb;
+  const level = alertLevelClause(before.alertLevel, after.alertLevel ?? 0, values);
+  const expression = withTrialIndex(`SET ${sets.join(', ')}, ${level.set}`, values, after);
   return {
     item: write.update(
       keys.account(before.partnerId, before.companyId, before.id),
@@ -214,8 +220,7 @@ export function saveAccount(before: Account, after: Account): WriteStep {
       values,
       {
         // A sub-account added meanwhile would be missed by a conversion read before it.
-        condition:
-          'attribute_exists(PK) AND #updatedAt = :before AND (attribute_not_exists(subAccountCount) OR subAccountCount = :subs)',
+        condition: `attribute_exists(PK) AND #updatedAt = :before AND (attribute_not_exists(subAccountCount) OR subAccountCount = :subs) AND usedMb = :usedBefore AND ${level.condition}`,
         names,
       },
     ),
@@ -248,5 +253,36 @@ export function cancelAccountStep(account: Account, at: string): WriteStep {
       },
     ),
     onConditionFailed: () => conflict(),
+  };
+}
+
+/**
+ * An account's own suspension, on the condition that the account is as read and not cancelled:
+ * a change in between is a lost race, read again.
+ */
+export function saveAccountSuspension(
+  before: Account,
+  suspension: Suspension | null,
+  at: string,
+): WriteStep {
+  return {
+    item: write.update(
+      keys.account(before.partnerId, before.companyId, before.id),
+      'SET suspension = :suspension, updatedAt = :at',
+      {
+        ':suspension': suspension,
+        ':at': at,
+        ':before': before.updatedAt,
+        ':cancelled': 'cancelled',
+      },
+      {
+        condition: 'attribute_exists(PK) AND updatedAt = :before AND #status <> :cancelled',
+        names: { '#status': 'status' },
+      },
+    ),
+    onConditionFailed: (current) => {
+      if (!current) return notFound('Account');
+      return current.status === 'cancelled' ? accountCancelled() : conflict();
+    },
   };
 }

@@ -7,7 +7,10 @@ import {
   poolExceeded,
 } from '#lib/errors.ts';
 import type { Company, ListedTotals } from '#lib/model.ts';
+import type { AlertLevel } from '#lib/rules/alert-levels.ts';
 import { isNoChange } from '#lib/rules/listed-totals.ts';
+import type { Suspension } from '#lib/rules/suspension.ts';
+import { alertLevelClause } from './alerts.ts';
 import { companyFromItem, companyToItem, isEntity, listedTotalsAttributes } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
 import { getItem, type Item, type Page, queryPage, type WriteStep, write } from './table.ts';
@@ -177,6 +180,7 @@ export function updateCompanyStep(
   company: Company,
   changes: CompanyChanges,
   at: string,
+  alertLevel: AlertLevel = company.alertLevel ?? 0,
 ): WriteStep {
   const sets = ['updatedAt = :at'];
   const values: Record<string, unknown> = { ':at': at, ':active': 'active' };
@@ -202,6 +206,11 @@ export function updateCompanyStep(
     // freeMb moves by the difference to the pool as read: a resize in between is a lost race.
     values[':quotaBefore'] = company.quotaMb;
     conditions.push('allocatedMb <= :allocatedCap', 'quotaMb = :quotaBefore');
+    // The pool's alert level is decided on the use read: a report in between is a lost race.
+    const level = alertLevelClause(company.alertLevel, alertLevel, values);
+    values[':usedBefore'] = company.usedMb;
+    sets.push(level.set);
+    conditions.push('usedMb = :usedBefore', level.condition);
   }
   return {
     item: write.update(
@@ -216,7 +225,14 @@ export function updateCompanyStep(
     onConditionFailed: (current) => {
       if (!current) return notFound('Company');
       if (current.status !== 'active') return companyCancelled();
-      if (changes.quotaMb !== undefined && current.quotaMb !== company.quotaMb) return conflict();
+      if (
+        changes.quotaMb !== undefined &&
+        (current.quotaMb !== company.quotaMb ||
+          current.usedMb !== company.usedMb ||
+          (current.alertLevel ?? 0) !== (company.alertLevel ?? 0))
+      ) {
+        return conflict();
+      }
       return poolBelowAllocated(Number(current.allocatedMb));
     },
   };
@@ -243,5 +259,31 @@ export function cancelCompanyStep(
       },
     ),
     onConditionFailed: onOpenAccounts,
+  };
+}
+
+/**
+ * A company's suspension, on the condition that the company is as read and active. Its accounts
+ * are not written: their views combine the company's suspension with their own.
+ */
+export function saveCompanySuspension(
+  before: Company,
+  suspension: Suspension | null,
+  at: string,
+): WriteStep {
+  return {
+    item: write.update(
+      keys.company(before.partnerId, before.id),
+      'SET suspension = :suspension, updatedAt = :at',
+      { ':suspension': suspension, ':at': at, ':before': before.updatedAt, ':active': 'active' },
+      {
+        condition: 'attribute_exists(PK) AND updatedAt = :before AND #status = :active',
+        names: { '#status': 'status' },
+      },
+    ),
+    onConditionFailed: (current) => {
+      if (!current) return notFound('Company');
+      return current.status !== 'active' ? companyCancelled() : conflict();
+    },
   };
 }

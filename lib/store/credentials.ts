@@ -2,8 +2,11 @@
  * What logins, password changes, resets and recovery read and write. Passwords and answers
  * reach the table only as scrypt hashes made by the caller.
  */
+
 import { conflict } from '#lib/errors.ts';
 import type { Account, Company } from '#lib/model.ts';
+import type { AlertLevel } from '#lib/rules/alert-levels.ts';
+import { alertLevelClause } from './alerts.ts';
 import { accountFromItem, companyFromItem, isEntity } from './items.ts';
 import { ENTITY, keys } from './keys.ts';
 import { getItem, getItems, keyId, type WriteStep, write } from './table.ts';
@@ -88,15 +91,25 @@ export function setUserQuotaStep(
   account: Account,
   userQuotaMb: number | null,
   at: string,
+  alertLevel: AlertLevel = account.alertLevel ?? 0,
 ): WriteStep {
+  const values: Record<string, unknown> = {
+    ':quota': userQuotaMb,
+    ':at': at,
+    ':cancelled': 'cancelled',
+    ':before': account.updatedAt,
+    ':usedBefore': account.usedMb,
+  };
+  const level = alertLevelClause(account.alertLevel, alertLevel, values);
   return {
     item: write.update(
       keys.account(account.partnerId, account.companyId, account.id),
-      'SET userQuotaMb = :quota, updatedAt = :at',
-      { ':quota': userQuotaMb, ':at': at, ':cancelled': 'cancelled', ':before': account.updatedAt },
+      `SET userQuotaMb = :quota, updatedAt = :at, ${level.set}`,
+      values,
       {
-        // As read: the usage table's total size moves by the difference to the quotas read.
-        condition: 'attribute_exists(PK) AND #status <> :cancelled AND updatedAt = :before',
+        // As read: the usage table's total size moves by the difference to the quotas read, and
+        // the alert level follows from the use read.
+        condition: `attribute_exists(PK) AND #status <> :cancelled AND updatedAt = :before AND usedMb = :usedBefore AND ${level.condition}`,
         names: { '#status': 'status' },
       },
     ),

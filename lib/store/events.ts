@@ -20,7 +20,14 @@ export interface EventRouting {
   onlyWebhookId?: string;
 }
 
-export function eventStep(event: DomainEvent, routing: EventRouting = {}): WriteStep {
+/** One argument only: callers map it over a list of events. */
+export const eventStep = (event: DomainEvent): WriteStep => routedEventStep(event, {});
+
+/** A test event, delivered to the one webhook endpoint it names. */
+export const testEventStep = (event: DomainEvent, webhookId: string): WriteStep =>
+  routedEventStep(event, { onlyWebhookId: webhookId });
+
+function routedEventStep(event: DomainEvent, routing: EventRouting): WriteStep {
   const expiresAt = Math.floor(Date.parse(event.occurredAt) / 1000) + EVENT_RETENTION_SECONDS;
   return {
     item: write.put(

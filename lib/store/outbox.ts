@@ -18,7 +18,14 @@ import {
   writeItem,
 } from './table.ts';
 
-export type OutboxKind = 'welcome' | 'password-reset' | 'trial-reminder' | 'trial-expired';
+export type OutboxKind =
+  | 'welcome'
+  | 'password-reset'
+  | 'trial-reminder'
+  | 'trial-expired'
+  | 'suspended'
+  | 'reactivated'
+  | 'quota-alert';
 
 /** A message to an account's contact about that account. */
 export interface AccountMessage {
@@ -38,6 +45,16 @@ export interface AccountMessage {
   trialEndsAt: string | null;
   /** Trial reminders: the days left until the trial ends. */
   daysLeft?: number;
+  /**
+   * Set when the message is about the company rather than one account (its suspension, its
+   * pool's alert): sent to the admin's contact, naming the company.
+   */
+  companyName?: string;
+  /** Suspension and reactivation: the reason added or taken away, and those left after. */
+  reason?: string;
+  remainingReasons?: string[];
+  /** A quota alert: the level reached and the figures behind it. */
+  alert?: { level: number; percentUsed: number; usedMb: number; quotaMb: number };
   createdAt: string;
 }
 

@@ -40,9 +40,21 @@ export async function getItem(key: Key, consistent = true): Promise<Item | undef
 }
 
 /** One BatchGetItem request for up to 100 keys; returns the found items by `PK|SK`. */
+/** What one BatchGetItem may ask for. */
+const MAX_BATCH_GET_KEYS = 100;
+
 export async function getItems(keyList: Key[]): Promise<Map<string, Item>> {
   const found = new Map<string, Item>();
-  let pending: Key[] = dedupe(keyList);
+  const unique = dedupe(keyList);
+  // One request per 100 keys: a usage report of 100 accounts also reads their companies.
+  for (let start = 0; start < unique.length; start += MAX_BATCH_GET_KEYS) {
+    await getBatch(unique.slice(start, start + MAX_BATCH_GET_KEYS), found);
+  }
+  return found;
+}
+
+async function getBatch(keyList: Key[], found: Map<string, Item>): Promise<void> {
+  let pending: Key[] = keyList;
   for (let attempt = 0; pending.length > 0; attempt++) {
     const out = await documentClient.send(
       new BatchGetCommand({
@@ -58,7 +70,6 @@ export async function getItems(keyList: Key[]): Promise<Map<string, Item>> {
       await backoff(attempt);
     }
   }
-  return found;
 }
 
 export const keyId = (key: Key) => `${key.PK}|${key.SK}`;

@@ -14,7 +14,12 @@ import {
   toAccountView,
 } from '#lib/model.ts';
 import type { AccountStore } from '#lib/provisioning/account-store.ts';
-import { cancelAccount, createAccount, updateAccount } from '#lib/provisioning/accounts.ts';
+import {
+  cancelAccount,
+  changeAccountSuspension,
+  createAccount,
+  updateAccount,
+} from '#lib/provisioning/accounts.ts';
 import { auditEntry } from '#lib/provisioning/audit.ts';
 import { aboutAccount, newEvent } from '#lib/provisioning/events.ts';
 import { welcomeMessage } from '#lib/provisioning/messages.ts';
@@ -416,6 +421,207 @@ export function accountUseCaseSuite(name: string, harness: () => AccountStoreHar
             actor: scope.actor,
           });
         }
+      });
+    });
+
+    describe('quota alerts of a change', () => {
+      it('a smaller quota raises the level with its event; a larger one lowers it again', async () => {
+        const h = harness();
+        const { scope, admin } = await pooledCompany(h);
+        const sub = await create(h, scope, { parentId: admin.id, hardQuotaMb: 10 * GB });
+        const id = sub.account.id;
+        await h.reportUsage(scope, id, 4500);
+
+        const smaller = await updateAccount(scope, id, { hardQuotaMb: 5 * GB }, at(1), h.store);
+        const same = await updateAccount(scope, id, { contactId: admin.contactId }, at(2), h.store);
+        const larger = await updateAccount(scope, id, { hardQuotaMb: 10 * GB }, at(3), h.store);
+
+        expect(smaller.alertLevel).toBe(80);
+        expect(same.alertLevel).toBe(80);
+        expect(larger.alertLevel).toBe(0);
+        expect((await read(h, scope, id)).account.alertLevel).toBe(0);
+        const quota = (await h.events(scope)).filter(
+          (event) => event.accountId === id && event.type.startsWith('quota.'),
+        );
+        expect(quota.map((event) => [event.type, event.data])).toEqual([
+          [
+            'quota.threshold_crossed',
+            {
+              subject: 'account',
+              level: 80,
+              previousLevel: 0,
+              usedMb: 4500,
+              quotaMb: 5 * GB,
+              percentUsed: 87.9,
+            },
+          ],
+          [
+            'quota.recovered',
+            {
+              subject: 'account',
+              level: 0,
+              previousLevel: 80,
+              usedMb: 4500,
+              quotaMb: 10 * GB,
+              percentUsed: 43.9,
+            },
+          ],
+        ]);
+      });
+
+      it('a conversion takes effect at once: a full trial given its paid quota recovers', async () => {
+        const h = harness();
+        const { scope } = await pooledCompany(h);
+        const trial = await create(h, scope, { plan: 'trial' });
+        const id = trial.account.id;
+        await h.reportUsage(scope, id, 450);
+        expect((await read(h, scope, id)).account.alertLevel).toBe(80);
+
+        const converted = await updateAccount(scope, id, { plan: 'basic' }, at(1), h.store);
+
+        expect(converted).toMatchObject({ hardQuotaMb: 5 * GB, percentUsed: 8.8, alertLevel: 0 });
+        const recovered = (await h.events(scope)).filter(
+          (event) => event.accountId === id && event.type === 'quota.recovered',
+        );
+        expect(recovered.map((event) => event.data)).toEqual([
+          {
+            subject: 'account',
+            level: 0,
+            previousLevel: 80,
+            usedMb: 450,
+            quotaMb: 5 * GB,
+            percentUsed: 8.8,
+          },
+        ]);
+      });
+    });
+
+    describe('suspending an account', () => {
+      it('stacks reasons, writes nothing for a repeat, and is active again without any', async () => {
+        const h = harness();
+        const { scope } = await pooledCompany(h);
+        const sub = await create(h, scope, {
+          parentId: (await read(h, scope)).company.adminAccountId,
+        });
+        const id = sub.account.id;
+
+        const first = await changeAccountSuspension(
+          scope,
+          id,
+          'suspend',
+          { reason: 'abuse' },
+          at(1),
+          h.store,
+        );
+        const repeat = await changeAccountSuspension(
+          scope,
+          id,
+          'suspend',
+          { reason: 'abuse' },
+          at(2),
+          h.store,
+        );
+        const stacked = await changeAccountSuspension(
+          scope,
+          id,
+          'suspend',
+          { reason: 'manual' },
+          at(3),
+          h.store,
+        );
+        const absent = await changeAccountSuspension(
+          scope,
+          id,
+          'reactivate',
+          { reason: 'non_payment' },
+          at(4),
+          h.store,
+        );
+        const one = await changeAccountSuspension(
+          scope,
+          id,
+          'reactivate',
+          { reason: 'abuse' },
+          at(5),
+          h.store,
+        );
+        const none = await changeAccountSuspension(
+          scope,
+          id,
+          'reactivate',
+          { reason: 'manual' },
+          at(6),
+          h.store,
+        );
+
+        const since = at(1).toISOString();
+        expect(first.suspension).toEqual({ reasons: ['abuse'], since });
+        expect(first.features.backupsAllowed).toBe(false);
+        expect(repeat).toEqual(first);
+        expect(stacked.suspension).toEqual({ reasons: ['manual', 'abuse'], since });
+        expect(absent).toEqual(stacked);
+        expect(one.suspension).toEqual({ reasons: ['manual'], since });
+        expect(none.suspension).toBeNull();
+        expect(none.features.backupsAllowed).toBe(true);
+        expect((await read(h, scope, id)).account.suspension).toBeNull();
+        const events = (await h.events(scope)).filter((event) => event.accountId === id);
+        expect(events.map((event) => [event.type, event.data])).toEqual([
+          ['account.created', { account: sub.account }],
+          ['account.suspended', { account: first, reason: 'abuse' }],
+          ['account.suspended', { account: stacked, reason: 'manual' }],
+          ['account.reactivated', { account: one, reason: 'abuse' }],
+          ['account.reactivated', { account: none, reason: 'manual' }],
+        ]);
+      });
+
+      it('refuses a cancelled account, and a company admin’s change to a suspended one', async () => {
+        const h = harness();
+        const { scope, admin } = await pooledCompany(h);
+        const sub = await create(h, scope, { parentId: admin.id });
+        const other = await create(h, scope, { parentId: admin.id });
+        await changeAccountSuspension(
+          scope,
+          sub.account.id,
+          'suspend',
+          { reason: 'manual' },
+          at(1),
+          h.store,
+        );
+        await cancelAccount(scope, other.account.id, at(1), h.store);
+        const asAdmin: CompanyScope = {
+          ...scope,
+          actor: `account:${admin.id}`,
+          asCompanyAdmin: true,
+        };
+
+        await expect(
+          updateAccount(asAdmin, sub.account.id, { hardQuotaMb: 10 * GB }, at(2), h.store),
+        ).rejects.toMatchObject({ code: 'ACCOUNT_SUSPENDED' });
+        await expect(cancelAccount(asAdmin, sub.account.id, at(2), h.store)).rejects.toMatchObject({
+          code: 'ACCOUNT_SUSPENDED',
+        });
+        await expect(
+          changeAccountSuspension(
+            scope,
+            other.account.id,
+            'suspend',
+            { reason: 'manual' },
+            at(2),
+            h.store,
+          ),
+        ).rejects.toMatchObject({ code: 'ACCOUNT_CANCELLED' });
+        // The partner is not held back.
+        const resized = await updateAccount(
+          scope,
+          sub.account.id,
+          { hardQuotaMb: 10 * GB },
+          at(3),
+          h.store,
+        );
+        expect(resized).toMatchObject({
+          hardQuotaMb: 10 * GB,
+          suspension: { reasons: ['manual'] },
+        });
       });
     });
 

@@ -5,6 +5,7 @@
  * against the state before any is applied, and nothing applied unless all hold.
  */
 import {
+  accountCancelled,
   companyCancelled,
   conflict,
   notFound,
@@ -21,6 +22,7 @@ import type {
   AccountStore,
 } from '#lib/provisioning/account-store.ts';
 import type { AccountCancellationPlan, AccountChangePlan } from '#lib/rules/account-change.ts';
+import { accountAlert } from '#lib/rules/alert-levels.ts';
 import type { NewAccountPlan, PoolChange } from '#lib/rules/new-account.ts';
 import type { PlanName } from '#lib/rules/plans.ts';
 import type { AuditEntry } from '#lib/store/audit.ts';
@@ -73,6 +75,7 @@ export class MemoryAccountStore implements AccountStore {
     if (!account || !company) throw new Error(`No account ${accountId} to report usage of`);
     const delta = usedMb - account.usedMb;
     account.usedMb = usedMb;
+    account.alertLevel = accountAlert(account).level;
     company.usedMb += delta;
     if (company.listed && account.status !== 'cancelled') company.listed.usedMb += delta;
   }
@@ -136,6 +139,10 @@ export class MemoryAccountStore implements AccountStore {
     }
     if (plan.pool) writes.push(this.allocation(plan.company, plan.pool, plan.at));
     writes.push(this.record(this.auditLog, effects.audit), this.record(this.events, effects.event));
+    for (const event of effects.alerts?.events ?? []) writes.push(this.record(this.events, event));
+    for (const message of effects.alerts?.messages ?? []) {
+      writes.push(this.record(this.outbox, message));
+    }
     this.assertFitsOneTransaction(writes, plan.changes.length);
     this.transact(writes);
   }
@@ -154,6 +161,32 @@ export class MemoryAccountStore implements AccountStore {
     if (plan.detachesFromParent) writes.push(this.detach(named));
     this.assertFitsOneTransaction(writes, plan.accounts.length);
     this.transact(writes);
+  }
+
+  async commitSuspension(
+    change: { before: Account; after: Account; at: string },
+    effects: AccountEffects & { message: OutboxMessage; reply: unknown },
+  ): Promise<void> {
+    const key = keyOf(change.before);
+    this.transact([
+      {
+        // As saveAccountSuspension: the account as read, and not cancelled.
+        refused: () => {
+          const current = this.accounts.get(key);
+          if (!current) return notFound('Account');
+          if (current.status === 'cancelled') return accountCancelled();
+          return current.updatedAt === change.before.updatedAt ? null : conflict();
+        },
+        apply: () => {
+          const current = this.accounts.get(key) as Account;
+          current.suspension = copy(change.after.suspension ?? null);
+          current.updatedAt = change.at;
+        },
+      },
+      this.record(this.outbox, effects.message),
+      this.record(this.auditLog, effects.audit),
+      this.record(this.events, effects.event),
+    ]);
   }
 
   private transact(writes: Write[]): void {
@@ -250,7 +283,9 @@ export class MemoryAccountStore implements AccountStore {
         if (!current) return notFound('Account');
         const unchanged =
           current.updatedAt === before.updatedAt &&
-          current.subAccountCount === before.subAccountCount;
+          current.subAccountCount === before.subAccountCount &&
+          current.usedMb === before.usedMb &&
+          (current.alertLevel ?? 0) === (before.alertLevel ?? 0);
         return unchanged ? null : conflict();
       },
       apply: () => {
@@ -262,6 +297,7 @@ export class MemoryAccountStore implements AccountStore {
         current.trialEndsAt = after.trialEndsAt;
         current.trialStage = after.trialStage;
         current.updatedAt = after.updatedAt;
+        current.alertLevel = after.alertLevel ?? 0;
       },
     };
   }

@@ -161,6 +161,10 @@ const BODIES: Record<string, (c: Context) => unknown> = {
   confirmMfa: () => ({ code: '000000' }),
   createWebhook: () => ({ url: 'https://93.184.216.34/hooks' }),
   updateWebhook: () => ({ description: 'Changed by the matrix' }),
+  suspendCompany: () => ({ reason: 'manual' }),
+  reactivateCompany: () => ({ reason: 'manual' }),
+  suspendAccount: () => ({ reason: 'abuse' }),
+  reactivateAccount: () => ({ reason: 'abuse' }),
 };
 
 /**
@@ -212,6 +216,14 @@ function pathParams(operation: Operation, c: Context): Record<string, string> {
         ...params,
         accountId: (byPartner ? f.spare.resetByPartner : f.spare.resetByAdmin).id,
       };
+    // Suspended, these would refuse the company admins' writes of the cases after them.
+    case 'suspendCompany':
+    case 'reactivateCompany':
+      return { ...params, companyId: f.A4.id };
+    case 'suspendAccount':
+    case 'reactivateAccount':
+      // The partner's reset runs before these (declared earlier); no case after uses the account.
+      return { ...params, accountId: f.spare.resetByPartner.id };
     default:
       return params;
   }
@@ -402,10 +414,11 @@ describe('the matrix is generated from the definitions', () => {
       );
       // Operators: provisioning as a full key has it; not staff, keys or webhooks.
       expect(allows('operator', operation), label).toBe(allows('fullKey', operation));
-      // Billing: reads only, and of companies, accounts, usage, events and audit.
+      // Billing: reads only, and of companies, accounts, usage, events and audit (and of its
+      // own partner's name and ladder, which every caller of the partner reads).
       const billingReads =
         operation.method === 'GET' &&
-        /^\/v1\/(companies|audit|events)/.test(operation.path) &&
+        /^\/v1\/(companies|audit|events|partner$)/.test(operation.path) &&
         !operation.path.includes('/contacts');
       expect(allows('billing', operation), label).toBe(
         billingReads && allows('fullKey', operation),

@@ -142,6 +142,11 @@ export interface Fixture {
   B1: FixtureCompany;
   /** Partner A's throwaway company: renamed and cancelled by the partner's own cases. */
   A3: { id: string; name: string };
+  /**
+   * Partner A's throwaway company that the partner's cases suspend and reactivate, so that no
+   * other case finds A1 or A2 suspended (a company admin's writes would then answer 409).
+   */
+  A4: { id: string; name: string };
   /** Throwaway accounts of A1 that allowed callers change, cancel, reset, log in to, recover. */
   spare: {
     update: Login;
@@ -340,6 +345,10 @@ export async function buildFixture(): Promise<Fixture> {
     name: uniqueName('Company A3 '),
     admin: { password: strongPassword('Adm') },
   });
+  const a4 = await createCompany(partnerA.apiKey, {
+    name: uniqueName('Company A4 '),
+    admin: { password: strongPassword('Adm') },
+  });
   const secretAnswer = uniqueName('harbour ');
   const [
     update,
@@ -439,6 +448,7 @@ export async function buildFixture(): Promise<Fixture> {
     A2,
     B1,
     A3: { id: a3.company.id, name: a3.company.name },
+    A4: { id: a4.company.id, name: a4.company.name },
     spare: {
       update,
       cancelByPartner,

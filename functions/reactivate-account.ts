@@ -1,0 +1,11 @@
+import { reactivateAccount as operation } from '#lib/api/operations.ts';
+import { route } from '#lib/http/handler.ts';
+import { idempotent } from '#lib/http/idempotency.ts';
+import { changeAccountSuspension } from '#lib/provisioning/accounts.ts';
+
+export const handler = route(operation, {
+  // The key's record is completed in the transaction that changes the suspension, with this reply.
+  idempotency: idempotent({ reply: { status: operation.response.status } }),
+  handle: ({ scope, params, body }) =>
+    changeAccountSuspension(scope, params.accountId, 'reactivate', body),
+});
