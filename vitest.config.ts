@@ -49,6 +49,8 @@ export default defineConfig({
             // Password hashing at a sixteenth of the production cost (lib/auth/secrets.ts): the
             // hashes name their N, so every check still runs; the unit tests keep the real cost.
             SCRYPT_N: '1024',
+            // Webhooks to the tests' own receivers on http://127.0.0.1:<port> (lib/webhooks/send.ts).
+            STAGE: 'local',
           },
         },
       },

@@ -722,3 +722,16 @@ export const invalidEnrolmentCode = /* @__PURE__ */ defineError(
     errors: [{ path: 'code', message: 'Not a current code of the secret being set up.' }],
   }),
 );
+
+// ---- Webhooks ---------------------------------------------------------------------------------
+
+export const webhookDisabled = /* @__PURE__ */ defineError(
+  {
+    code: 'WEBHOOK_DISABLED',
+    status: 409,
+    title: 'Webhook disabled',
+  },
+  () => ({
+    detail: 'The endpoint is disabled: enable it (PATCH with enabled: true) to send to it again.',
+  }),
+);

@@ -25,7 +25,15 @@ export type MetricName =
   /** A wrong secret answer (or a refused UltraSafe account) at recovery. */
   | 'FailedRecoveries'
   /** An attempt refused with TOO_MANY_ATTEMPTS. */
-  | 'RateLimitRefusals';
+  | 'RateLimitRefusals'
+  /** A webhook delivered: its receiver answered 2xx (lib/provisioning/webhook-delivery.ts). */
+  | 'WebhookDeliveries'
+  /** A webhook attempt that failed: no 2xx within 15 s, or an address refused. */
+  | 'WebhookAttemptsFailed'
+  /** A webhook delivery given up after its last scheduled retry failed: alarmed. */
+  | 'WebhookDeliveriesGivenUp'
+  /** A webhook endpoint disabled by a 410 or after 5 days without a delivery. */
+  | 'WebhookEndpointsDisabled';
 
 const counts = new Map<MetricName, number>();
 

@@ -275,6 +275,46 @@ export const createApiKeySchema = /* @__PURE__ */ schema(() =>
   }),
 );
 
+/** A webhook's event types: at least one, each once; leaving the field out means every type. */
+const webhookEventTypes = /* @__PURE__ */ schema(() =>
+  documented(
+    z.array(z.enum(EVENT_TYPES, 'Not an event type.')).check(
+      z.minLength(1, 'Name at least one type, or leave the field out for every type.'),
+      z.maxLength(EVENT_TYPES.length),
+      z.refine((types) => new Set(types).size === types.length, 'Each type at most once.'),
+    ),
+    { uniqueItems: true },
+  ),
+);
+
+/** The URL's shape only; lib/rules/webhooks.ts checks its scheme and address. */
+const webhookUrl = /* @__PURE__ */ schema(() =>
+  z.string().check(z.minLength(1, 'Must not be empty.'), z.maxLength(2048)),
+);
+
+export const createWebhookSchema = /* @__PURE__ */ schema(() =>
+  z.strictObject({
+    url: webhookUrl,
+    eventTypes: z.optional(webhookEventTypes),
+    description: z.optional(text(200)),
+  }),
+);
+
+/** `eventTypes: null` subscribes to every type again; `description: null` clears it. */
+export const updateWebhookSchema = /* @__PURE__ */ schema(() =>
+  documented(
+    z
+      .strictObject({
+        url: z.optional(webhookUrl),
+        eventTypes: z.optional(z.nullable(webhookEventTypes)),
+        description: z.optional(z.nullable(text(200))),
+        enabled: z.optional(z.boolean()),
+      })
+      .check(z.refine((body) => Object.keys(body).length > 0, NAME_A_FIELD)),
+    { minProperties: 1 },
+  ),
+);
+
 export const listQuerySchema = /* @__PURE__ */ schema(() =>
   z.strictObject({
     limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),

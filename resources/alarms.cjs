@@ -58,6 +58,16 @@ module.exports = async ({ resolveConfigurationProperty }) => {
   });
   resources.ServerErrorsAlarm = serviceMetric('ServerErrors', 'API answers with a 5xx status');
   resources.EmailsFailedAlarm = serviceMetric('EmailsFailed', 'E-mails that could not be sent');
+  // A webhook delivery whose every retry failed over about three days (docs/webhooks.md).
+  resources.WebhookDeliveriesGivenUpAlarm = serviceMetric(
+    'WebhookDeliveriesGivenUp',
+    'Webhook deliveries given up after their last retry',
+  );
+  resources.DeliverWebhooksIteratorAgeAlarm = alarm('IteratorAge', 'deliverWebhooks', 300_000, {
+    Statistic: 'Maximum',
+    Period: 60,
+    EvaluationPeriods: 5,
+  });
   // Stream records whose e-mail failed every retry wait here: replay them (README "Observability").
   resources.OutboxFailuresDepthAlarm = {
     Type: 'AWS::CloudWatch::Alarm',

@@ -9,9 +9,11 @@
  * 5. The trial job at scale: read capacity among 100 000 accounts against reading the due alone.
  * 6. The partner portal: first-load JS and CSS gzipped; time to the Companies table in Chromium
  *    over a blank page of the same front server.
+ * 7. Webhooks: DynamoDB requests per event delivered to one endpoint, and the write units a
+ *    create's events add to it.
  *
  * Options: --runs N (5) repetitions · --loads N (7) fresh processes per cold load ·
- * --duration S (10) and --connections N (50) for autocannon · --sections 1,2,3,4,5
+ * --duration S (10) and --connections N (50) for autocannon · --sections 1,2,3,4,5,6,7
  * Progress goes to stderr, the report to stdout.
  */
 import { cpus, totalmem } from 'node:os';
@@ -20,11 +22,17 @@ import { parseArgs } from 'node:util';
 import { measureBundles } from './bench/bundles.ts';
 import { type Column, num, table, verdict } from './bench/format.ts';
 import { forwardSignals, machineActivity, progress, runChild } from './bench/process.ts';
-import type { BundleResult, HttpResult, InProcessResult, PortalResult } from './bench/results.ts';
+import type {
+  BundleResult,
+  HttpResult,
+  InProcessResult,
+  PortalResult,
+  WebhookResult,
+} from './bench/results.ts';
 
 const usage =
   'Usage: npm run bench -- [--runs 5] [--loads 7] [--duration 10] [--connections 50] ' +
-  '[--sections 1,2,3,4,5,6]';
+  '[--sections 1,2,3,4,5,6,7]';
 
 let options: {
   runs: string;
@@ -40,7 +48,7 @@ try {
       loads: { type: 'string', default: '7' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
-      sections: { type: 'string', default: '1,2,3,4,5,6' },
+      sections: { type: 'string', default: '1,2,3,4,5,6,7' },
     },
   }).values as typeof options;
 } catch (error) {
@@ -67,6 +75,8 @@ const TARGETS = {
   httpBundleKb: 450,
   usagePageRatio: 1.2,
   portalJsKb: 60,
+  requestsPerDelivery: 3,
+  itemsPerChange: 1,
 };
 
 const script = (name: string) => fileURLToPath(new URL(`./bench/${name}`, import.meta.url));
@@ -385,6 +395,68 @@ function printPortal(result: PortalResult) {
   });
 }
 
+function printWebhooks(result: WebhookResult) {
+  const columns: Column[] = [
+    { header: 'measure' },
+    { header: 'value', align: 'right' },
+    { header: 'target', align: 'right' },
+    { header: 'met' },
+    { header: 'detail' },
+  ];
+  const one = result.oneEndpoint.requests;
+  const perEvent = result.create.perEvent;
+  const rows = [
+    [
+      'DynamoDB requests, one event to one endpoint',
+      num(one),
+      `≤ ${TARGETS.requestsPerDelivery}`,
+      verdict(one <= TARGETS.requestsPerDelivery),
+      result.oneEndpoint.commands.join(', '),
+    ],
+    [
+      'DynamoDB requests, one event to three endpoints',
+      num(result.threeEndpoints.requests),
+      '',
+      '',
+      `${num(result.threeEndpoints.perEndpoint, 2)} per endpoint: the Query and BatchGetItem are shared`,
+    ],
+    [
+      'event items per change (a company create: company + admin account)',
+      `${num(perEvent.length / 2, 1)}`,
+      `≤ ${TARGETS.itemsPerChange}`,
+      verdict(perEvent.length / 2 <= TARGETS.itemsPerChange),
+      `${perEvent.length} events for the 2 objects it creates`,
+    ],
+    [
+      'write units the events add to the create (transactional)',
+      num(result.create.eventWriteUnits),
+      '',
+      '',
+      perEvent
+        .map((e) => `${e.type} (${num(e.bytes)} B as JSON) → ${num(e.writeUnits)} WCU`)
+        .join('; '),
+    ],
+  ];
+  console.log(
+    table('7. Webhooks (DynamoDB Local, in-process, a receiver on 127.0.0.1)', columns, rows),
+  );
+  console.log(
+    '   Write units: each event item the create wrote, put again alone with\n' +
+      '   ReturnConsumedCapacity (1 WCU per KB), doubled as a transaction writes it. No request\n' +
+      '   is added: the events ride in the create’s own TransactWriteItems.\n',
+  );
+  summary.push({
+    target: `Webhook delivery ≤ ${TARGETS.requestsPerDelivery} DynamoDB requests per event and endpoint`,
+    figure: `${one} (${result.oneEndpoint.commands.join(', ')})`,
+    met: one <= TARGETS.requestsPerDelivery,
+  });
+  summary.push({
+    target: `Event items ≤ ${TARGETS.itemsPerChange} per change`,
+    figure: `${perEvent.length} events for a company with its admin account, +${num(result.create.eventWriteUnits)} WCU`,
+    met: perEvent.length / 2 <= TARGETS.itemsPerChange,
+  });
+}
+
 async function main() {
   forwardSignals();
   const started = Date.now();
@@ -433,6 +505,12 @@ async function main() {
   if (sections.has('6')) {
     await section('Section 6', async () => {
       printPortal(await runChild<PortalResult>(script('portal.ts'), ['--runs', `${RUNS}`]));
+    });
+  }
+  if (sections.has('7')) {
+    await section('Section 7', async () => {
+      progress('section 7: webhooks against DynamoDB Local');
+      printWebhooks(await runChild<WebhookResult>(script('webhooks.ts'), []));
     });
   }
   printSummary();

@@ -233,6 +233,8 @@ const TAGS: Record<Operation['tag'], string> = {
   ApiKeys: 'The partner’s API keys: scopes full and read, managed by its owners and admins',
   Staff: 'The partner’s own people, who sign in with a role and a second factor',
   Events: 'What changed, as a feed to read and as webhooks (SPEC §9)',
+  Webhooks:
+    'Signed webhook endpoints (Standard Webhooks v1): registration, secrets, test events, the delivery log',
   Service: 'About the API itself',
 };
 

@@ -72,6 +72,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   LAST_OWNER:
     "The partner's last active owner cannot be removed or given another role; nothing was changed.",
   STAFF_EMAIL_TAKEN: 'A staff member (of any partner) has this e-mail already.',
+  WEBHOOK_DISABLED:
+    'The webhook endpoint is disabled (by the partner, after a 410, or after 5 days of failures); PATCH it with enabled: true first.',
   MFA_REQUIRED:
     'The password is right and the staff member has MFA on: repeat the login with `totp` (a current code or a recovery code).',
   INVALID_MFA_CODE:

@@ -15,6 +15,7 @@ import {
   createApiKeySchema,
   createCompanySchema,
   createStaffSchema,
+  createWebhookSchema,
   eventQuerySchema,
   listQuerySchema,
   loginSchema,
@@ -26,6 +27,7 @@ import {
   updateCompanySchema,
   updateMeSchema,
   updateStaffSchema,
+  updateWebhookSchema,
   usageReportsSchema,
 } from '#lib/schemas.ts';
 import type { ResponseBodies } from './responses.ts';
@@ -49,7 +51,8 @@ export type Tag =
   | 'Self'
   | 'ApiKeys'
   | 'Staff'
-  | 'Events';
+  | 'Events'
+  | 'Webhooks';
 
 /** The zod/mini schema type without importing zod's runtime. */
 type Schema = import('zod/mini').ZodMiniType;
@@ -621,6 +624,135 @@ export const confirmMfa = /* @__PURE__ */ define({
   body: mfaConfirmSchema,
   response: { status: 200, body: 'RecoveryCodes', description: 'The recovery codes, shown once' },
   errors: ['INVALID_ENROLMENT_CODE', 'MFA_ALREADY_ENABLED', 'TOO_MANY_ATTEMPTS', 'CONFLICT'],
+});
+
+const WEBHOOK_CALLERS = ['owner', 'admin'] as const satisfies readonly CallerKind[];
+
+export const createWebhook = /* @__PURE__ */ define({
+  operationId: 'createWebhook',
+  method: 'POST',
+  path: '/v1/webhooks',
+  summary: 'Register a webhook endpoint',
+  description:
+    'The URL must be https and its host must resolve only to public addresses (not loopback, private, link-local, metadata, CGNAT, unique-local or multicast); it is checked again before every delivery. ' +
+    'The signing secret is in this reply only; it is stored encrypted. No Idempotency-Key: a replay would have to store the secret (remove an endpoint made twice). ' +
+    'Without eventTypes the endpoint gets every type.',
+  tag: 'Webhooks',
+  allow: WEBHOOK_CALLERS,
+  body: createWebhookSchema,
+  response: {
+    status: 201,
+    body: 'WebhookWithSecret',
+    description: 'The endpoint with its secret, shown once',
+  },
+  errors: [],
+});
+
+export const listWebhooks = /* @__PURE__ */ define({
+  operationId: 'listWebhooks',
+  method: 'GET',
+  path: '/v1/webhooks',
+  summary: "List the partner's webhook endpoints",
+  tag: 'Webhooks',
+  allow: WEBHOOK_CALLERS,
+  query: listQuerySchema,
+  response: { status: 200, body: 'WebhookList', description: 'A page of endpoints' },
+  errors: [],
+});
+
+export const getWebhook = /* @__PURE__ */ define({
+  operationId: 'getWebhook',
+  method: 'GET',
+  path: '/v1/webhooks/{webhookId}',
+  summary: 'One webhook endpoint',
+  tag: 'Webhooks',
+  allow: WEBHOOK_CALLERS,
+  response: { status: 200, body: 'Webhook', description: 'The endpoint' },
+  errors: [],
+});
+
+export const updateWebhook = /* @__PURE__ */ define({
+  operationId: 'updateWebhook',
+  method: 'PATCH',
+  path: '/v1/webhooks/{webhookId}',
+  summary: 'Change a webhook endpoint',
+  description:
+    'A new URL is checked as at registration. `enabled: true` re-enables an endpoint disabled by a 410 or by 5 days of failures; `eventTypes: null` subscribes it to every type.',
+  tag: 'Webhooks',
+  allow: WEBHOOK_CALLERS,
+  body: updateWebhookSchema,
+  response: { status: 200, body: 'Webhook', description: 'The endpoint as changed' },
+  errors: ['CONFLICT'],
+});
+
+export const deleteWebhook = /* @__PURE__ */ define({
+  operationId: 'deleteWebhook',
+  method: 'DELETE',
+  path: '/v1/webhooks/{webhookId}',
+  summary: 'Remove a webhook endpoint',
+  description: 'Nothing more is sent to it, pending retries included.',
+  tag: 'Webhooks',
+  allow: WEBHOOK_CALLERS,
+  response: { status: 200, body: 'Webhook', description: 'The removed endpoint' },
+  errors: [],
+});
+
+export const rotateWebhookSecret = /* @__PURE__ */ define({
+  operationId: 'rotateWebhookSecret',
+  method: 'POST',
+  path: '/v1/webhooks/{webhookId}/rotate-secret',
+  summary: "Replace a webhook endpoint's signing secret",
+  description:
+    'The new secret is in this reply only. The previous one keeps signing for 24 hours: deliveries meanwhile carry a signature by each, so a receiver can switch at its own pace.',
+  tag: 'Webhooks',
+  allow: WEBHOOK_CALLERS,
+  response: {
+    status: 200,
+    body: 'WebhookWithSecret',
+    description: 'The endpoint with its new secret, shown once',
+  },
+  errors: ['CONFLICT'],
+});
+
+export const testWebhook = /* @__PURE__ */ define({
+  operationId: 'testWebhook',
+  method: 'POST',
+  path: '/v1/webhooks/{webhookId}/test',
+  summary: 'Send a test event to a webhook endpoint',
+  description:
+    'A `webhook.test` event, in the feed like any other and delivered to this endpoint only, within moments; its delivery shows in the endpoint’s delivery log.',
+  tag: 'Webhooks',
+  allow: WEBHOOK_CALLERS,
+  idempotency: 'replay',
+  response: { status: 202, body: 'Event', description: 'The test event, on its way' },
+  errors: ['WEBHOOK_DISABLED'],
+});
+
+export const listWebhookDeliveries = /* @__PURE__ */ define({
+  operationId: 'listWebhookDeliveries',
+  method: 'GET',
+  path: '/v1/webhooks/{webhookId}/deliveries',
+  summary: "A webhook endpoint's delivery log, newest first",
+  description:
+    'Each event sent to the endpoint: status, attempts, last response status, next attempt. Kept 30 days.',
+  tag: 'Webhooks',
+  allow: WEBHOOK_CALLERS,
+  query: listQuerySchema,
+  response: { status: 200, body: 'WebhookDeliveryList', description: 'A page of deliveries' },
+  errors: [],
+});
+
+export const retryWebhookDelivery = /* @__PURE__ */ define({
+  operationId: 'retryWebhookDelivery',
+  method: 'POST',
+  path: '/v1/webhooks/{webhookId}/deliveries/{deliveryId}/retry',
+  summary: 'Send a delivery again now',
+  description:
+    'One attempt, now, with the same `webhook-id`, whatever the delivery’s state (a given-up one included); the reply shows its outcome. A failure waits for the schedule’s next step.',
+  tag: 'Webhooks',
+  allow: WEBHOOK_CALLERS,
+  response: { status: 200, body: 'WebhookDelivery', description: 'The delivery after the attempt' },
+  errors: ['WEBHOOK_DISABLED'],
 });
 
 const SUSPENSION_DESCRIPTION =

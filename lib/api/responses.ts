@@ -8,7 +8,7 @@
  * (`#/components/schemas/<id>`); a schema nested in another one becomes a `$ref` to it.
  */
 import * as z from 'zod/mini';
-import type { EventType } from '#lib/rules/events.ts';
+import { EVENT_TYPES, type EventType } from '#lib/rules/events.ts';
 import { PLAN_NAMES } from '#lib/rules/plans.ts';
 import { SUSPENSION_REASONS } from '#lib/rules/suspension.ts';
 
@@ -206,6 +206,79 @@ export const apiKeyListResponse = /* @__PURE__ */ schema(() =>
   }),
 );
 
+const webhookFields = () => ({
+  id: id(),
+  url: z.string(),
+  eventTypes: z.nullable(z.array(z.enum(EVENT_TYPES))),
+  description: z.nullable(z.string()),
+  enabled: z.boolean(),
+  disabledReason: z.nullable(z.enum(['gone', 'failing'])),
+  failingSince: z.nullable(timestamp()),
+  previousSecretExpiresAt: z.nullable(timestamp()),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
+export const webhookResponse = /* @__PURE__ */ schema(() =>
+  component(z.strictObject(webhookFields()), {
+    id: 'Webhook',
+    description:
+      'A webhook endpoint, never its secret: eventTypes null means every type; disabledReason gone (it answered 410) or failing (nothing delivered for 5 days); previousSecretExpiresAt is when the secret before the last rotation stops signing.',
+  }),
+);
+
+export const webhookWithSecretResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      ...webhookFields(),
+      secret: z.string().check(z.regex(/^whsec_[A-Za-z0-9+/=]+$/)),
+    }),
+    {
+      id: 'WebhookWithSecret',
+      description:
+        'An endpoint with its signing secret (Standard Webhooks `whsec_…`), shown in this reply only and stored encrypted.',
+    },
+  ),
+);
+
+export const webhookListResponse = /* @__PURE__ */ schema(() =>
+  component(list(webhookResponse), {
+    id: 'WebhookList',
+    description: "A page of the partner's webhook endpoints, oldest first.",
+  }),
+);
+
+export const webhookDeliveryResponse = /* @__PURE__ */ schema(() =>
+  component(
+    z.strictObject({
+      id: id(),
+      webhookId: id(),
+      eventId: id(),
+      eventType: z.enum(EVENT_TYPES),
+      status: z.enum(['pending', 'delivered', 'given_up', 'endpoint_disabled']),
+      attempts: count(),
+      lastAttemptAt: z.nullable(timestamp()),
+      lastResponseStatus: z.nullable(z.number().check(z.int())),
+      lastError: z.nullable(z.string()),
+      nextAttemptAt: z.nullable(timestamp()),
+      createdAt: timestamp(),
+      updatedAt: timestamp(),
+    }),
+    {
+      id: 'WebhookDelivery',
+      description:
+        'One event sent to one endpoint: its id is the event id, sent as `webhook-id` on every attempt; lastResponseStatus is null when no answer came (timeout, refused address, connection error: see lastError).',
+    },
+  ),
+);
+
+export const webhookDeliveryListResponse = /* @__PURE__ */ schema(() =>
+  component(list(webhookDeliveryResponse), {
+    id: 'WebhookDeliveryList',
+    description: "A page of an endpoint's deliveries, newest first.",
+  }),
+);
+
 export const staffListResponse = /* @__PURE__ */ schema(() =>
   component(list(staffResponse), { id: 'StaffList', description: LIST }),
 );
@@ -218,7 +291,7 @@ export const auditEntryResponse = /* @__PURE__ */ schema(() =>
       actor: z.string(),
       actingAs: z.nullable(z.string()),
       action: z.string(),
-      targetType: z.enum(['company', 'account', 'contact', 'usage', 'apiKey', 'staff']),
+      targetType: z.enum(['company', 'account', 'contact', 'usage', 'apiKey', 'staff', 'webhook']),
       targetId: z.string(),
       companyId: z.nullable(id()),
       details: z.record(z.string(), z.unknown()),
@@ -579,6 +652,11 @@ export const responseSchemas = /* @__PURE__ */ schema(() => ({
   ApiKey: apiKeyResponse,
   CreatedApiKey: createdApiKeyResponse,
   ApiKeyList: apiKeyListResponse,
+  Webhook: webhookResponse,
+  WebhookWithSecret: webhookWithSecretResponse,
+  WebhookList: webhookListResponse,
+  WebhookDelivery: webhookDeliveryResponse,
+  WebhookDeliveryList: webhookDeliveryListResponse,
   UsageRow: usageRowResponse,
   UsageTable: usageTableResponse,
   CreatedCompany: createdCompanyResponse,

@@ -5,50 +5,17 @@
  * keyed hashes. The table alone reveals neither. Rotating the signing secret makes enrolled
  * secrets unreadable: those members enrol again (the encryption key is derived from it).
  */
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { Secret } from 'otpauth';
-import { signingKey } from './signing-key.ts';
+import { derivedKey, seal, unseal } from './sealed.ts';
 
-const VERSION = 'v1';
-const IV_BYTES = 12;
-
-async function derivedKey(purpose: string): Promise<Buffer> {
-  return Buffer.from(
-    hkdfSync('sha256', await signingKey(), Buffer.alloc(0), `backup-provisioning/${purpose}`, 32),
-  );
-}
-
-/** `v1.<iv>.<ciphertext>.<tag>`, each part base64url. */
-export async function encryptTotpSecret(staffId: string, secret: string): Promise<string> {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', await derivedKey('totp-secret'), iv);
-  cipher.setAAD(Buffer.from(staffId, 'utf8'));
-  const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return [VERSION, iv, sealed, cipher.getAuthTag()]
-    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
-    .join('.');
-}
+/** `v1.<iv>.<ciphertext>.<tag>`, each part base64url (./sealed.ts). */
+export const encryptTotpSecret = (staffId: string, secret: string): Promise<string> =>
+  seal('totp-secret', staffId, secret);
 
 /** The secret, or null when the text is not one this key sealed for this member. */
-export async function decryptTotpSecret(staffId: string, sealed: string): Promise<string | null> {
-  const [version, iv, text, tag] = sealed.split('.');
-  if (version !== VERSION || !iv || !text || !tag) return null;
-  try {
-    const decipher = createDecipheriv(
-      'aes-256-gcm',
-      await derivedKey('totp-secret'),
-      Buffer.from(iv, 'base64url'),
-    );
-    decipher.setAAD(Buffer.from(staffId, 'utf8'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([
-      decipher.update(Buffer.from(text, 'base64url')),
-      decipher.final(),
-    ]).toString('utf8');
-  } catch {
-    return null;
-  }
-}
+export const decryptTotpSecret = (staffId: string, sealed: string): Promise<string | null> =>
+  unseal('totp-secret', staffId, sealed);
 
 export const RECOVERY_CODE_COUNT = 10;
 

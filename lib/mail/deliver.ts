@@ -27,6 +27,7 @@ import {
   renderSuspended,
   renderTrialExpired,
   renderTrialReminder,
+  renderWebhookDisabled,
   renderWelcome,
 } from './templates.ts';
 
@@ -57,7 +58,7 @@ export async function deliverOutboxMessage(
     return 'no-recipient';
   }
   let temporaryPassword: string | null = null;
-  if (carriesPassword(message)) {
+  if (message.kind !== 'webhook-disabled' && carriesPassword(message)) {
     temporaryPassword = generateTemporaryPassword();
     try {
       await recordPasswordForSend(
@@ -84,7 +85,7 @@ export async function deliverOutboxMessage(
 
 /** Whom the message is about, for the log: ids only, never an address. */
 const subjectOf = (message: OutboxMessage) =>
-  message.kind === 'staff-invitation'
+  message.kind === 'staff-invitation' || message.kind === 'webhook-disabled'
     ? { staffId: message.staffId }
     : { accountId: message.accountId };
 
@@ -98,6 +99,14 @@ function render(
       recipient,
       senderName: message.senderName,
       temporaryPassword: password ?? '',
+    });
+  }
+  if (message.kind === 'webhook-disabled') {
+    return renderWebhookDisabled({
+      recipient,
+      senderName: message.senderName,
+      url: message.url,
+      failingSince: message.failingSince,
     });
   }
   const common = { recipient, username: message.username, senderName: message.senderName };

@@ -232,6 +232,31 @@ export function renderStaffInvitation(input: StaffInvitationInput): RenderedEmai
   ]);
 }
 
+export interface WebhookDisabledInput {
+  recipient: Recipient;
+  senderName: string;
+  url: string;
+  failingSince: string;
+}
+
+/** To a partner's owner: an endpoint that delivered nothing for 5 days was disabled. */
+export function renderWebhookDisabled(input: WebhookDisabledInput): RenderedEmail {
+  return email('A webhook endpoint was disabled', [
+    greeting(input.recipient),
+    [
+      'The webhook endpoint ',
+      { code: input.url },
+      ' has not accepted a delivery since ',
+      { strong: formatDate(input.failingSince) },
+      ', so it was disabled and gets no more events.',
+    ],
+    [
+      'Events are still in the feed (GET /v1/events) for 30 days. Once the receiver works again, enable the endpoint (PATCH /v1/webhooks/{id} with enabled: true) and retry the deliveries you need from its delivery log.',
+    ],
+    signature(input.senderName),
+  ]);
+}
+
 /** What a suspension, reactivation or alert e-mail is about: one account or the whole company. */
 export interface Subject {
   username: string;

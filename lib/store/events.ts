@@ -15,7 +15,19 @@ import { write } from './table.ts';
 /** An event as filed, delivered and listed. */
 export type DomainEvent = z.output<typeof eventResponse>;
 
-export function eventStep(event: DomainEvent): WriteStep {
+/** Where an event goes besides the feed: a test event to one webhook endpoint only. */
+export interface EventRouting {
+  onlyWebhookId?: string;
+}
+
+/** One argument only: callers map it over a list of events. */
+export const eventStep = (event: DomainEvent): WriteStep => routedEventStep(event, {});
+
+/** A test event, delivered to the one webhook endpoint it names. */
+export const testEventStep = (event: DomainEvent, webhookId: string): WriteStep =>
+  routedEventStep(event, { onlyWebhookId: webhookId });
+
+function routedEventStep(event: DomainEvent, routing: EventRouting): WriteStep {
   const expiresAt = Math.floor(Date.parse(event.occurredAt) / 1000) + EVENT_RETENTION_SECONDS;
   return {
     item: write.put(
@@ -23,12 +35,19 @@ export function eventStep(event: DomainEvent): WriteStep {
         ...keys.event(event.partnerId, event.id),
         [ATTRIBUTE.entity]: ENTITY.event,
         [ATTRIBUTE.expiresAt]: expiresAt,
+        ...(routing.onlyWebhookId ? { [ATTRIBUTE.onlyWebhookId]: routing.onlyWebhookId } : {}),
         ...event,
       },
       'attribute_not_exists(PK)',
     ),
   };
 }
+
+/** The routing an event item was written with. */
+export const eventRoutingOf = (item: Item): EventRouting =>
+  typeof item[ATTRIBUTE.onlyWebhookId] === 'string'
+    ? { onlyWebhookId: item[ATTRIBUTE.onlyWebhookId] as string }
+    : {};
 
 /** The item as written by `eventStep`: its type and data were checked when it was made. */
 export const eventFromItem = (item: Item): DomainEvent =>

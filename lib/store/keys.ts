@@ -30,6 +30,8 @@ export const ENTITY = {
   outbox: 'OUTBOX',
   audit: 'AUDIT',
   event: 'EVENT',
+  webhook: 'WEBHOOK',
+  webhookDelivery: 'WEBHOOK_DELIVERY',
   attempts: 'ATTEMPTS',
   jobState: 'JOB_STATE',
 } as const;
@@ -43,6 +45,10 @@ export const ATTRIBUTE = {
   trialDueSk: 'TrialDueSK',
   companyAuditPk: 'CompanyAuditPK',
   apiKeyIdPk: 'ApiKeyIdPK',
+  /** On a test event's item: the one webhook endpoint it goes to. */
+  onlyWebhookId: 'onlyWebhookId',
+  webhookDuePk: 'WebhookDuePK',
+  webhookDueSk: 'WebhookDueSK',
   /** The table's TTL attribute (epoch seconds). */
   expiresAt: 'expiresAt',
 } as const;
@@ -55,6 +61,12 @@ export const INDEX = {
   companyAudit: { name: 'CompanyAudit', partition: ATTRIBUTE.companyAuditPk, sort: ATTRIBUTE.sk },
   /** Sparse: a partner's API key by its id alone, for the operator's revoke. */
   apiKeyById: { name: 'ApiKeyById', partition: ATTRIBUTE.apiKeyIdPk },
+  /** Sparse: webhook deliveries waiting for a retry, by the time it is due. */
+  webhookDue: {
+    name: 'WebhookDue',
+    partition: ATTRIBUTE.webhookDuePk,
+    sort: ATTRIBUTE.webhookDueSk,
+  },
 } as const;
 
 const partnerPk = (partnerId: string) => `PARTNER#${partnerId}`;
@@ -155,6 +167,36 @@ export const keys = {
     SK: `EVENT#${eventId}`,
   }),
   eventsOf: (partnerId: string) => ({ PK: `${partnerPk(partnerId)}#EVENTS`, skPrefix: 'EVENT#' }),
+  /** A partner's webhook endpoints: one partition, so a fan-out reads them in one Query. */
+  webhook: (partnerId: string, webhookId: string): Key => ({
+    PK: `${partnerPk(partnerId)}#WEBHOOKS`,
+    SK: `WEBHOOK#${webhookId}`,
+  }),
+  webhooksOf: (partnerId: string) => ({
+    PK: `${partnerPk(partnerId)}#WEBHOOKS`,
+    skPrefix: 'WEBHOOK#',
+  }),
+  /** One event sent to one endpoint, under the endpoint; its id is the event's. */
+  webhookDelivery: (partnerId: string, webhookId: string, deliveryId: string): Key => ({
+    PK: `${partnerPk(partnerId)}#WEBHOOK#${webhookId}#DELIVERIES`,
+    SK: `DELIVERY#${deliveryId}`,
+  }),
+  webhookDeliveriesOf: (partnerId: string, webhookId: string) => ({
+    PK: `${partnerPk(partnerId)}#WEBHOOK#${webhookId}#DELIVERIES`,
+    skPrefix: 'DELIVERY#',
+  }),
+  /**
+   * The WebhookDue index key of a delivery waiting for a retry. One partition: the sweeper
+   * reads everything due up to now in one ordered Query.
+   */
+  webhookDue: (dueAt: string, partnerId: string, webhookId: string, deliveryId: string) => ({
+    WebhookDuePK: 'WEBHOOK_DUE',
+    WebhookDueSK: `${dueAt}#${partnerId}#${webhookId}#${deliveryId}`,
+  }),
+  webhookDuePartition: () => 'WEBHOOK_DUE',
+  /** Upper bound of the due sort keys at or before `nowIso`. */
+  webhookDueUpTo: (nowIso: string) => `${nowIso}#~`,
+
   /** The CompanyAudit index key an audit entry about a company carries. */
   companyAudit: (partnerId: string, companyId: string) => ({
     CompanyAuditPK: `${companyPk(partnerId, companyId)}#AUDIT`,

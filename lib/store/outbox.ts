@@ -71,7 +71,30 @@ export interface StaffInvitationMessage {
   createdAt: string;
 }
 
-export type OutboxMessage = AccountMessage | StaffInvitationMessage;
+/**
+ * A partner owner told that one of the partner's webhook endpoints was disabled after 5 days
+ * without a delivery. One message per owner; the address is read from the member at send time.
+ */
+export interface WebhookDisabledMessage {
+  id: string;
+  kind: 'webhook-disabled';
+  partnerId: string;
+  staffId: string;
+  webhookId: string;
+  url: string;
+  /** When the endpoint began failing. */
+  failingSince: string;
+  senderName: string;
+  createdAt: string;
+}
+
+export type OutboxMessage = AccountMessage | StaffInvitationMessage | WebhookDisabledMessage;
+
+/** The messages whose recipient is a staff member of the partner. */
+export type StaffMessage = StaffInvitationMessage | WebhookDisabledMessage;
+
+export const isStaffMessage = (message: OutboxMessage): message is StaffMessage =>
+  message.kind === 'staff-invitation' || message.kind === 'webhook-disabled';
 
 export type OutboxState = OutboxMessage & {
   sentAt: string | null;
@@ -80,7 +103,8 @@ export type OutboxState = OutboxMessage & {
 
 /** Whether the sender generates a password for the message (an invitation always has one). */
 export const carriesPassword = (message: OutboxMessage): boolean =>
-  message.kind === 'staff-invitation' || message.generatePassword;
+  message.kind === 'staff-invitation' ||
+  (message.kind !== 'webhook-disabled' && message.generatePassword);
 
 /** Sent messages are kept for a while as the record of delivery, then expire. */
 const SENT_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -122,7 +146,7 @@ function fromItem(item: Item): OutboxState {
  * of a message already delivered.
  */
 export async function recordPasswordForSend(
-  message: OutboxMessage,
+  message: AccountMessage | StaffInvitationMessage,
   passwordHash: string,
   issuedAt: string,
 ): Promise<void> {
@@ -233,10 +257,9 @@ export interface MessageRecipient {
  * as, read at send time in one request.
  */
 export async function loadRecipient(message: OutboxMessage): Promise<MessageRecipient> {
-  const recipientKey =
-    message.kind === 'staff-invitation'
-      ? keys.staff(message.partnerId, message.staffId)
-      : keys.contact(message.partnerId, message.companyId, message.contactId);
+  const recipientKey = isStaffMessage(message)
+    ? keys.staff(message.partnerId, message.staffId)
+    : keys.contact(message.partnerId, message.companyId, message.contactId);
   const partnerKey = keys.partner(message.partnerId);
   const found = await getItems([recipientKey, partnerKey]);
   const recipient = found.get(keyId(recipientKey));
@@ -252,8 +275,8 @@ function recipientOf(
   message: OutboxMessage,
   item: Item | undefined,
 ): { fullName: string | null; email: string | null } {
-  if (message.kind === 'staff-invitation') {
-    // A removed member is invited no more.
+  if (isStaffMessage(message)) {
+    // A removed member is invited (or told) no more.
     if (!isEntity(item, ENTITY.staff)) return { fullName: null, email: null };
     const staff = staffFromItem(item);
     return staff.status === 'active' ? staff : { fullName: null, email: null };

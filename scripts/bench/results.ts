@@ -92,3 +92,15 @@ export interface PortalResult {
   blankMs: number;
   ratio: number;
 }
+
+/** Section 6: webhook delivery's requests, and what events add to a create. */
+export interface WebhookResult {
+  oneEndpoint: { requests: number; commands: string[] };
+  threeEndpoints: { requests: number; perEndpoint: number; commands: string[] };
+  create: {
+    events: number;
+    /** Transactional write units of the create's event items together. */
+    eventWriteUnits: number;
+    perEvent: Array<{ type: string; bytes: number; writeUnits: number }>;
+  };
+}

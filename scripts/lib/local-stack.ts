@@ -14,7 +14,8 @@ import { ensureTable } from './table.ts';
 
 /**
  * The local stack: DynamoDB Local, the SES emulator and serverless-offline (HTTP API, authorizer,
- * stream-triggered mailer), wired by environment variables. `npm start` and the end-to-end tests
+ * stream-triggered mailer and webhook fan-out), and the webhook retry sweeper on an interval,
+ * wired by environment variables. `npm start` and the end-to-end tests
  * start it through here, each on its own ports.
  */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -195,6 +196,32 @@ export async function startOffline(env: Record<string, string>, log: (line: stri
   return { stop };
 }
 
+/** How often the local stack runs the webhook retry sweeper (deployed: every minute). */
+const WEBHOOK_SWEEP_MS = Number(process.env.WEBHOOK_SWEEP_MS ?? 10_000);
+
+/**
+ * serverless-offline runs no schedules: the stack invokes the deployed sweeper's own function
+ * through offline's Lambda endpoint, so the local retries run the code the deployed ones do.
+ */
+function sweepWebhookRetries(lambdaPort: number, log: (line: string) => void) {
+  const url = `http://127.0.0.1:${lambdaPort}/2015-03-31/functions/backup-provisioning-${STAGE}-retryWebhooks/invocations`;
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const reply = await fetch(url, { method: 'POST', body: '{}' });
+      if (!reply.ok) log(`webhook sweeper: error ${reply.status} ${await reply.text()}`);
+    } catch (error) {
+      log(`webhook sweeper: error ${(error as Error).message}`);
+    } finally {
+      running = false;
+    }
+  }, WEBHOOK_SWEEP_MS);
+  timer.unref();
+  return async () => clearInterval(timer);
+}
+
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const log = options.log ?? (() => {});
   const { ports } = options;
@@ -227,6 +254,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await buildPortal(log);
     const offline = await startOffline(env, log);
     stoppers.push(offline.stop);
+    stoppers.push(sweepWebhookRetries(ports.lambda, log));
     const front = await startFrontServer({
       port: ports.http,
       root: PORTAL_DIST,

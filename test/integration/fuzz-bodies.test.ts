@@ -535,6 +535,7 @@ describe('fuzzed bodies, from each operation’s request schema', () => {
         'createCompany',
         'createContact',
         'createStaff',
+        'createWebhook',
         'login',
         'reactivateAccount',
         'reactivateCompany',
@@ -547,6 +548,7 @@ describe('fuzzed bodies, from each operation’s request schema', () => {
         'updateCompany',
         'updateMe',
         'updateStaff',
+        'updateWebhook',
       ].sort(),
     );
   });

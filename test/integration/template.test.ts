@@ -47,7 +47,7 @@ const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.T
 const functions = () => ofType('AWS::Lambda::Function');
 
 describe('the packaged stack', () => {
-  it('has the table on demand, with recovery, deletion protection, stream, TTL and trial index', () => {
+  it('has the table on demand, with recovery, deletion protection, stream, TTL and its indexes', () => {
     const table = resources.Table as Resource;
     expect(table.Type).toBe('AWS::DynamoDB::Table');
     expect(table.Properties).toMatchObject({
@@ -59,7 +59,7 @@ describe('the packaged stack', () => {
     });
     expect(
       table.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName),
-    ).toEqual(['TrialDue', 'CompanyAudit', 'ApiKeyById']);
+    ).toEqual(['TrialDue', 'CompanyAudit', 'ApiKeyById', 'WebhookDue']);
   });
 
   it('gives every function a role of its own, with table actions only on the table', () => {
@@ -103,7 +103,7 @@ describe('the packaged stack', () => {
     expect(readOnly).toEqual(['dynamodb:Query']);
   });
 
-  it('lets only the functions that sign sessions, key attempt windows or seal second factors read the secret', () => {
+  it('lets only the functions that sign sessions, key attempt windows, seal second factors or webhook secrets read the secret', () => {
     const readers = Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Role')
       .filter(([, role]) =>
@@ -115,10 +115,15 @@ describe('the packaged stack', () => {
       'Authorizer',
       'ChangePassword',
       'ConfirmMfa',
+      'CreateWebhook',
+      'DeliverWebhooks',
       'Impersonate',
       'Login',
       'Recover',
       'ResetPassword',
+      'RetryWebhookDelivery',
+      'RetryWebhooks',
+      'RotateWebhookSecret',
       'SetupMfa',
       'StaffLogin',
     ]);
@@ -141,23 +146,37 @@ describe('the packaged stack', () => {
     }
   });
 
-  it('maps the stream with partial batch failures and a failure destination', () => {
-    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
-    expect(mapping.Properties).toMatchObject({
+  it('maps the stream with partial batch failures: the mailer with a failure destination, the webhook fan-out', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    expect(mappings).toHaveLength(2);
+    const mailer = mappings.find((m) => JSON.stringify(m.FunctionName).includes('SendOutbox'));
+    expect(mailer).toMatchObject({
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
       DestinationConfig: {
         OnFailure: { Destination: { 'Fn::GetAtt': ['OutboxFailures', 'Arn'] } },
       },
     });
-    expect(JSON.stringify(mapping.Properties.FilterCriteria)).toContain('OUTBOX');
+    expect(JSON.stringify(mailer?.FilterCriteria)).toContain('OUTBOX');
+    const webhooks = mappings.find((m) =>
+      JSON.stringify(m.FunctionName).includes('DeliverWebhooks'),
+    );
+    expect(webhooks).toMatchObject({
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+    });
+    expect(JSON.stringify(webhooks?.FilterCriteria)).toContain('EVENT');
   });
 
-  it('schedules the trial job daily and keeps logs 30 days', () => {
-    const rules = ofType('AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
-    expect(rules[0]?.[1].Properties.ScheduleExpression).toBe('rate(1 day)');
-    expect(JSON.stringify(rules[0]?.[1].Properties.Targets)).toContain('RunTrialsLambdaFunction');
+  it('schedules the trial job daily and the webhook retries every minute, and keeps logs 30 days', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules).toHaveLength(2);
+    const trials = rules.find((r) => JSON.stringify(r.Targets).includes('RunTrialsLambdaFunction'));
+    expect(trials?.ScheduleExpression).toBe('rate(1 day)');
+    const sweeper = rules.find((r) =>
+      JSON.stringify(r.Targets).includes('RetryWebhooksLambdaFunction'),
+    );
+    expect(sweeper?.ScheduleExpression).toBe('rate(1 minute)');
     const groups = ofType('AWS::Logs::LogGroup');
     // One per function, and the HTTP API's access log.
     expect(groups).toHaveLength(functions().length + 1);
@@ -234,9 +253,9 @@ describe('the packaged stack', () => {
     expect((resources.HttpApiLogGroup as Resource).Properties.RetentionInDays).toBe(30);
   });
 
-  it('alarms on handled 5xx answers, failed e-mails and the failure queue, to the alarm topic', () => {
+  it('alarms on handled 5xx answers, failed e-mails, given-up webhooks and the failure queue, to the alarm topic', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-    for (const metric of ['ServerErrors', 'EmailsFailed']) {
+    for (const metric of ['ServerErrors', 'EmailsFailed', 'WebhookDeliveriesGivenUp']) {
       expect(
         alarms.find((a) => a.Namespace === 'BackupProvisioning' && a.MetricName === metric),
         metric,
@@ -319,6 +338,10 @@ describe('the packaged stack', () => {
     );
     expect(JSON.stringify(query?.Resource)).toContain('index/TrialDue');
     expect(JSON.stringify(query?.Resource)).not.toContain('index/*');
+    const sweep = statements('RetryWebhooksIamRoleLambdaExecution').find((s) =>
+      [s.Action].flat().includes('dynamodb:Query'),
+    );
+    expect(JSON.stringify(sweep?.Resource)).toContain('index/WebhookDue');
     for (const [name, role] of ofType('AWS::IAM::Role')) {
       expect(JSON.stringify(role.Properties.Policies), name).not.toContain('logs:CreateLogGroup');
     }

@@ -7,6 +7,7 @@ import {
   renderStaffInvitation,
   renderTrialExpired,
   renderTrialReminder,
+  renderWebhookDisabled,
   renderWelcome,
   type WelcomeInput,
 } from '#lib/mail/templates.ts';
@@ -280,5 +281,24 @@ describe('renderStaffInvitation', () => {
     expect(email.text).toMatch(/authenticator app/);
     expect(email.html).toContain('Acme &lt;IT&gt;');
     expect(email.html).not.toContain('Acme <IT>');
+  });
+});
+
+describe('renderWebhookDisabled', () => {
+  it('names the endpoint and since when it failed, and how to enable it again', () => {
+    const email = renderWebhookDisabled({
+      recipient,
+      senderName: 'Acme <IT>',
+      url: 'https://hooks.example.com/in?a=1&b=<2>',
+      failingSince: '2026-11-26T08:00:00.000Z',
+    });
+
+    expect(email.subject).toBe('A webhook endpoint was disabled');
+    expect(email.text).toContain('https://hooks.example.com/in?a=1&b=<2>');
+    expect(email.text).toContain('since 26 November 2026');
+    expect(email.text).toContain('enabled: true');
+    // The URL is the partner's own text: escaped in the HTML part.
+    expect(email.html).toContain('https://hooks.example.com/in?a=1&amp;b=&lt;2&gt;');
+    expect(email.html).not.toContain('<2>');
   });
 });

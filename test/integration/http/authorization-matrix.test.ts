@@ -159,6 +159,8 @@ const BODIES: Record<string, (c: Context) => unknown> = {
   staffLogin: () => ({ email: staffSignIn.email, password: staffSignIn.password }),
   // Every staff caller is enrolled already, so no code is ever checked.
   confirmMfa: () => ({ code: '000000' }),
+  createWebhook: () => ({ url: 'https://93.184.216.34/hooks' }),
+  updateWebhook: () => ({ description: 'Changed by the matrix' }),
   suspendCompany: () => ({ reason: 'manual' }),
   reactivateCompany: () => ({ reason: 'manual' }),
   suspendAccount: () => ({ reason: 'abuse' }),
@@ -179,12 +181,20 @@ function pathParams(operation: Operation, c: Context): Record<string, string> {
     keyId: f.readKeyId,
     // A refused case names a member that would show a change.
     staffId: f.spareStaff.update,
+    webhookId: f.webhook.id,
+    deliveryId: f.webhook.deliveryId,
   };
   if (c.refused) return params;
   const byPartner = c.caller.name === 'partner';
   switch (operation.operationId) {
     case 'revokeApiKey':
       return { ...params, keyId: f.spareKeyId };
+    case 'deleteWebhook':
+      return {
+        ...params,
+        webhookId:
+          c.caller.name === 'staff owner' ? f.webhook.removeByOwner : f.webhook.removeByAdmin,
+      };
     case 'removeStaff':
       return {
         ...params,

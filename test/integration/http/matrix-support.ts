@@ -9,10 +9,17 @@
  * cases are generated from the definitions at collection time, the tokens filled in beforeAll.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { createApiKey } from '#lib/auth/api-keys.ts';
 import type { CallerKind } from '#lib/auth/principal.ts';
 import { codeAt } from '#lib/auth/totp.ts';
+import { listEvents } from '#lib/provisioning/events.ts';
+import type { TenantScope } from '#lib/provisioning/scope.ts';
+import { deliverEvent } from '#lib/provisioning/webhook-delivery.ts';
+import { createWebhook } from '#lib/provisioning/webhooks.ts';
+import { FEED_SETTLE_MS } from '#lib/rules/events.ts';
 import { staffWithPassword } from '../../support/builders.ts';
 import { call, createAccount, createCompany, firstLogin } from '../../support/gateway.ts';
 import { strongPassword, temporaryPasswordIn, uniqueName } from '../../support/http-fixtures.ts';
@@ -125,6 +132,8 @@ export interface Fixture {
   spareKeyId: string;
   /** Partner A's staff members that its owner and admin change and remove. */
   spareStaff: { update: string; removeByOwner: string; removeByAdmin: string };
+  /** Partner A's webhook endpoint with one delivery, and the two its owner and admin remove. */
+  webhook: { id: string; deliveryId: string; removeByOwner: string; removeByAdmin: string };
   /** Partner A's signed-in staff, by role: their e-mails and secrets are marks. */
   staff: Record<StaffRole, SignedInStaff>;
   storageKey: string;
@@ -278,6 +287,48 @@ function unsigned(token: string): string {
   return `${base64url({ alg: 'none', typ: 'JWT' })}.${token.split('.')[1]}.`;
 }
 
+/**
+ * Partner A's webhook endpoints, on a receiver of this process that answers 200 (the tests run
+ * with STAGE=local): one with a delivery of A's first event, for the routes that name it, and
+ * two throwaways to remove. Its secret is a mark no reply may hold.
+ */
+async function fixtureWebhooks(partnerId: string) {
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end());
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiver.unref();
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/matrix`;
+  const scope: TenantScope = {
+    partnerId,
+    partnerName: 'Matrix A',
+    fineIncrements: false,
+    companyId: null,
+    actor: 'operator',
+    actingAs: null,
+  };
+  const webhook = await createWebhook(scope, { url, eventTypes: ['company.created'] });
+  const settled = new Date(Date.now() + FEED_SETTLE_MS + 1000);
+  const [event] = (await listEvents(scope, { limit: 1 }, settled)).items;
+  if (!event) throw new Error('partner A has no event to deliver');
+  const [delivery] = await deliverEvent(event, {});
+  if (!delivery) throw new Error('the fixture webhook got no delivery');
+  const [byOwner, byAdmin] = await Promise.all([
+    createWebhook(scope, { url, eventTypes: ['trial.expired'] }),
+    createWebhook(scope, { url, eventTypes: ['trial.expired'] }),
+  ]);
+  return {
+    ids: {
+      id: webhook.id,
+      deliveryId: delivery.id,
+      removeByOwner: byOwner.id,
+      removeByAdmin: byAdmin.id,
+    },
+    secrets: [webhook.secret, byOwner.secret, byAdmin.secret],
+  };
+}
+
 export async function buildFixture(): Promise<Fixture> {
   const partnerNames = [uniqueName('Matrix A IT '), uniqueName('Matrix B IT ')];
   const [[partnerA, partnerB], storageKey] = (await Promise.all([
@@ -289,6 +340,7 @@ export async function buildFixture(): Promise<Fixture> {
     fixtureCompany(partnerA, 'A2', true),
     fixtureCompany(partnerB, 'B1', false),
   ]);
+  const webhooks = await fixtureWebhooks(partnerA.partnerId);
   const a3 = await createCompany(partnerA.apiKey, {
     name: uniqueName('Company A3 '),
     admin: { password: strongPassword('Adm') },
@@ -389,6 +441,7 @@ export async function buildFixture(): Promise<Fixture> {
       removeByOwner: spareRemoveByOwner.staff.id,
       removeByAdmin: spareRemoveByAdmin.staff.id,
     },
+    webhook: webhooks.ids,
     staff,
     storageKey,
     A1,
@@ -423,6 +476,11 @@ export async function buildFixture(): Promise<Fixture> {
   fixture.marks = [
     ...marksOf(fixture),
     ...temporaryPasswords.map((value) => ({ tenant: 'secret' as const, what: 'a secret', value })),
+    ...webhooks.secrets.map((value) => ({
+      tenant: 'secret' as const,
+      what: 'a webhook secret',
+      value: value.slice('whsec_'.length),
+    })),
     ...[spareUpdate, spareRemoveByOwner, spareRemoveByAdmin].flatMap((member) => [
       { tenant: 'partnerA' as const, what: 'staff e-mail', value: member.email },
       { tenant: 'secret' as const, what: 'a secret', value: member.password },

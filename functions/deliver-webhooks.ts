@@ -1,0 +1,41 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { endInvocation } from '#lib/invocation.ts';
+import { beginInvocation, logger } from '#lib/logger.ts';
+import { deliverEvent } from '#lib/provisioning/webhook-delivery.ts';
+import { eventFromItem, eventRoutingOf } from '#lib/store/events.ts';
+import { ENTITY } from '#lib/store/keys.ts';
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+type Image = Parameters<typeof unmarshall>[0];
+
+/** Each event on its own: a failure redelivers that record only, whose recorded deliveries are skipped. */
+async function deliverRecord(record: DynamoDBRecord): Promise<void> {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== 'INSERT' || image?.entity?.S !== ENTITY.event) return;
+  const item = unmarshall(image as Image);
+  const event = eventFromItem(item);
+  try {
+    await deliverEvent(event, eventRoutingOf(item));
+  } catch (error) {
+    logger().error('Webhook fan-out failed', {
+      eventId: event.id,
+      error: (error as Error).message,
+    });
+    throw error;
+  }
+}
+
+export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
+  beginInvocation(context);
+  try {
+    return await processPartialResponse(event, deliverRecord, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+  } finally {
+    endInvocation();
+  }
+};

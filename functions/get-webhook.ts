@@ -1,0 +1,8 @@
+import { getWebhook as operation } from '#lib/api/operations.ts';
+import { route } from '#lib/http/handler.ts';
+import { partnerScope } from '#lib/provisioning/scope.ts';
+import { getPartnerWebhook } from '#lib/provisioning/webhooks.ts';
+
+export const handler = route(operation, {
+  handle: ({ principal, params }) => getPartnerWebhook(partnerScope(principal), params.webhookId),
+});
