@@ -5,7 +5,7 @@
  * opened with was issued: a password change or reset makes every earlier session invalid.
  */
 import { createHmac } from 'node:crypto';
-import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { SessionRole } from './principal.ts';
 import { signingKey } from './signing-key.ts';
 
@@ -113,6 +113,47 @@ export async function verifySession(
   token: string,
   now = new Date(),
 ): Promise<VerifiedSession | null> {
+  const payload = await verifiedClaims(token, now, ['cid']);
+  if (!payload) return null;
+  const role = payload.role;
+  if (role !== 'companyAdmin' && role !== 'backupUser') return null;
+  if (!named(payload.sub) || !named(payload.pid) || !named(payload.cid)) return null;
+  const act = payload.act as { sub?: unknown; stf?: unknown; ssv?: unknown } | undefined;
+  const actor = act?.sub;
+  const actingPartnerId =
+    typeof actor === 'string' && actor.startsWith('partner:') ? actor.slice(8) : null;
+  const actingStaffId = actingPartnerId !== null && named(act?.stf) ? act.stf : null;
+  const staffVersion = actingStaffId !== null ? act?.ssv : undefined;
+  if (actingPartnerId !== null && (role !== 'companyAdmin' || actingPartnerId !== payload.pid)) {
+    return null;
+  }
+  return {
+    role,
+    partnerId: payload.pid,
+    companyId: payload.cid,
+    accountId: payload.sub,
+    mustChangePassword: payload.mcp === true,
+    actingPartnerId,
+    actingStaffId,
+    passwordIssuedAt: typeof payload.pwi === 'string' ? payload.pwi : null,
+    ...(typeof staffVersion === 'number' && Number.isInteger(staffVersion)
+      ? { actingStaffSessionVersion: staffVersion }
+      : {}),
+    expiresAtSeconds: payload.exp as number,
+  };
+}
+
+const named = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+/**
+ * The claims of a token whose signature, issuer, audience and expiry hold and which carries
+ * `sub`, `role`, `pid` and the `extra` claims; null otherwise.
+ */
+async function verifiedClaims(
+  token: string,
+  now: Date,
+  extra: string[],
+): Promise<JWTPayload | null> {
   if (!looksLikeSessionToken(token)) return null;
   try {
     const { payload } = await jwtVerify(token, await signingKey(), {
@@ -120,35 +161,9 @@ export async function verifySession(
       issuer: ISSUER,
       audience: AUDIENCE,
       currentDate: now,
-      requiredClaims: ['sub', 'exp', 'role', 'pid', 'cid'],
+      requiredClaims: ['sub', 'exp', 'role', 'pid', ...extra],
     });
-    const role = payload.role;
-    if (role !== 'companyAdmin' && role !== 'backupUser') return null;
-    const named = (value: unknown): value is string => typeof value === 'string' && value !== '';
-    if (!named(payload.sub) || !named(payload.pid) || !named(payload.cid)) return null;
-    const act = payload.act as { sub?: unknown; stf?: unknown; ssv?: unknown } | undefined;
-    const actor = act?.sub;
-    const actingPartnerId =
-      typeof actor === 'string' && actor.startsWith('partner:') ? actor.slice(8) : null;
-    const actingStaffId = actingPartnerId !== null && named(act?.stf) ? act.stf : null;
-    const staffVersion = actingStaffId !== null ? act?.ssv : undefined;
-    if (actingPartnerId !== null && (role !== 'companyAdmin' || actingPartnerId !== payload.pid)) {
-      return null;
-    }
-    return {
-      role,
-      partnerId: payload.pid,
-      companyId: payload.cid,
-      accountId: payload.sub,
-      mustChangePassword: payload.mcp === true,
-      actingPartnerId,
-      actingStaffId,
-      passwordIssuedAt: typeof payload.pwi === 'string' ? payload.pwi : null,
-      ...(typeof staffVersion === 'number' && Number.isInteger(staffVersion)
-        ? { actingStaffSessionVersion: staffVersion }
-        : {}),
-      expiresAtSeconds: payload.exp as number,
-    };
+    return payload;
   } catch (error) {
     // A bad or expired token is an anonymous caller; anything else (no key) is a real fault.
     if (error instanceof errors.JOSEError) return null;
@@ -202,29 +217,16 @@ export async function verifyStaffSession(
   token: string,
   now = new Date(),
 ): Promise<VerifiedStaffSession | null> {
-  if (!looksLikeSessionToken(token)) return null;
-  try {
-    const { payload } = await jwtVerify(token, await signingKey(), {
-      algorithms: [ALGORITHM],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      currentDate: now,
-      requiredClaims: ['sub', 'exp', 'role', 'pid', 'sv'],
-    });
-    if (payload.role !== STAFF_SESSION_ROLE) return null;
-    const named = (value: unknown): value is string => typeof value === 'string' && value !== '';
-    if (!named(payload.sub) || !named(payload.pid)) return null;
-    if (typeof payload.sv !== 'number' || !Number.isInteger(payload.sv)) return null;
-    return {
-      partnerId: payload.pid,
-      staffId: payload.sub,
-      sessionVersion: payload.sv,
-      expiresAtSeconds: payload.exp as number,
-    };
-  } catch (error) {
-    if (error instanceof errors.JOSEError) return null;
-    throw error;
-  }
+  const payload = await verifiedClaims(token, now, ['sv']);
+  if (payload?.role !== STAFF_SESSION_ROLE) return null;
+  if (!named(payload.sub) || !named(payload.pid)) return null;
+  if (typeof payload.sv !== 'number' || !Number.isInteger(payload.sv)) return null;
+  return {
+    partnerId: payload.pid,
+    staffId: payload.sub,
+    sessionVersion: payload.sv,
+    expiresAtSeconds: payload.exp as number,
+  };
 }
 
 /** Whether a token claims to be a staff session; says nothing of its validity. */
