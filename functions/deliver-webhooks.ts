@@ -1,13 +1,10 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { endInvocation } from '#lib/invocation.ts';
-import { beginInvocation, logger } from '#lib/logger.ts';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { logger } from '#lib/logger.ts';
 import { deliverEvent } from '#lib/provisioning/webhook-delivery.ts';
 import { eventFromItem, eventRoutingOf } from '#lib/store/events.ts';
 import { ENTITY } from '#lib/store/keys.ts';
-
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
+import { streamRecordHandler } from '#lib/stream-handler.ts';
 
 type Image = Parameters<typeof unmarshall>[0];
 
@@ -28,14 +25,4 @@ async function deliverRecord(record: DynamoDBRecord): Promise<void> {
   }
 }
 
-export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
-  beginInvocation(context);
-  try {
-    return await processPartialResponse(event, deliverRecord, processor, {
-      context,
-      throwOnFullBatchFailure: false,
-    });
-  } finally {
-    endInvocation();
-  }
-};
+export const handler = streamRecordHandler(deliverRecord);

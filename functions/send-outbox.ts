@@ -1,12 +1,9 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { endInvocation } from '#lib/invocation.ts';
-import { beginInvocation, logger } from '#lib/logger.ts';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { logger } from '#lib/logger.ts';
 import { deliverOutboxMessage } from '#lib/mail/deliver.ts';
 import { count } from '#lib/metrics.ts';
 import { ENTITY } from '#lib/store/keys.ts';
-
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
+import { streamRecordHandler } from '#lib/stream-handler.ts';
 
 /** Each record is delivered on its own: one failure does not resend the batch's other e-mails. */
 async function deliverRecord(record: DynamoDBRecord): Promise<void> {
@@ -25,15 +22,4 @@ async function deliverRecord(record: DynamoDBRecord): Promise<void> {
   }
 }
 
-export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
-  beginInvocation(context);
-  try {
-    return await processPartialResponse(event, deliverRecord, processor, {
-      context,
-      // Report every failed record, even when all failed: Lambda retries exactly those.
-      throwOnFullBatchFailure: false,
-    });
-  } finally {
-    endInvocation();
-  }
-};
+export const handler = streamRecordHandler(deliverRecord);
