@@ -85,5 +85,23 @@ module.exports = async ({ resolveConfigurationProperty }) => {
       AlarmActions: [{ Ref: 'AlarmTopic' }],
     },
   };
+  resources.WebhookFanOutFailuresDepthAlarm = {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: 'Events whose webhook fan-out failed: see docs/webhooks.md "Operations"',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['WebhookFanOutFailures', 'QueueName'] } },
+      ],
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    },
+  };
   return resources;
 };

@@ -146,7 +146,7 @@ describe('the packaged stack', () => {
     }
   });
 
-  it('maps the stream with partial batch failures: the mailer with a failure destination, the webhook fan-out', () => {
+  it('maps the stream with partial batch failures, the mailer and the webhook fan-out each with a failure destination', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
     expect(mappings).toHaveLength(2);
     const mailer = mappings.find((m) => JSON.stringify(m.FunctionName).includes('SendOutbox'));
@@ -164,6 +164,9 @@ describe('the packaged stack', () => {
     expect(webhooks).toMatchObject({
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['WebhookFanOutFailures', 'Arn'] } },
+      },
     });
     expect(JSON.stringify(webhooks?.FilterCriteria)).toContain('EVENT');
   });
@@ -268,17 +271,19 @@ describe('the packaged stack', () => {
         AlarmActions: [{ Ref: 'AlarmTopic' }],
       });
     }
-    expect(alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toMatchObject(
-      {
+    const queueDepths = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+    for (const queue of ['OutboxFailures', 'WebhookFanOutFailures']) {
+      expect(
+        queueDepths.find((a) => a.Dimensions[0].Value['Fn::GetAtt'][0] === queue),
+        queue,
+      ).toMatchObject({
         Namespace: 'AWS/SQS',
-        Dimensions: [
-          { Name: 'QueueName', Value: { 'Fn::GetAtt': ['OutboxFailures', 'QueueName'] } },
-        ],
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         AlarmActions: [{ Ref: 'AlarmTopic' }],
-      },
-    );
+      });
+    }
   });
 
   it('bakes no emulator endpoint into a deployed stage, and sends from the given sender', () => {
