@@ -19,7 +19,6 @@ import {
   failedTooLong,
   nextAttemptAt,
   outcomeOf,
-  RETRY_DELAYS_MS,
   subscribes,
 } from '#lib/rules/webhooks.ts';
 import type { DomainEvent, EventRouting } from '#lib/store/events.ts';
@@ -41,7 +40,7 @@ import {
   type Webhook,
   webhooksOf,
 } from '#lib/store/webhooks.ts';
-import { type PostResult, postWebhook, type Resolve } from '#lib/webhooks/send.ts';
+import { type PostResult, postWebhook, type Resolve, retrySchedule } from '#lib/webhooks/send.ts';
 import { webhookHeaders } from '#lib/webhooks/sign.ts';
 import { audit } from './audit.ts';
 import type { TenantScope } from './scope.ts';
@@ -53,6 +52,8 @@ export interface DeliveryDeps {
   /** How the in-place 5 s retry waits; tests pass one that advances their clock. */
   sleep?: (ms: number) => Promise<void>;
   timeoutMs?: number;
+  /** The waits after each failed attempt; SPEC's unless the local stage sets its own. */
+  retryDelays?: readonly number[];
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -89,7 +90,12 @@ interface State {
 }
 
 /** What an attempt's answer makes of the delivery and its endpoint. */
-function afterAttempt(state: State, at: Date, result: PostResult): State {
+function afterAttempt(
+  state: State,
+  at: Date,
+  result: PostResult,
+  delays: readonly number[],
+): State {
   const attempts = state.delivery.attempts + 1;
   const outcome = outcomeOf(result.status);
   const base = {
@@ -124,7 +130,7 @@ function afterAttempt(state: State, at: Date, result: PostResult): State {
       outcome,
     };
   }
-  const next = nextAttemptAt(attempts, at);
+  const next = nextAttemptAt(attempts, at, delays);
   return {
     delivery: {
       ...base,
@@ -167,9 +173,10 @@ async function attemptAndRecord(
     outcome: null,
   };
   const first = await attempt(webhook, delivery, deps);
-  state = afterAttempt(state, first.at, first.result);
+  const delays = deps.retryDelays ?? retrySchedule();
+  state = afterAttempt(state, first.at, first.result, delays);
   // The 5 s retry, in place: shorter than any schedule a sweeper could keep.
-  const firstDelay = RETRY_DELAYS_MS[0] as number;
+  const firstDelay = delays[0] as number;
   if (
     options.retryInPlace &&
     state.delivery.status === 'pending' &&
@@ -178,7 +185,7 @@ async function attemptAndRecord(
     countOutcome(state);
     await (deps.sleep ?? realSleep)(firstDelay);
     const second = await attempt(webhook, state.delivery, deps);
-    state = afterAttempt(state, second.at, second.result);
+    state = afterAttempt(state, second.at, second.result, delays);
   }
   countOutcome(state);
   const at = new Date(state.delivery.updatedAt);

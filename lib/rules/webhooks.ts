@@ -18,6 +18,16 @@ export const RETRY_DELAYS_MS: readonly number[] = [
   24 * 3600_000,
 ];
 
+/**
+ * A schedule written as milliseconds separated by commas ("1000,2000"), as the local stage takes
+ * one to show a whole schedule in seconds; null unless every wait is a positive whole number.
+ */
+export function parseRetryDelays(text: string | undefined): number[] | null {
+  if (!text) return null;
+  const delays = text.split(',').map((part) => Number(part.trim()));
+  return delays.every((delay) => Number.isSafeInteger(delay) && delay > 0) ? delays : null;
+}
+
 /** The first attempt and one per retry. */
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 
@@ -39,8 +49,12 @@ export const MAX_URL_LENGTH = 2048;
  * When the next attempt is due after `attempts` attempts have failed, the last at
  * `lastAttemptAt`; null once the schedule is spent (the delivery is then given up).
  */
-export function nextAttemptAt(attempts: number, lastAttemptAt: Date): Date | null {
-  const delay = RETRY_DELAYS_MS[attempts - 1];
+export function nextAttemptAt(
+  attempts: number,
+  lastAttemptAt: Date,
+  delays: readonly number[] = RETRY_DELAYS_MS,
+): Date | null {
+  const delay = delays[attempts - 1];
   if (attempts < 1 || delay === undefined) return null;
   return new Date(lastAttemptAt.getTime() + delay);
 }

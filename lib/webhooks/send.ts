@@ -11,6 +11,8 @@ import {
   checkResolved,
   checkWebhookUrl,
   DELIVERY_TIMEOUT_MS,
+  parseRetryDelays,
+  RETRY_DELAYS_MS,
   type WebhookTarget,
 } from '#lib/rules/webhooks.ts';
 
@@ -22,6 +24,13 @@ export const systemResolve: Resolve = async (host) =>
 
 /** Only the local stage delivers to `http://127.0.0.1:<port>`. */
 export const isLocalStage = (): boolean => process.env.STAGE === 'local';
+
+/**
+ * The retry schedule: SPEC's, or in the local stage only, `WEBHOOK_RETRY_DELAYS_MS` when set, so
+ * a whole schedule can be watched in seconds (README "Trying webhooks locally").
+ */
+export const retrySchedule = (): readonly number[] =>
+  (isLocalStage() && parseRetryDelays(process.env.WEBHOOK_RETRY_DELAYS_MS)) || RETRY_DELAYS_MS;
 
 export type TargetCheck =
   | { ok: true; target: WebhookTarget; address: string }

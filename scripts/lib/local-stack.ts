@@ -41,6 +41,8 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Extra environment for the Lambda functions (e.g. LOG_LEVEL). */
   env?: Record<string, string>;
+  /** How often the webhook retry sweeper runs; WEBHOOK_SWEEP_MS or 10 s unless given. */
+  webhookSweepMs?: number;
 }
 
 export interface RunningStack {
@@ -203,7 +205,7 @@ const WEBHOOK_SWEEP_MS = Number(process.env.WEBHOOK_SWEEP_MS ?? 10_000);
  * serverless-offline runs no schedules: the stack invokes the deployed sweeper's own function
  * through offline's Lambda endpoint, so the local retries run the code the deployed ones do.
  */
-function sweepWebhookRetries(lambdaPort: number, log: (line: string) => void) {
+function sweepWebhookRetries(lambdaPort: number, everyMs: number, log: (line: string) => void) {
   const url = `http://127.0.0.1:${lambdaPort}/2015-03-31/functions/backup-provisioning-${STAGE}-retryWebhooks/invocations`;
   let running = false;
   const timer = setInterval(async () => {
@@ -217,7 +219,7 @@ function sweepWebhookRetries(lambdaPort: number, log: (line: string) => void) {
     } finally {
       running = false;
     }
-  }, WEBHOOK_SWEEP_MS);
+  }, everyMs);
   timer.unref();
   return async () => clearInterval(timer);
 }
@@ -254,7 +256,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await buildPortal(log);
     const offline = await startOffline(env, log);
     stoppers.push(offline.stop);
-    stoppers.push(sweepWebhookRetries(ports.lambda, log));
+    stoppers.push(
+      sweepWebhookRetries(ports.lambda, options.webhookSweepMs ?? WEBHOOK_SWEEP_MS, log),
+    );
     const front = await startFrontServer({
       port: ports.http,
       root: PORTAL_DIST,

@@ -28,6 +28,7 @@ beforeAll(async () => {
         // Set on purpose, like the session secret: only the local stage points at emulators.
         DYNAMODB_ENDPOINT: 'http://x',
         SES_ENDPOINT: 'http://y',
+        WEBHOOK_RETRY_DELAYS_MS: '1000',
         // Set on purpose: a deployed stage must not take it from the deployer's environment.
         SESSION_SECRET: 'a-secret-in-the-deployers-shell-0123456789',
         // Its own work folder: the e2e stack may be serving from .esbuild at the same time.
@@ -286,11 +287,12 @@ describe('the packaged stack', () => {
     }
   });
 
-  it('bakes no emulator endpoint into a deployed stage, and sends from the given sender', () => {
+  it('bakes no emulator endpoint or local retry schedule into a deployed stage, and sends from the given sender', () => {
     for (const [name, fn] of functions()) {
       const variables = fn.Properties.Environment.Variables;
       expect(variables.DYNAMODB_ENDPOINT, name).toBe('');
       expect(variables.SES_ENDPOINT, name).toBe('');
+      expect(variables.WEBHOOK_RETRY_DELAYS_MS, name).toBe('');
       expect(variables.MAIL_FROM, name).toBe(SENDER);
     }
   });

@@ -6,6 +6,9 @@ import type { TestProject } from 'vitest/node';
 import { startStack } from '../../scripts/lib/local-stack.ts';
 import { e2ePorts } from './ports.ts';
 
+/** SPEC's nine webhook retries, a second or two apart instead of 5 s to 24 h. */
+const E2E_RETRY_DELAYS_MS = '1000,2000,2000,2000,2000,2000,2000,2000,2000';
+
 /**
  * The whole local stack, as `npm start` runs it, on the tests' own ports and in memory. Vitest
  * runs every project's global set-up before any test, so the stack starts in the background
@@ -19,6 +22,7 @@ export default async function setup(project: TestProject) {
   const stackStateFile = join(scratch, 'stack.state');
   writeFileSync(stackLogFile, '');
   const sessionSecret = randomBytes(32).toString('base64url');
+
   const starting = startStack({
     ports: e2ePorts,
     dataDir: null,
@@ -26,7 +30,13 @@ export default async function setup(project: TestProject) {
     log: (line) => appendFileSync(stackLogFile, `${line}\n`),
     // The most the functions ever log (serverless.yml passes it on as POWERTOOLS_LOG_LEVEL), so
     // a check of the logs also covers what is logged only when debugging.
-    env: { LOG_LEVEL: 'DEBUG', SESSION_SECRET: sessionSecret },
+    // SPEC's webhook schedule in seconds (1 s, 2 s, …), so a test sees retries come due.
+    env: {
+      LOG_LEVEL: 'DEBUG',
+      SESSION_SECRET: sessionSecret,
+      WEBHOOK_RETRY_DELAYS_MS: E2E_RETRY_DELAYS_MS,
+    },
+    webhookSweepMs: 1_000,
   });
   const started = starting.then(
     (stack) => {

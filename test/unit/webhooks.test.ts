@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   checkResolved,
   checkWebhookUrl,
@@ -8,8 +8,11 @@ import {
   MAX_ATTEMPTS,
   nextAttemptAt,
   outcomeOf,
+  parseRetryDelays,
+  RETRY_DELAYS_MS,
   subscribes,
 } from '#lib/rules/webhooks.ts';
+import { retrySchedule } from '#lib/webhooks/send.ts';
 import { newWebhookSecret, webhookHeaders } from '#lib/webhooks/sign.ts';
 
 describe('webhook addresses', () => {
@@ -118,6 +121,10 @@ describe('webhook URLs', () => {
 });
 
 describe('the retry schedule', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it('waits 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h, then gives up', () => {
     const start = new Date('2026-01-01T00:00:00.000Z');
     const waits = [];
@@ -129,6 +136,30 @@ describe('the retry schedule', () => {
     expect(MAX_ATTEMPTS).toBe(10);
     expect(nextAttemptAt(MAX_ATTEMPTS, start)).toBeNull();
     expect(nextAttemptAt(0, start)).toBeNull();
+  });
+
+  it('follows a schedule given in its place, and gives up after its last wait', () => {
+    const start = new Date('2026-01-01T00:00:00.000Z');
+    expect(nextAttemptAt(1, start, [1000, 2000])?.toISOString()).toBe('2026-01-01T00:00:01.000Z');
+    expect(nextAttemptAt(2, start, [1000, 2000])?.toISOString()).toBe('2026-01-01T00:00:02.000Z');
+    expect(nextAttemptAt(3, start, [1000, 2000])).toBeNull();
+  });
+
+  it('reads a written schedule only when every wait is a positive whole number of ms', () => {
+    expect(parseRetryDelays('1000, 2000,3000')).toEqual([1000, 2000, 3000]);
+    for (const text of [undefined, '', '1000,', '1000,x', '0', '-5', '1.5']) {
+      expect(parseRetryDelays(text), String(text)).toBeNull();
+    }
+  });
+
+  it('takes a shortened schedule from the environment in the local stage only', () => {
+    vi.stubEnv('WEBHOOK_RETRY_DELAYS_MS', '1000,2000');
+    vi.stubEnv('STAGE', 'prod');
+    expect(retrySchedule()).toBe(RETRY_DELAYS_MS);
+    vi.stubEnv('STAGE', 'local');
+    expect(retrySchedule()).toEqual([1000, 2000]);
+    vi.stubEnv('WEBHOOK_RETRY_DELAYS_MS', 'soon');
+    expect(retrySchedule()).toBe(RETRY_DELAYS_MS);
   });
 
   it('delivers on 2xx, disables on 410, retries anything else', () => {
