@@ -670,4 +670,75 @@ describe('the partner portal in Chromium', () => {
     expect(fineSizes.slice(0, 9)).toEqual(['', '5', '10', '25', '50', '100', '150', '200', '250']);
     expect(plainSizes.slice(0, 8)).toEqual(['', '5', '10', '25', '50', '100', '200', '300']);
   });
+
+  it('suspends and reactivates an account and its company, and shows the admin why it cannot write', async () => {
+    const suffix = uniqueName('');
+    const company = `Suspended ${suffix}`;
+    const admin = `susp-${suffix}`;
+    const created = await call('POST', '/v1/companies', {
+      token: partner.apiKey,
+      body: {
+        name: company,
+        contact: { fullName: 'Sus Pended', email: `susp-${suffix}@example.com` },
+        admin: { username: admin, plan: 'select' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const companyId = (created.body as { company: { id: string } }).company.id;
+    const context = await partnerContext(browser, partner);
+    const page = await context.newPage();
+    const companyGroup = page.getByRole('region', { name: 'Suspension of the company' });
+    const accountGroup = page.getByRole('region', { name: 'Suspension of the account' });
+    const actions = page.getByRole('region', { name: `Account ${admin}` });
+
+    // The account, for non-payment: its row and its panel say so, and backups stop.
+    await page.goto(`${api()}/companies/${companyId}`);
+    await page.getByRole('heading', { name: company }).waitFor();
+    await page.getByRole('button', { name: `Manage ${admin}` }).click();
+    await accountGroup.getByRole('button', { name: 'Suspend' }).click();
+    await accountGroup.getByLabel('Suspension Reason').selectOption('non_payment');
+    await expectAccessible(page, 'Suspend account');
+    await accountGroup.getByRole('button', { name: 'Suspend account' }).click();
+    await poll(() => usageRow(page, admin).innerText()).toContain('suspended (Non-payment)');
+    await poll(() => actions.innerText()).toContain('backups not allowed');
+
+    // The company, by hand: the Companies table's Status shows it.
+    await companyGroup.getByRole('button', { name: 'Suspend' }).click();
+    await companyGroup.getByLabel('Suspension Reason').selectOption('manual');
+    await companyGroup.getByRole('button', { name: 'Suspend company' }).click();
+    await poll(() => companyGroup.innerText()).toContain('Suspended since');
+    await page.goto(`${api()}/companies`);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: company }) });
+    await poll(() => row.innerText()).toContain('suspended (Manual)');
+
+    // The company admin reads why, and a write is refused with the API's detail.
+    await page.getByRole('link', { name: company }).click();
+    await page.getByRole('button', { name: 'Login as Company Admin' }).click();
+    await page.getByRole('note').filter({ hasText: 'This company is suspended' }).waitFor();
+    await expectAccessible(page, 'Suspended company admin dashboard');
+    await page.getByRole('button', { name: 'Create Account' }).click();
+    await page.getByLabel('Username').fill(`blocked-${suffix}`);
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'The company is suspended: its admin can read but not change anything' })
+      .waitFor();
+    await page
+      .getByRole('button', { name: `Click here to resume session as ${partner.name}` })
+      .click();
+    await page.getByRole('heading', { name: 'Companies' }).waitFor();
+
+    // Reactivating takes each reason off: the company, then the account, are active again.
+    await page.goto(`${api()}/companies/${companyId}`);
+    await companyGroup.getByRole('button', { name: 'Reactivate' }).click();
+    await companyGroup.getByRole('button', { name: 'Reactivate company' }).click();
+    await poll(() => companyGroup.innerText()).not.toContain('Suspended since');
+    await page.getByRole('button', { name: `Manage ${admin}` }).click();
+    await accountGroup.getByRole('button', { name: 'Reactivate' }).click();
+    expect(await accountGroup.getByLabel('Reason To Remove').inputValue()).toBe('non_payment');
+    await accountGroup.getByRole('button', { name: 'Reactivate account' }).click();
+    await poll(() => actions.innerText()).toContain('backups allowed');
+    await poll(() => usageRow(page, admin).innerText()).not.toContain('suspended');
+    await context.close();
+  });
 });

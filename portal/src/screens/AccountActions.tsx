@@ -11,6 +11,7 @@ import {
 } from '../api.ts';
 import type { Session } from '../session.ts';
 import { Field, FormProblem, useLadder } from '../ui.tsx';
+import { SuspensionActions, statusText } from './Suspension.tsx';
 
 type Account = Schemas['Account'];
 type Action = 'size' | 'plan' | 'trial' | 'reset' | 'cancel';
@@ -79,7 +80,8 @@ export function AccountActions({ session, company, account, onDone, onClose }: P
       <h2 id="actions-title">Account {account.username}</h2>
       <p>
         {account.kind === 'parent' ? 'Parent account' : 'Sub-account'} · plan {account.plan} ·{' '}
-        {account.status} · size {gb(account.hardQuotaMb)}
+        {statusText(account)} · size {gb(account.hardQuotaMb)} · backups{' '}
+        {account.features.backupsAllowed ? 'allowed' : 'not allowed'}
         {account.trialEndsAt && ` · trial ends ${account.trialEndsAt.slice(0, 10)}`}
       </p>
       {active && (
@@ -93,6 +95,18 @@ export function AccountActions({ session, company, account, onDone, onClose }: P
             Close
           </button>
         </div>
+      )}
+      {active && session.kind === 'partner' && (
+        <SuspensionActions
+          session={session}
+          target={{
+            kind: 'account',
+            companyId: company.id,
+            accountId: account.id,
+            suspension: account.suspension,
+          }}
+          onDone={onDone}
+        />
       )}
       {action === 'size' && ladder && (
         <form

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { apiFor, gb, type Schemas, unwrap } from '../api.ts';
 import type { SessionProps } from '../main.tsx';
 import { Page, useLoad } from '../ui.tsx';
+import { statusText } from './Suspension.tsx';
 
 /** Every page of the partner's companies: the table is searched in the browser. */
 export async function allCompanies(
@@ -70,7 +71,7 @@ export function Companies({ session }: SessionProps) {
                 <td>{gb(c.allocatedMb)}</td>
                 <td>{gb(c.usedMb)}</td>
                 <td>{c.accountCount}</td>
-                <td>{c.status}</td>
+                <td>{statusText(c)}</td>
               </tr>
             ))}
             {shown.length === 0 && (

@@ -16,6 +16,7 @@ import type { Session } from '../session.ts';
 import { Field, FormProblem, Page, useLadder, useLoad } from '../ui.tsx';
 import { AccountActions } from './AccountActions.tsx';
 import { CreateAccount } from './CreateAccount.tsx';
+import { SuspensionActions, statusText } from './Suspension.tsx';
 
 type Account = Schemas['Account'];
 
@@ -173,7 +174,7 @@ export function CompanyPage({ session, setSession }: SessionProps) {
     <Page title={company.name}>
       <dl class="pool">
         <dt>Status</dt>
-        <dd>{company.status}</dd>
+        <dd>{statusText(company)}</dd>
         <dt>Quota</dt>
         <dd>{gb(company.quotaMb)}</dd>
         <dt>Allocated</dt>
@@ -185,6 +186,19 @@ export function CompanyPage({ session, setSession }: SessionProps) {
       </dl>
       {partner && writes && company.quotaMb !== null && (
         <PoolResize session={session} company={company} onDone={reload} />
+      )}
+      {partner && writes && company.status === 'active' && (
+        <SuspensionActions
+          session={session}
+          target={{ kind: 'company', companyId, suspension: company.suspension }}
+          onDone={reload}
+        />
+      )}
+      {!partner && company.suspension && (
+        <p role="note">
+          This company is suspended since {company.suspension.since.slice(0, 10)}: its accounts take
+          no backups and it cannot be changed here. Contact your provider.
+        </p>
       )}
       {partner && writes && company.status === 'active' && (
         <p>
@@ -220,7 +234,12 @@ export function CompanyPage({ session, setSession }: SessionProps) {
                 {sub && <span class="visually-hidden"> (sub-account)</span>}
               </th>
               <td>{row.plan}</td>
-              <td>{row.status}</td>
+              <td>
+                {statusText({
+                  status: row.status,
+                  suspension: data.accounts.find((a) => a.id === row.accountId)?.suspension ?? null,
+                })}
+              </td>
               <td>{gb(row.sizeMb)}</td>
               <td>{gb(row.usedMb)}</td>
               <td>{percent(row.percentUsed)}</td>
