@@ -10,6 +10,7 @@ import { CompanyPage } from './screens/CompanyPage.tsx';
 import { Events } from './screens/Events.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import { StaffPage } from './screens/StaffPage.tsx';
+import { Webhooks } from './screens/Webhooks.tsx';
 import { expired, loadSession, restricted, type Session, saveSession } from './session.ts';
 import './styles.css';
 
@@ -38,6 +39,7 @@ function Nav({ session, setSession }: SessionProps) {
         {partner && <a href="/companies">Companies</a>}
         {partner && <a href="/audit">Audit Log</a>}
         {partner && <a href="/events">Events</a>}
+        {managesStaff(session) && <a href="/webhooks">Webhooks</a>}
         {managesStaff(session) && <a href="/api-keys">API Keys</a>}
         {managesStaff(session) && <a href="/staff">Staff</a>}
         {session.kind === 'companyAdmin' && !session.resume && (
@@ -122,6 +124,7 @@ function App() {
             {...props}
           />
           <Route path="/api-keys" component={ApiKeys} {...props} />
+          <Route path="/webhooks" component={Webhooks} {...props} />
           <Route path="/staff" component={StaffPage} {...props} />
           <Route path="/me" component={AccountPage} {...props} />
           <Route default component={() => <Redirect to={home(session)} />} />

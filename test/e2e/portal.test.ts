@@ -1,11 +1,22 @@
 /// <reference lib="dom" />
 // Code in page.evaluate() runs in the page: it is typed by the DOM.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { codeAt } from '#lib/auth/totp.ts';
 import { strongPassword, uniqueName } from '../support/builders.ts';
 import { temporaryPasswordIn } from '../support/http-fixtures.ts';
-import { api, call, cli, newPartner, type Partner, waitForEmail } from './helpers.ts';
+import {
+  api,
+  call,
+  cli,
+  enrolStaff,
+  newPartner,
+  newPartnerWithOwner,
+  type Partner,
+  waitForEmail,
+} from './helpers.ts';
 import {
   auditedContext,
   expectAccessible,
@@ -740,5 +751,80 @@ describe('the partner portal in Chromium', () => {
     await poll(() => actions.innerText()).toContain('backups allowed');
     await poll(() => usageRow(page, admin).innerText()).not.toContain('suspended');
     await context.close();
+  });
+
+  it('registers a webhook endpoint, shows its secret once, sends a test event and logs its delivery', async () => {
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      received.push(String(req.headers['webhook-id']));
+      req.resume();
+      req.on('end', () => {
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      const ownerEmail = `${uniqueName('portal.hooks.')}@example.com`;
+      await newPartnerWithOwner(`Hooks Portal ${uniqueName('')}`, ownerEmail);
+      const owner = await enrolStaff(ownerEmail);
+      const context = await auditedContext(browser);
+      await context.addInitScript(
+        (value) => sessionStorage.setItem('portal.session', value),
+        JSON.stringify({
+          token: owner.token,
+          expiresAt: null,
+          kind: 'partner',
+          role: 'owner',
+          label: ownerEmail,
+          mfaEnrolled: true,
+        }),
+      );
+      const page = await context.newPage();
+      await page.goto(`${api()}/companies`);
+      await page.getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+      await expectAccessible(page, 'Webhooks');
+
+      // A refused URL shows the detail at the field; then a receiver of the local stage.
+      await page.getByLabel('URL').fill('https://10.0.0.1/hooks');
+      await page.getByRole('button', { name: 'Register Endpoint' }).click();
+      await poll(() => fieldErrorOf(page, 'URL')).not.toBe('');
+      await page.getByLabel('URL').fill(url);
+      await page.getByLabel('Description').fill('PSA');
+      await page.getByLabel('webhook.test').check();
+      await page.getByRole('button', { name: 'Register Endpoint' }).click();
+      const secret = page.getByTestId('webhook-secret');
+      await poll(() => secret.innerText()).toMatch(/^whsec_/);
+      const first = await secret.innerText();
+      await page.getByRole('button', { name: 'Done' }).click();
+      expect(await page.getByText(first).count()).toBe(0);
+      const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: url }) });
+      expect(await row.innerText()).toMatch(/PSA\s+webhook\.test\s+enabled/);
+
+      // The test event reaches the receiver and shows in the delivery log as delivered.
+      await page.getByRole('button', { name: `Send Test to ${url}` }).click();
+      await poll(() => received.length).toBe(1);
+      await page.getByRole('button', { name: `Deliveries of ${url}` }).click();
+      const log = page.getByRole('table', { name: `Deliveries to ${url}` });
+      await poll(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return log.innerText();
+      }).toMatch(/webhook\.test\s+delivered\s+1\s+204/);
+      expect(await log.innerText()).toContain(received[0]);
+      await expectAccessible(page, 'Webhook deliveries');
+
+      // Rotating shows a new secret, once; disabling shows in the Status column.
+      await page.getByRole('button', { name: `Rotate Secret of ${url}` }).click();
+      await poll(() => secret.innerText()).toMatch(/^whsec_/);
+      expect(await secret.innerText()).not.toBe(first);
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByRole('button', { name: `Disable ${url}` }).click();
+      await poll(() => row.innerText()).toContain('disabled');
+      await context.close();
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });
