@@ -68,40 +68,31 @@ module.exports = async ({ resolveConfigurationProperty }) => {
     Period: 60,
     EvaluationPeriods: 5,
   });
+  /** Any message in a failure queue: something was given up that an operator must look at. */
+  const queueDepth = (queue, description) => ({
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: description,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    },
+  });
   // Stream records whose e-mail failed every retry wait here: replay them (README "Observability").
-  resources.OutboxFailuresDepthAlarm = {
-    Type: 'AWS::CloudWatch::Alarm',
-    Properties: {
-      AlarmDescription: 'E-mails given up on: run npm run outbox:replay',
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['OutboxFailures', 'QueueName'] } }],
-      Statistic: 'Maximum',
-      Period: 300,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: 'AlarmTopic' }],
-    },
-  };
-  resources.WebhookFanOutFailuresDepthAlarm = {
-    Type: 'AWS::CloudWatch::Alarm',
-    Properties: {
-      AlarmDescription: 'Events whose webhook fan-out failed: see docs/webhooks.md "Operations"',
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [
-        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['WebhookFanOutFailures', 'QueueName'] } },
-      ],
-      Statistic: 'Maximum',
-      Period: 300,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: 'AlarmTopic' }],
-    },
-  };
+  resources.OutboxFailuresDepthAlarm = queueDepth(
+    'OutboxFailures',
+    'E-mails given up on: run npm run outbox:replay',
+  );
+  resources.WebhookFanOutFailuresDepthAlarm = queueDepth(
+    'WebhookFanOutFailures',
+    'Events whose webhook fan-out failed: see docs/webhooks.md "The first attempts"',
+  );
   return resources;
 };
