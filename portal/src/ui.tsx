@@ -123,6 +123,33 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   return { data, problem, reload };
 }
 
+/** A secret in the one reply that carries it (a key, a signing secret): never shown again. */
+export function ShownOnce({
+  of,
+  value,
+  testId,
+  onDone,
+}: {
+  of: string;
+  value: string;
+  testId: string;
+  onDone: () => void;
+}) {
+  return (
+    <div class="panel" role="status">
+      <p>
+        <strong>{of}</strong>, shown this once: copy it now.
+      </p>
+      <code class="secret" data-testid={testId}>
+        {value}
+      </code>
+      <button type="button" class="secondary" onClick={onDone}>
+        Done
+      </button>
+    </div>
+  );
+}
+
 export function Page({ title, children }: { title: string; children: ComponentChildren }) {
   useEffect(() => {
     document.title = `${title} · Backup partner portal`;

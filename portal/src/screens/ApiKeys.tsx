@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { apiFor, type Problem, type Schemas, unwrap } from '../api.ts';
 import type { SessionProps } from '../main.tsx';
-import { Field, FormProblem, Page, useLoad } from '../ui.tsx';
+import { Field, FormProblem, Page, ShownOnce, useLoad } from '../ui.tsx';
 
 type Scope = Schemas['ApiKey']['scope'];
 
@@ -62,17 +62,12 @@ export function ApiKeys({ session }: SessionProps) {
         <button type="submit">Create Key</button>
       </form>
       {created && (
-        <div class="panel" role="status">
-          <p>
-            The key <strong>{created.name}</strong>, shown this once: copy it now.
-          </p>
-          <code class="secret" data-testid="new-key">
-            {created.key}
-          </code>
-          <button type="button" class="secondary" onClick={() => setCreated(null)}>
-            Done
-          </button>
-        </div>
+        <ShownOnce
+          of={`The key ${created.name}`}
+          value={created.key}
+          testId="new-key"
+          onDone={() => setCreated(null)}
+        />
       )}
       {loadProblem && (
         <p class="error" role="alert">

@@ -2,36 +2,13 @@ import { useState } from 'preact/hooks';
 import { apiFor, idempotencyKey, type Problem, type Schemas, unwrap } from '../api.ts';
 import type { SessionProps } from '../main.tsx';
 import type { Session } from '../session.ts';
-import { Check, Field, FormProblem, Page, useLoad } from '../ui.tsx';
+import { Check, Field, FormProblem, Page, ShownOnce, useLoad } from '../ui.tsx';
 import { EVENT_TYPES } from './Events.tsx';
 
 type Webhook = Schemas['Webhook'];
 type EventType = (typeof EVENT_TYPES)[number];
 
 const when = (at: string | null) => (at ? at.slice(0, 19).replace('T', ' ') : '—');
-
-/** A signing secret, shown in the one reply that carries it (SPEC §9). */
-function SecretOnce({
-  secret,
-  onDone,
-}: {
-  secret: Schemas['WebhookWithSecret'];
-  onDone: () => void;
-}) {
-  return (
-    <div class="panel" role="status">
-      <p>
-        The signing secret of <strong>{secret.url}</strong>, shown this once: copy it now.
-      </p>
-      <code class="secret" data-testid="webhook-secret">
-        {secret.secret}
-      </code>
-      <button type="button" class="secondary" onClick={onDone}>
-        Done
-      </button>
-    </div>
-  );
-}
 
 /** One endpoint's delivery log, newest first, with a `Retry` for each delivery not delivered. */
 function Deliveries({ session, webhook }: { session: Session; webhook: Webhook }) {
@@ -244,7 +221,14 @@ export function Webhooks({ session }: SessionProps) {
         <FormProblem problem={problem} fields={['url', 'description', 'eventTypes']} />
         <button type="submit">Register Endpoint</button>
       </form>
-      {secret && <SecretOnce secret={secret} onDone={() => setSecret(null)} />}
+      {secret && (
+        <ShownOnce
+          of={`The signing secret of ${secret.url}`}
+          value={secret.secret}
+          testId="webhook-secret"
+          onDone={() => setSecret(null)}
+        />
+      )}
       {done && <p role="status">{done}</p>}
       {loadProblem && (
         <p class="error" role="alert">
