@@ -87,16 +87,35 @@ async function stopProcess(child: ChildProcess, group: boolean): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * DynamoDB Local runs for minutes, not days: the JVM's client compiler alone and its serial
+ * collector spend half the CPU of the defaults for the same requests (docs/benchmarks.md), and
+ * its telemetry has nowhere to go. The package's spawn takes no environment, so it is lent here.
+ */
+const DYNAMODB_LOCAL_ENV = {
+  JDK_JAVA_OPTIONS: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC',
+  DDB_LOCAL_TELEMETRY: '0',
+};
+
+function spawnDynamoDbLocal(options: Parameters<typeof dynamoDbLocal.spawn>[0]): ChildProcess {
+  const lent = Object.keys(DYNAMODB_LOCAL_ENV) as Array<keyof typeof DYNAMODB_LOCAL_ENV>;
+  const before = lent.map((name) => [name, process.env[name]] as const);
+  for (const name of lent) process.env[name] ??= DYNAMODB_LOCAL_ENV[name];
+  try {
+    return dynamoDbLocal.spawn(options) as ChildProcess;
+  } finally {
+    for (const [name, value] of before) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
 export async function startDynamoDb(port: number, dataDir: string | null) {
   requireJava();
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   // Its own process group, ended with this process however it ends (see child-guard.ts).
-  const child = dynamoDbLocal.spawn({
-    port,
-    path: dataDir,
-    stdio: 'pipe',
-    detached: true,
-  }) as ChildProcess;
+  const child = spawnDynamoDbLocal({ port, path: dataDir, stdio: 'pipe', detached: true });
   endWithThisProcess(child);
   let output = '';
   child.stdout?.on('data', (chunk) => {
