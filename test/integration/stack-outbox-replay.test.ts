@@ -13,6 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ulid } from 'ulid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { documentClient, dynamoDb, tableName } from '#lib/clients/dynamodb.ts';
+import { localCredentials } from '#lib/clients/local.ts';
 import { deliverOutboxMessage } from '#lib/mail/deliver.ts';
 import { createCompany } from '#lib/provisioning/companies.ts';
 import { getOutboxMessage } from '#lib/store/outbox.ts';
@@ -24,7 +25,7 @@ import { companyBody, newScope } from '../support/builders.ts';
 const streams = new DynamoDBStreamsClient({
   endpoint: process.env.DYNAMODB_ENDPOINT,
   region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  credentials: localCredentials(),
 });
 
 beforeEach(async () => {

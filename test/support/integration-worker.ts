@@ -1,11 +1,14 @@
 /**
- * Each integration test file has a table of its own on the one DynamoDB Local, so two files run
- * at once without seeing each other's items: a whole-table scan finds only its own file's.
+ * Each integration test file has a database of its own on the one DynamoDB Local: DynamoDB
+ * Local keeps one per access key and serves one request at a time in each, so files run at once
+ * without waiting on each other's requests or seeing each other's items (a whole-table scan
+ * finds only its own file's). The processes a test starts inherit the key.
  */
 import { ulid } from 'ulid';
-import { dynamoDb } from '#lib/clients/dynamodb.ts';
-import { ensureTable } from '../../scripts/lib/table.ts';
 import { TEST_TABLE } from './ports.ts';
 
+process.env.AWS_ACCESS_KEY_ID = `test${ulid()}`;
 process.env.TABLE_NAME = `${TEST_TABLE}-${ulid().toLowerCase()}`;
+const { dynamoDb } = await import('#lib/clients/dynamodb.ts');
+const { ensureTable } = await import('../../scripts/lib/table.ts');
 await ensureTable(dynamoDb, process.env.TABLE_NAME);
