@@ -1,22 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { defineConfig } from 'vitest/config';
 import { integrationPorts, TEST_TABLE } from './test/support/ports.ts';
+import { SpreadTiersSequencer } from './test/support/sequencer.ts';
 
 /** Signs the sessions of in-process tests; made per run, never a fixed value in the code. */
 const TEST_SESSION_SECRET = randomBytes(32).toString('base64url');
 
+/**
+ * The three tiers share one pool of workers, so the files that wait (on DynamoDB Local, the
+ * stack, a browser) leave the CPU to the others: a third file keeps both cores of a CI machine busy.
+ */
+const FILES_AT_ONCE = 3;
+
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/proof-summary.ts'],
+    sequence: { sequencer: SpreadTiersSequencer },
     projects: [
       {
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
-          // Two files at a time: they wait on nothing outside the process. A group of their own,
-          // before the integration files.
-          maxWorkers: 2,
-          sequence: { groupOrder: 0 },
+          maxWorkers: FILES_AT_ONCE,
           // The property tests run a thousand cases; a shared machine's load must not fail them.
           testTimeout: 20_000,
           env: {
@@ -30,9 +35,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // Two files at a time, each on a table of its own (integration-worker.ts).
-          maxWorkers: 2,
-          sequence: { groupOrder: 1 },
+          // Each file on a table of its own (integration-worker.ts).
+          maxWorkers: FILES_AT_ONCE,
           globalSetup: ['test/support/integration-setup.ts'],
           setupFiles: ['test/support/integration-worker.ts'],
           testTimeout: 30_000,
@@ -62,7 +66,7 @@ export default defineConfig({
           setupFiles: ['test/support/e2e-ready.ts'],
           testTimeout: 60_000,
           hookTimeout: 240_000,
-          fileParallelism: false,
+          maxWorkers: FILES_AT_ONCE,
         },
       },
     ],

@@ -10,9 +10,9 @@ import { e2ePorts } from './ports.ts';
 const E2E_RETRY_DELAYS_MS = '1000,2000,2000,2000,2000,2000,2000,2000,2000';
 
 /**
- * The whole local stack, as `npm start` runs it, on the tests' own ports and in memory. Vitest
- * runs every project's global set-up before any test, so the stack starts in the background
- * while the other tiers run; each e2e file waits for it (./e2e-ready.ts).
+ * The whole local stack, as `npm start` runs it, on the tests' own ports and in memory. It starts
+ * in the background while the unit and integration files run beside the e2e ones; each e2e file
+ * waits for it (./e2e-ready.ts).
  */
 export default async function setup(project: TestProject) {
   const scratch = mkdtempSync(join(tmpdir(), 'bp-e2e-'));
