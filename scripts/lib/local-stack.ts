@@ -1,8 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import sesEmulatorModule from 'aws-ses-v2-local';
@@ -170,10 +172,19 @@ const require = createRequire(import.meta.url);
 
 export async function startOffline(env: Record<string, string>, log: (line: string) => void) {
   const bin = require.resolve('serverless/bin/serverless.js');
+  // serverless-offline makes a folder per function in the temporary directory and removes them
+  // only when it ends cleanly: given a directory of its own, the stack removes them however it ends.
+  const scratch = mkdtempSync(join(tmpdir(), 'bp-offline-'));
   // Its own process group, so stopping it also stops the worker processes it starts.
   const child = spawn(process.execPath, [bin, 'offline', 'start', '--stage', STAGE], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    env: {
+      ...process.env,
+      ...env,
+      TMPDIR: scratch,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -198,7 +209,10 @@ export async function startOffline(env: Record<string, string>, log: (line: stri
       reject(new Error(`serverless offline exited (${code}):\n${output}`)),
     );
   });
-  const stop = () => stopProcess(child, true);
+  const stop = async () => {
+    await stopProcess(child, true);
+    rmSync(scratch, { recursive: true, force: true });
+  };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
