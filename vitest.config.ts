@@ -22,6 +22,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           maxWorkers: FILES_AT_ONCE,
+          // Pure modules and no shared state: the files reuse one another's imports.
+          isolate: false,
           // The property tests run a thousand cases; a shared machine's load must not fail them.
           testTimeout: 20_000,
           env: {
