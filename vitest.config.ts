@@ -37,7 +37,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          // Each file on a table of its own (integration-worker.ts).
+          // Each file on a database of its own (integration-worker.ts).
           maxWorkers: FILES_AT_ONCE,
           globalSetup: ['test/support/integration-setup.ts'],
           setupFiles: ['test/support/integration-worker.ts'],

@@ -10,8 +10,11 @@ export class SpreadTiersSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const ordered = await super.sort(files);
     const tiers = new Map<string, TestSpecification[]>();
-    for (const file of ordered)
-      tiers.set(file.project.name, [...(tiers.get(file.project.name) ?? []), file]);
+    for (const file of ordered) {
+      const tier = tiers.get(file.project.name) ?? [];
+      tier.push(file);
+      tiers.set(file.project.name, tier);
+    }
     // Each file's place as a fraction of its tier's run, then all tiers merged by that place.
     const placed = [...tiers.values()].flatMap((tier) =>
       tier.map((file, index) => ({ file, place: index / tier.length })),
