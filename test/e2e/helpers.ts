@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { TOTP, URI } from 'otpauth';
 import { inject } from 'vitest';
+import { localCredentials } from '#lib/clients/local.ts';
 import { assertConforms } from '../support/conformance.ts';
 import {
   type CallOptions,
@@ -208,7 +209,7 @@ const tableClient = () =>
     new DynamoDBClient({
       endpoint: inject('dynamoDbUrl'),
       region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: localCredentials(),
     }),
   );
 

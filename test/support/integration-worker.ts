@@ -7,7 +7,7 @@
 import { ulid } from 'ulid';
 import { TEST_TABLE } from './ports.ts';
 
-process.env.AWS_ACCESS_KEY_ID = `test${ulid()}`;
+process.env.LOCAL_ACCESS_KEY_ID = `test${ulid()}`;
 process.env.TABLE_NAME = `${TEST_TABLE}-${ulid().toLowerCase()}`;
 const { dynamoDb } = await import('#lib/clients/dynamodb.ts');
 const { ensureTable } = await import('../../scripts/lib/table.ts');
