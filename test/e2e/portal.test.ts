@@ -739,6 +739,14 @@ describe('the partner portal in Chromium', () => {
       .click();
     await page.getByRole('heading', { name: 'Companies' }).waitFor();
 
+    // The account's Reactivate offers its own reason only: the company's comes off on the company.
+    await page.goto(`${api()}/companies/${companyId}`);
+    await page.getByRole('button', { name: `Manage ${admin}` }).click();
+    await poll(() => accountGroup.innerText()).toContain('The company’s reasons (Manual)');
+    await accountGroup.getByRole('button', { name: 'Reactivate' }).click();
+    const removable = accountGroup.getByLabel('Reason To Remove').locator('option');
+    expect(await removable.allInnerTexts()).toEqual(['Non-payment']);
+
     // Reactivating takes each reason off: the company, then the account, are active again.
     await page.goto(`${api()}/companies/${companyId}`);
     await companyGroup.getByRole('button', { name: 'Reactivate' }).click();

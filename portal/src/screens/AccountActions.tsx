@@ -104,6 +104,7 @@ export function AccountActions({ session, company, account, onDone, onClose }: P
             companyId: company.id,
             accountId: account.id,
             suspension: account.suspension,
+            companyReasons: company.suspension?.reasons ?? [],
           }}
           onDone={onDone}
         />

@@ -24,20 +24,32 @@ interface Props {
   /** A company, or one account of it. */
   target:
     | { kind: 'company'; companyId: string; suspension: Suspension }
-    | { kind: 'account'; companyId: string; accountId: string; suspension: Suspension };
+    | {
+        kind: 'account';
+        companyId: string;
+        accountId: string;
+        suspension: Suspension;
+        /** The company's own reasons, which the account's view also carries. */
+        companyReasons: Reason[];
+      };
   onDone: () => void;
 }
 
 /**
  * `Suspend` with a reason, and `Reactivate` taking one reason off (SPEC §2.8). An account's view
- * also carries its company's reasons, which only the company's own Reactivate takes off.
+ * also carries its company's reasons, which only the company's own Reactivate takes off, so the
+ * account's offers only the rest (a reason both hold shows once, and comes off the account once
+ * the company's is gone).
  */
 export function SuspensionActions({ session, target, onDone }: Props) {
   const [open, setOpen] = useState<'suspend' | 'reactivate' | null>(null);
   const [reason, setReason] = useState<Reason>('non_payment');
   const [problem, setProblem] = useState<Problem | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const held = target.suspension?.reasons ?? [];
+  // What this object's own Reactivate can take off: an account's view also shows its company's
+  // reasons, and taking one of those off the account would change nothing.
+  const companyReasons = target.kind === 'account' ? target.companyReasons : [];
+  const held = (target.suspension?.reasons ?? []).filter((r) => !companyReasons.includes(r));
   const what = target.kind === 'company' ? 'company' : 'account';
 
   const toggle = (next: 'suspend' | 'reactivate') => {
@@ -88,6 +100,8 @@ export function SuspensionActions({ session, target, onDone }: Props) {
         <p>
           Suspended since {target.suspension.since.slice(0, 10)}:{' '}
           {target.suspension.reasons.map(reasonLabel).join(', ')}. Backups are not allowed.
+          {companyReasons.length > 0 &&
+            ` The company’s reasons (${companyReasons.map(reasonLabel).join(', ')}) come off with the company’s Reactivate.`}
         </p>
       )}
       <div class="actions">
