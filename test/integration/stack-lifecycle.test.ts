@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,12 @@ function marked(mark: string): Array<{ pid: number; command: string }> {
     }
   }
   return found;
+}
+
+/** A variable of a live process's environment. */
+function environmentOf(pid: number, name: string): string | undefined {
+  const entries = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  return entries.find((entry) => entry.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
 const portFree = (port: number) =>
@@ -122,7 +128,7 @@ describe('npm start', () => {
     await expectNothingLeft(mark);
   }, 240_000);
 
-  it('killed outright once ready (no handler runs) leaves no process and no port', async () => {
+  it('killed outright once ready (no handler runs) leaves no process, no port and no scratch folder', async () => {
     const { child, mark, output } = start();
     const ready = await until(() => output().includes('Ready:'), 200_000);
     expect(ready, output()).toBe(true);
@@ -135,7 +141,13 @@ describe('npm start', () => {
     const api = await fetch(`http://127.0.0.1:${ports.HTTP_PORT}/v1/companies`);
     expect(api.status).toBe(401);
     expect(marked(mark).some((p) => p.command.includes('DynamoDBLocal'))).toBe(true);
+    // serverless-offline's scratch folder, its TMPDIR, which no handler of `npm start` removes.
+    const offline = marked(mark).find((p) => p.command.includes('offline start'));
+    const scratch = offline && environmentOf(offline.pid, 'TMPDIR');
+    expect(scratch).toContain('bp-offline-');
+    expect(existsSync(scratch as string)).toBe(true);
     child.kill('SIGKILL');
     await expectNothingLeft(mark);
+    expect(await until(() => !existsSync(scratch as string), 30_000), scratch).toBe(true);
   }, 360_000);
 });
