@@ -35,7 +35,15 @@ async function endAll() {
   const deadline = Date.now() + 5000;
   while ([...groups].some(alive) && Date.now() < deadline) await sleep(100);
   signalAll('SIGKILL');
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  const killed = Date.now() + 2000;
+  while ([...groups].some(alive) && Date.now() < killed) await sleep(50);
+  for (const dir of dirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // a folder still in use stays; the others are still removed
+    }
+  }
   process.exit(0);
 }
 
