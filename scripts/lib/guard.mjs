@@ -30,13 +30,16 @@ const signalAll = (signal) => {
   }
 };
 
+async function untilEnded(ms) {
+  const deadline = Date.now() + ms;
+  while ([...groups].some(alive) && Date.now() < deadline) await sleep(50);
+}
+
 async function endAll() {
   signalAll('SIGTERM');
-  const deadline = Date.now() + 5000;
-  while ([...groups].some(alive) && Date.now() < deadline) await sleep(100);
+  await untilEnded(5000);
   signalAll('SIGKILL');
-  const killed = Date.now() + 2000;
-  while ([...groups].some(alive) && Date.now() < killed) await sleep(50);
+  await untilEnded(2000);
   for (const dir of dirs) {
     try {
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
