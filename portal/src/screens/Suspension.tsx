@@ -49,12 +49,12 @@ export function SuspensionActions({ session, target, onDone }: Props) {
   // What this object's own Reactivate can take off: an account's view also shows its company's
   // reasons, and taking one of those off the account would change nothing.
   const companyReasons = target.kind === 'account' ? target.companyReasons : [];
-  const held = (target.suspension?.reasons ?? []).filter((r) => !companyReasons.includes(r));
+  const removable = (target.suspension?.reasons ?? []).filter((r) => !companyReasons.includes(r));
   const what = target.kind === 'company' ? 'company' : 'account';
 
   const toggle = (next: 'suspend' | 'reactivate') => {
     setOpen(open === next ? null : next);
-    setReason(next === 'reactivate' ? (held[0] ?? 'non_payment') : 'non_payment');
+    setReason(next === 'reactivate' ? (removable[0] ?? 'non_payment') : 'non_payment');
     setProblem(null);
     setDone(null);
   };
@@ -113,7 +113,7 @@ export function SuspensionActions({ session, target, onDone }: Props) {
         >
           Suspend
         </button>
-        {held.length > 0 && (
+        {removable.length > 0 && (
           <button
             type="button"
             class="secondary"
@@ -142,13 +142,14 @@ export function SuspensionActions({ session, target, onDone }: Props) {
                 value={reason}
                 onChange={(e) => setReason(e.currentTarget.value as Reason)}
               >
-                {(open === 'suspend' ? REASONS : REASONS.filter((r) => held.includes(r.value))).map(
-                  (r) => (
-                    <option key={r.value} value={r.value}>
-                      {r.label}
-                    </option>
-                  ),
-                )}
+                {(open === 'suspend'
+                  ? REASONS
+                  : REASONS.filter((r) => removable.includes(r.value))
+                ).map((r) => (
+                  <option key={r.value} value={r.value}>
+                    {r.label}
+                  </option>
+                ))}
               </select>
             )}
           </Field>
